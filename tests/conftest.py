@@ -1,0 +1,44 @@
+"""Shared test configuration.
+
+Qt must run offscreen before anything imports it (without this a QApplication aborts the
+whole run on a machine with no display). Tests that use ``qtbot``/``qapp`` are marked
+``gui`` automatically so ``pytest -m "not gui"`` runs the headless subset.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+PROJECT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("ITK_WORKBENCH_SHARED", PROJECT.parent / "shared"))
+EXAMPLES = SHARED / "itk3" / "examples"
+CONFORMANCE = SHARED / "itk3" / "conformance"
+XSD = SHARED / "fhir-stu3" / "xsd" / "fhir-single.xsd"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "qtbot" in fixtures or "qapp" in fixtures:
+            item.add_marker(pytest.mark.gui)
+
+
+def require_shared(path: Path) -> Path:
+    """Skip the calling test, saying why, when the shared reference data is absent."""
+    if not path.exists():
+        pytest.skip(f"reference data not found at {path} (the ../shared folder is absent)")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep a developer's own settings and history out of every test."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("ITK_WORKBENCH_HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))

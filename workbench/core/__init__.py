@@ -1,0 +1,1 @@
+"""Pure-Python core of the workbench. Nothing under this package may import Qt."""
