@@ -1,0 +1,88 @@
+"""Read and save documents: format detection, file errors in plain words, atomic saves."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from workbench.core.errors import ReadError
+from workbench.core.jsoncodec import read_json, write_json
+from workbench.core.tree import Document
+from workbench.core.xmlcodec import read_xml, write_xml
+
+#: Larger files are refused rather than risk exhausting memory (MESH itself stops at 100 MB).
+MAX_BYTES = 200 * 1024 * 1024
+
+
+def sniff(data: bytes, name: str | None = None) -> str:
+    """Return ``xml`` or ``json`` for document bytes, from their first character.
+
+    A file whose content does not say (empty, or starting with something else) is judged by
+    its extension, defaulting to XML, the format every ITK3 system must support.
+    """
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if head == b"<":
+        return "xml"
+    if head in (b"{", b"["):
+        lowered = (name or "").lower()
+        if head == b"{" and data.lstrip()[:2] == b"{%" and ".json" not in lowered:
+            return "xml"  # a Jekyll-wrapped XML example: the XML reader explains the problem
+        return "json"
+    return "json" if (name or "").lower().endswith(".json") else "xml"
+
+
+def read_bytes(data: bytes, path: str | None = None, syntax: str | None = None) -> Document:
+    """Read document bytes as XML or JSON (detected unless ``syntax`` is given)."""
+    if not data.strip():
+        raise ReadError("the file is empty", file=path)
+    kind = syntax or sniff(data, path)
+    return read_xml(data, path) if kind == "xml" else read_json(data, path)
+
+
+def read_file(path: str | os.PathLike[str]) -> Document:
+    """Read a FHIR XML or JSON file.
+
+    Raises:
+        ReadError: the file cannot be opened or is not a readable FHIR document.
+    """
+    name = str(path)
+    try:
+        size = os.path.getsize(name)
+        if size > MAX_BYTES:
+            raise ReadError(f"the file is {size / 2**20:.0f} MB; the workbench opens files up to {MAX_BYTES // 2**20} MB", file=name)
+        with open(name, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        raise ReadError("no such file", file=name) from None
+    except IsADirectoryError:
+        raise ReadError("this is a folder, not a file", file=name) from None
+    except PermissionError:
+        raise ReadError("permission denied", file=name) from None
+    except OSError as exc:
+        raise ReadError(exc.strerror or str(exc), file=name) from None
+    return read_bytes(data, name)
+
+
+def render(document: Document, syntax: str, *, normalise: bool = False, plain: bool = False) -> bytes:
+    """Write a document as ``xml`` or ``json`` bytes."""
+    if syntax == "xml":
+        return write_xml(document, normalise=normalise)
+    if syntax == "json":
+        return write_json(document, normalise=normalise, plain=plain)
+    raise ValueError(f"unknown syntax {syntax!r}")
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to ``path`` so that the file is either the old one or the new one."""
+    target = Path(path)
+    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
