@@ -155,6 +155,7 @@ class _JsonBuilder:
             self.n += 1
             if key in seen:
                 self.notes.append((src, f"property '{key}' appears more than once in one object"))
+                primitives.pop(key.lstrip("_"), None)  # a repeated key makes new nodes, never overwrites
             seen.add(key)
             kind = value.__class__
             first = key[:1]

@@ -9,7 +9,7 @@ from pathlib import Path
 from workbench.core.errors import ReadError
 from workbench.core.jsoncodec import read_json, write_json
 from workbench.core.tree import Document
-from workbench.core.xmlcodec import read_xml, write_xml
+from workbench.core.xmlcodec import Progress, read_xml, write_xml
 
 #: Larger files are refused rather than risk exhausting memory (MESH itself stops at 100 MB).
 MAX_BYTES = 200 * 1024 * 1024
@@ -32,15 +32,25 @@ def sniff(data: bytes, name: str | None = None) -> str:
     return "json" if (name or "").lower().endswith(".json") else "xml"
 
 
-def read_bytes(data: bytes, path: str | None = None, syntax: str | None = None) -> Document:
-    """Read document bytes as XML or JSON (detected unless ``syntax`` is given)."""
+def read_bytes(
+    data: bytes, path: str | None = None, syntax: str | None = None, progress: Progress | None = None
+) -> Document:
+    """Read document bytes as XML or JSON (detected unless ``syntax`` is given).
+
+    ``progress`` is called with the fraction done (0.0 to 1.0) while large input is read.
+    """
     if not data.strip():
         raise ReadError("the file is empty", file=path)
     kind = syntax or sniff(data, path)
-    return read_xml(data, path) if kind == "xml" else read_json(data, path)
+    if kind == "xml":
+        return read_xml(data, path, progress)
+    document = read_json(data, path)
+    if progress is not None:
+        progress(1.0)
+    return document
 
 
-def read_file(path: str | os.PathLike[str]) -> Document:
+def read_file(path: str | os.PathLike[str], progress: Progress | None = None) -> Document:
     """Read a FHIR XML or JSON file.
 
     Raises:
@@ -61,7 +71,7 @@ def read_file(path: str | os.PathLike[str]) -> Document:
         raise ReadError("permission denied", file=name) from None
     except OSError as exc:
         raise ReadError(exc.strerror or str(exc), file=name) from None
-    return read_bytes(data, name)
+    return read_bytes(data, name, progress=progress)
 
 
 def render(document: Document, syntax: str, *, normalise: bool = False, plain: bool = False) -> bytes:

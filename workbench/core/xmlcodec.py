@@ -12,6 +12,7 @@ element. The order of elements is the tree's (faithful) or STU3's (``normalise=T
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from xml.parsers import expat
 
 from lxml import etree
@@ -42,19 +43,28 @@ def _parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
 
 
-def read_xml(data: bytes, path: str | None = None) -> Document:
+Progress = Callable[[float], None]
+_CHUNK = 1 << 20
+
+
+def read_xml(data: bytes, path: str | None = None, progress: Progress | None = None) -> Document:
     """Read FHIR XML bytes into a Document.
 
     The bytes are parsed in one streaming pass with expat, building the tree directly (no
     intermediate DOM), so memory is the tree's own. Each node's source position is the byte
     offset where its markup starts.
 
+    Args:
+        data: the document bytes.
+        path: the file name, for error messages.
+        progress: called with the fraction read (0.0 to 1.0) after each megabyte.
+
     Raises:
         ReadError: the bytes are not well-formed XML, contain a DTD, or nest too deeply.
     """
     builder = _ExpatBuilder(path)
     with gc_paused():
-        builder.parse(data)
+        builder.parse(data, progress)
     document = Document(builder.root, "xml", data, path)
     document.prolog = builder.prolog
     document.epilog = builder.epilog
@@ -95,7 +105,7 @@ class _ExpatBuilder:
         self.started = False
         self.parser: expat.XMLParserType | None = None
 
-    def parse(self, data: bytes) -> None:
+    def parse(self, data: bytes, progress: Progress | None = None) -> None:
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.namespace_prefixes = True
         parser.buffer_text = True
@@ -112,7 +122,14 @@ class _ExpatBuilder:
         parser.EntityDeclHandler = self.entity
         self.parser = parser
         try:
-            parser.Parse(data, True)
+            if progress is None or len(data) <= _CHUNK:
+                parser.Parse(data, True)
+            else:
+                view = memoryview(data)
+                for start in range(0, len(data), _CHUNK):
+                    parser.Parse(view[start : start + _CHUNK], False)
+                    progress(min(start + _CHUNK, len(data)) / len(data))
+                parser.Parse(b"", True)
         except expat.ExpatError as exc:
             raise ReadError(_syntax_message(exc, data), exc.lineno, exc.offset + 1, self.path) from None
         except _Refused as exc:

@@ -1,0 +1,56 @@
+"""``itk-workbench``: the desktop application, or a headless command.
+
+With no arguments, or with files only, it opens the desktop application (the files in it);
+with a command it runs headless. Exit codes: 0 success or valid, 1 findings, 2 input that could
+not be used or a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from workbench import __version__
+from workbench.cli import convert, inspect
+
+#: Each command module offers ``add_parser(subparsers)`` and ``run(args) -> int``.
+COMMANDS = {"inspect": inspect, "convert": convert}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for all headless commands."""
+    parser = argparse.ArgumentParser(
+        prog="itk-workbench",
+        description="ITK3 Message Workbench. Without a command it opens the desktop application "
+        "(itk-workbench [FILE...]); with one it runs headless.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMANDS.values():
+        module.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``itk-workbench`` console script."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or (args[0] not in COMMANDS and not args[0].startswith("-")):
+        from workbench.gui.app import run_gui  # Qt is imported only for the desktop app
+
+        return run_gui(args)
+    parser = build_parser()
+    options = parser.parse_args(args)
+    if options.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return COMMANDS[options.command].run(options)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. piped into head
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
