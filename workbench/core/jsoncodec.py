@@ -7,10 +7,14 @@ twin. Writing follows the FHIR JSON rules: arrays where STU3 says an element rep
 booleans by the element's STU3 type (a decimal is written with its exact lexical text), ``_x``
 companions for ids and extensions of primitives, the narrative ``div`` as a string.
 
-XML-only details (comments, namespace declarations, other attributes, a fragment root's name)
-have no place in FHIR JSON. So that XML -> JSON -> XML loses nothing, the writer keeps them in a
-reserved ``"@xml"`` member, which no FHIR element name can collide with; ``plain=True`` leaves
-them out and writes nothing but FHIR JSON.
+Comments: FHIR JSON has none, but the convention HAPI and the NHS's own published JSON examples
+follow puts the comments that precede an element into that element's object as
+``"fhir_comments": [...]`` (into ``_x`` for a primitive); the workbench reads and writes the same.
+
+Other XML-only details (namespace declarations, other attributes, text content, a fragment
+root's name, comments with no element after them) have no place in FHIR JSON. So that XML ->
+JSON -> XML loses nothing, the writer keeps them in a reserved ``"@xml"`` member, which no FHIR
+element name can collide with. ``plain=True`` writes strictly FHIR JSON, without either.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from workbench.core.tree import (
 )
 
 XML_KEY = "@xml"
+COMMENTS_KEY = "fhir_comments"
 MAX_DEPTH = 400
 _TRUE = JsonLiteral("true")
 _FALSE = JsonLiteral("false")
@@ -63,7 +68,9 @@ def read_json(data: bytes, path: str | None = None) -> Document:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ReadError(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); FHIR JSON must be UTF-8", line, None, path) from None
+        raise ReadError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x}); FHIR JSON must be UTF-8", line, None, path
+        ) from None
     with gc_paused():
         return _read_json(data, text, path)
 
@@ -120,6 +127,16 @@ def _lexical(value: object) -> str | None:
     return None
 
 
+class _Members:
+    """What reading an object's members yields besides the children: comments to place."""
+
+    __slots__ = ("leading", "outer")
+
+    def __init__(self) -> None:
+        self.leading: list[Node] = []  # fhir_comments: the comments before this element
+        self.outer: list | None = None  # @xml.outer: comments after a resource in its wrapper
+
+
 class _JsonBuilder:
     def __init__(self, path: str | None) -> None:
         self.n = 0
@@ -139,13 +156,15 @@ class _JsonBuilder:
         else:
             raise ReadError("the JSON object has no resourceType, so it is not a FHIR resource", 1, 1, self.path)
         self.n = 1
-        self.members(obj, root, root.kind == RESOURCE, 0)
+        found = self.members(obj, root, root.kind == RESOURCE, 0)
+        self.prolog = found.leading + self.prolog
         return root
 
-    def members(self, obj: _Obj, node: Node, is_resource: bool, depth: int) -> list | None:
-        """Read an object's members into ``node``; return comments meant for its wrapper."""
+    def members(self, obj: _Obj, node: Node, is_resource: bool, depth: int) -> _Members:
+        """Read an object's members into ``node``."""
         if depth > MAX_DEPTH:
             raise ReadError(f"elements nest deeper than {MAX_DEPTH} levels", file=self.path)
+        found = _Members()
         primitives: dict[str, list[Node]] = {}
         seen: set[str] = set()
         xml: dict | None = None
@@ -169,22 +188,22 @@ class _JsonBuilder:
                     self.notes.append((src, f"property '{key}' is not FHIR and was ignored"))
                 self.n += _count(value) - 1
                 continue
+            if key == COMMENTS_KEY:
+                self.n += _count(value) - 1
+                found.leading.extend(
+                    Node("#comment", COMMENT, text, None, src) for text in (value if kind is list else [value]) if isinstance(text, str)
+                )
+                continue
             if not is_resource and key == "id" and kind is not _Obj and kind is not list:
                 node.id = _lexical(value)
                 continue
             if key == "url" and kind is str and node.name in EXTENSION_NAMES:
                 node.url = value
                 continue
-            if key == "fhir_comments":  # the DSTU2 convention some tools still write
-                self.n += _count(value) - 1
-                for text in value if kind is list else [value]:
-                    if isinstance(text, str):
-                        children.append(Node("#comment", COMMENT, text, node, src))
-                continue
             if first == "_":
                 self.companion(key[1:], value, node, primitives, src, depth)
             elif kind is _Obj:
-                children.append(self.complex(key, value, node, src, depth))
+                self.complex(key, value, node, src, depth)
             elif kind is list:
                 self.array(key, value, node, primitives, depth)
             elif value is None:
@@ -194,9 +213,9 @@ class _JsonBuilder:
             else:
                 self.primitive(key, value, 0, node, primitives, src)
         obj.clear()  # free the parsed pairs as soon as they are in the tree: halves the peak
-        if xml is None:
-            return None
-        return self.apply_xml(xml, node)
+        if xml is not None:
+            found.outer = self.apply_xml(xml, node)
+        return found
 
     def array(self, key: str, value: list, node: Node, primitives: dict[str, list[Node]], depth: int) -> None:
         for index, item in enumerate(value):
@@ -205,7 +224,6 @@ class _JsonBuilder:
             cls = item.__class__
             if cls is _Obj:
                 child = self.complex(key, item, node, item_src, depth)
-                node.children.append(child)
             elif cls is list:
                 self.notes.append((item_src, f"'{key}' holds an array inside an array"))
                 self.n += _count(item) - 1
@@ -250,22 +268,27 @@ class _JsonBuilder:
             target = self.slot(name, index, node, primitives, item_src)
             if is_array:
                 target.flags |= FROM_JSON_ARRAY
-            self.members(item, target, False, depth + 1)
+            found = self.members(item, target, False, depth + 1)
+            if found.leading:
+                _insert_before(node, target, found.leading)
 
     def complex(self, key: str, value: _Obj, parent: Node, src: int, depth: int) -> Node:
         resource_type = next((v for k, v in value if k == "resourceType"), None)
         element = Node(key, ELEMENT, None, parent, src)
         if not isinstance(resource_type, str):
-            self.members(value, element, False, depth + 1)
+            found = self.members(value, element, False, depth + 1)
+            for comment in found.leading:
+                comment.parent = parent
+            parent.children.extend(found.leading)
+            parent.children.append(element)
             return element
         resource = Node(resource_type, RESOURCE, None, element, src)
-        element.children.append(resource)
-        outer = self.members(value, resource, True, depth + 1)
-        if outer:
-            around = _comment_nodes(outer, element)
-            before = [c for position, c in around if position == 0]
-            after = [c for position, c in around if position != 0]
-            element.children = [*before, resource, *after]
+        found = self.members(value, resource, True, depth + 1)
+        after = [c for position, c in _comment_nodes(found.outer, element) if position != 0]
+        for comment in found.leading:
+            comment.parent = element
+        element.children = [*found.leading, resource, *after]
+        parent.children.append(element)
         return element
 
     def apply_xml(self, raw: dict, node: Node) -> list | None:
@@ -286,27 +309,34 @@ class _JsonBuilder:
         if node.parent is None:
             self.prolog = [c for _, c in _comment_nodes(raw.get("prolog"), None)]
             self.epilog = [c for _, c in _comment_nodes(raw.get("epilog"), None)]
-        comments = _comment_nodes(raw.get("comments"), node)
-        for position, comment in sorted(comments, key=lambda item: item[0]):
+        for position, comment in sorted(_comment_nodes(raw.get("comments"), node), key=lambda item: item[0]):
             _insert_before_element(node, position, comment)
         outer = raw.get("outer")
         return outer if outer.__class__ is list else None
 
 
+def _insert_before(parent: Node, target: Node, comments: list[Node]) -> None:
+    for comment in comments:
+        comment.parent = parent
+    children = parent.children
+    for i in range(len(children) - 1, -1, -1):
+        if children[i] is target:
+            children[i:i] = comments
+            return
+    children.extend(comments)
+
+
 def _comment_nodes(entries: object, parent: Node | None) -> list[tuple[int, Node]]:
-    """Turn ``[[index, text], [index, text, "pi"], ...]`` (or ``[[text]]``) into comment nodes."""
+    """Turn ``[["index", text], ["index", text, "pi"], ...]`` into positioned comment nodes."""
     nodes = []
     for entry in entries if entries.__class__ is list else []:
-        if entry.__class__ is not list or not entry:
+        if entry.__class__ is not list or len(entry) < 2:
             continue
-        if len(entry) >= 2 and isinstance(entry[0], str) and entry[0].isdigit() and isinstance(entry[1], str):
-            position, text, rest = int(entry[0]), entry[1], entry[2:]
-        elif isinstance(entry[0], str):
-            position, text, rest = 0, entry[0], entry[1:]
-        else:
+        position, text = entry[0], entry[1]
+        if not (isinstance(position, str) and position.isdigit() and isinstance(text, str)):
             continue
-        name = "#pi" if rest and rest[0] == "pi" else "#comment"
-        nodes.append((position, Node(name, COMMENT, text, parent, -1)))
+        name = "#pi" if len(entry) > 2 and entry[2] == "pi" else "#comment"
+        nodes.append((int(position), Node(name, COMMENT, text, parent, -1)))
     return nodes
 
 
@@ -333,8 +363,8 @@ def write_json(
     Args:
         source: the document or node to write.
         normalise: put members in STU3 order instead of the tree's order.
-        plain: leave out the ``@xml`` member (XML comments, namespace declarations and other
-            XML-only details), writing strictly FHIR JSON.
+        plain: strictly FHIR JSON: leave out comments (``fhir_comments``) and the ``@xml``
+            member (namespace declarations and other XML-only details).
         indent: spaces per level; 0 writes compact JSON.
 
     Raises:
@@ -346,11 +376,14 @@ def write_json(
         root, prolog, epilog = source, [], []
     writer = _JsonWriter(normalise, plain, indent)
     extra: dict[str, object] = {}
-    if not plain and (prolog or epilog):
-        extra["prolog"] = [_misc_entry(n) for n in prolog] or None
+    leading: list[Node] = []
+    if not plain:
+        leading = [n for n in prolog if n.name != "#pi"]
+        if len(leading) != len(prolog):  # processing instructions need the exact form
+            leading, extra["prolog"] = [], [_misc_entry(n) for n in prolog]
         extra["epilog"] = [_misc_entry(n) for n in epilog] or None
     with gc_paused():
-        writer.object(root, root.name if root.kind == RESOURCE else None, 0, root=True, extra=extra)
+        writer.object(root, root.name if root.kind == RESOURCE else None, 0, leading, root=True, extra=extra)
     writer.out.append("\n")
     try:
         return "".join(writer.out).encode("utf-8")
@@ -377,6 +410,56 @@ def _value_text(value: str, json_kind: str | None) -> str:
     return _enc(value)
 
 
+class _Grouped:
+    """A node's children grouped by name for JSON, and where its comments go."""
+
+    __slots__ = ("groups", "leading", "indexed")
+
+    def __init__(self) -> None:
+        self.groups: list[tuple[str, list[Node]]] = []
+        self.leading: dict[int, list[Node]] = {}  # id(element) -> comments written in its object
+        self.indexed: list[list[str]] = []  # comments kept in @xml, by element index
+
+
+def _group(children: list[Node], normalise: bool, type_name: str | None, plain: bool) -> _Grouped:
+    result = _Grouped()
+    groups: dict[str, list[Node]] = {}
+    pending: list[Node] = []
+    placed: list[tuple[Node | None, Node]] = []  # comments that need an index in @xml
+    for child in children:
+        if child.kind == COMMENT:
+            pending.append(child)
+            continue
+        if pending:
+            if child.kind == XHTML or child.resource() is not None or any(c.name == "#pi" for c in pending):
+                placed.extend((child, c) for c in pending)  # no object of its own to carry them
+            else:
+                result.leading[id(child)] = pending
+            pending = []
+        found = groups.get(child.name)
+        if found is None:
+            groups[child.name] = [child]
+        else:
+            found.append(child)
+    placed.extend((None, c) for c in pending)
+    ordered = list(groups.items())
+    if normalise and type_name:
+        definition = stu3.type_def(type_name)
+        if definition is not None:
+            elements = definition.elements
+            ordered.sort(key=lambda item: elements[item[0]].order if item[0] in elements else 1 << 20)
+    result.groups = ordered
+    if placed and not plain:
+        rank = {id(n): i for i, n in enumerate(n for _, group in ordered for n in group)}
+        for following, comment in placed:
+            index = rank[id(following)] if following is not None else len(rank)
+            entry = [str(index), comment.value or ""]
+            if comment.name == "#pi":
+                entry.append("pi")
+            result.indexed.append(entry)
+    return result
+
+
 class _JsonWriter:
     def __init__(self, normalise: bool, plain: bool, indent: int) -> None:
         self.out: list[str] = []
@@ -390,10 +473,12 @@ class _JsonWriter:
         node: Node,
         type_name: str | None,
         depth: int,
+        leading: list[Node] | None,
         *,
         root: bool = False,
         extra: dict[str, object] | None = None,
         outer: list | None = None,
+        companion: bool = False,
     ) -> None:
         out = self.out
         colon = self.colon
@@ -401,6 +486,10 @@ class _JsonWriter:
         later = "," + pad
         out.append("{")
         sep = pad
+        if leading and not self.plain:
+            texts = ("," + self.pads[depth + 2]).join(_enc(c.value or "") for c in leading)
+            out.append(f'{sep}"{COMMENTS_KEY}"{colon}[{self.pads[depth + 2]}{texts}{pad}]')
+            sep = later
         if node.kind == RESOURCE:
             out.append(f'{sep}"resourceType"{colon}{_enc(node.name)}')
             sep = later
@@ -411,41 +500,48 @@ class _JsonWriter:
             if node.url is not None:
                 out.append(f'{sep}"url"{colon}{_enc(node.url)}')
                 sep = later
-        groups, comments = _group(node.children, self.normalise, type_name)
+        grouped = _group(node.children, self.normalise, type_name, self.plain)
         if not self.plain:
-            xml = _xml_member(node, root, comments, extra, outer)
+            xml = _xml_member(node, root, grouped.indexed, extra, outer, companion)
             if xml:
                 out.append(f"{sep}{_enc(XML_KEY)}{colon}{json.dumps(xml, ensure_ascii=False)}")
                 sep = later
         definition = stu3.type_def(type_name) if type_name else None
         elements = definition.elements if definition is not None else None
-        for name, nodes in groups:
-            found = elements.get(name) if elements is not None else None
+        for name, nodes in grouped.groups:
             out.append(sep)
             sep = later
-            self.group(name, nodes, found, depth + 1)
+            self.group(name, nodes, elements.get(name) if elements is not None else None, depth + 1, grouped.leading)
         out.append("}" if sep is pad else self.pads[depth] + "}")
 
-    def group(self, name: str, nodes: list[Node], found: stu3.ElementDef | None, depth: int) -> None:
+    def group(
+        self, name: str, nodes: list[Node], found: stu3.ElementDef | None, depth: int, leading: dict[int, list[Node]]
+    ) -> None:
         out = self.out
         colon = self.colon
-        many = len(nodes) > 1 or (found is not None and found.max_many)
+        # STU3 decides arrays; an element it does not know stays an array if it was one.
+        many = len(nodes) > 1 or (found.max_many if found is not None else bool(nodes[0].flags & FROM_JSON_ARRAY))
         first = nodes[0]
         if first.kind == XHTML:
             out.append(f"{_enc(name)}{colon}")
             self.items([_enc(n.value or "") for n in nodes], many, depth)
             return
-        primitive = found.is_primitive if found is not None else any(n.value is not None for n in nodes)
+        if found is None:
+            primitive, kind = any(n.value is not None for n in nodes), None
+        elif not found.is_primitive and all(n.value is not None and not n.children and n.id is None for n in nodes):
+            primitive, kind = True, None  # a complex element given a bare value: keep it as it came
+        else:
+            primitive, kind = found.is_primitive, found.json_kind
         if primitive:
-            kind = found.json_kind if found is not None else None
-            if any(n.value is not None for n in nodes):
+            has_values = any(n.value is not None for n in nodes)
+            if has_values:
                 out.append(f"{_enc(name)}{colon}")
                 self.items([_value_text(n.value, kind) if n.value is not None else "null" for n in nodes], many, depth)
-            if any(_needs_companion(n) for n in nodes):
-                if nodes[0].value is not None or len(nodes) > 1 or many:
+            if any(_needs_companion(n, leading) for n in nodes):
+                if has_values:
                     out.append("," + self.pads[depth])
                 out.append(f"{_enc('_' + name)}{colon}")
-                self.companions(nodes, many, depth)
+                self.companions(nodes, many, depth, leading)
             return
         out.append(f"{_enc(name)}{colon}")
         child_type = found.type if found is not None else None
@@ -453,87 +549,64 @@ class _JsonWriter:
             out.append("[")
             for i, n in enumerate(nodes):
                 out.append(("," if i else "") + self.pads[depth + 1])
-                self.complex(n, child_type, depth + 1)
+                self.complex(n, child_type, depth + 1, leading.get(id(n)))
             out.append(self.pads[depth] + "]")
         else:
-            self.complex(first, child_type, depth)
+            self.complex(first, child_type, depth, leading.get(id(first)))
 
-    def complex(self, node: Node, type_name: str | None, depth: int) -> None:
+    def complex(self, node: Node, type_name: str | None, depth: int, leading: list[Node] | None) -> None:
         resource = node.resource()
-        if resource is not None:
-            outer = None
-            if len(node.children) > 1 or node.id is not None or node.xml is not None:
-                outer = _outer_entry(node)
-            self.object(resource, resource.name, depth, outer=outer)
-        else:
-            self.object(node, type_name, depth)
+        if resource is None:
+            self.object(node, type_name, depth, leading)
+            return
+        # The wrapping element (entry.resource) has no object of its own: the resource's object
+        # carries the comments before the resource, @xml the ones after it.
+        position = node.children.index(resource)
+        before = [c for c in node.children[:position] if c.kind == COMMENT]
+        after = [_misc_entry(c) for c in node.children[position + 1 :] if c.kind == COMMENT]
+        for entry in after:
+            entry[0] = "1"
+        self.object(resource, resource.name, depth, before, outer=after or None)
 
     def items(self, texts: list[str], many: bool, depth: int) -> None:
-        out = self.out
         if not many:
-            out.append(texts[0])
+            self.out.append(texts[0])
             return
         inner = self.pads[depth + 1]
-        out.append("[" + inner + ("," + inner).join(texts) + self.pads[depth] + "]")
+        self.out.append("[" + inner + ("," + inner).join(texts) + self.pads[depth] + "]")
 
-    def companions(self, nodes: list[Node], many: bool, depth: int) -> None:
+    def companions(self, nodes: list[Node], many: bool, depth: int, leading: dict[int, list[Node]]) -> None:
         out = self.out
         if not many:
-            self.object(nodes[0], "Element", depth)
+            self.object(nodes[0], "Element", depth, leading.get(id(nodes[0])), companion=True)
             return
         out.append("[")
         for i, n in enumerate(nodes):
             out.append(("," if i else "") + self.pads[depth + 1])
-            if _needs_companion(n):
-                self.object(n, "Element", depth + 1)
+            if _needs_companion(n, leading):
+                self.object(n, "Element", depth + 1, leading.get(id(n)), companion=True)
             else:
                 out.append("null")
         out.append(self.pads[depth] + "]")
 
 
-def _needs_companion(node: Node) -> bool:
-    return node.value is None or node.id is not None or bool(node.children) or node.xml is not None
-
-
-def _group(children: list[Node], normalise: bool, type_name: str | None) -> tuple[list[tuple[str, list[Node]]], list]:
-    groups: dict[str, list[Node]] = {}
-    pending: list[Node] = []
-    comment_before: list[tuple[Node | None, Node]] = []
-    for child in children:
-        if child.kind == COMMENT:
-            pending.append(child)
-            continue
-        for comment in pending:
-            comment_before.append((child, comment))
-        pending = []
-        found = groups.get(child.name)
-        if found is None:
-            groups[child.name] = [child]
-        else:
-            found.append(child)
-    for comment in pending:
-        comment_before.append((None, comment))
-    ordered = list(groups.items())
-    if normalise and type_name:
-        definition = stu3.type_def(type_name)
-        if definition is not None:
-            elements = definition.elements
-            ordered.sort(key=lambda item: elements[item[0]].order if item[0] in elements else 1 << 20)
-    comments: list = []
-    if comment_before:
-        rank = {id(n): i for i, n in enumerate(n for _, group in ordered for n in group)}
-        total = len(rank)
-        for following, comment in comment_before:
-            index = rank[id(following)] if following is not None else total
-            entry: list = [str(index), comment.value or ""]
-            if comment.name == "#pi":
-                entry.append("pi")
-            comments.append(entry)
-    return ordered, comments
+def _needs_companion(node: Node, leading: dict[int, list[Node]]) -> bool:
+    return (
+        node.value is None
+        or node.id is not None
+        or bool(node.children)
+        or node.xml is not None
+        or id(node) in leading
+    )
 
 
 def _xml_member(
-    node: Node, root: bool, comments: list, extra: dict[str, object] | None, outer: list | None
+    node: Node,
+    root: bool,
+    comments: list,
+    extra: dict[str, object] | None,
+    outer: list | None,
+    companion: bool,
 ) -> dict[str, object]:
     xml: dict[str, object] = {}
     if root and node.kind != RESOURCE:
@@ -547,7 +620,7 @@ def _xml_member(
         for field in ("text", "tail", "prefix"):
             if getattr(info, field) is not None:
                 xml[field] = getattr(info, field)
-    if node.value is not None and node.kind != XHTML:
+    if node.value is not None and node.kind != XHTML and not companion:
         xml["value"] = node.value  # a value on a complex element: not FHIR, but kept
     if comments:
         xml["comments"] = comments
@@ -556,18 +629,3 @@ def _xml_member(
     if extra:
         xml.update({k: v for k, v in extra.items() if v})
     return xml
-
-
-def _outer_entry(wrapper: Node) -> list:
-    """Comments around a resource inside its wrapping element, as [index, text] pairs."""
-    entries = []
-    seen_resource = 0
-    for child in wrapper.children:
-        if child.kind == RESOURCE:
-            seen_resource = 1
-        elif child.kind == COMMENT:
-            entry = [str(seen_resource), child.value or ""]
-            if child.name == "#pi":
-                entry.append("pi")
-            entries.append(entry)
-    return entries
