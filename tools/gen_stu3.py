@@ -2,7 +2,7 @@
 
 Run from the project root after installing the project::
 
-    .venv/bin/python tools/gen_stu3.py
+    .venv/bin/python tools/gen_stu3.py [--codes-from ../shared/fhir-stu3/xsd/fhir-single.xsd]
 
 It writes ``resources/stu3/types.json`` (element order, types, cardinality, choice groups and
 reference targets for every STU3 resource, datatype and backbone element) and
@@ -10,10 +10,17 @@ reference targets for every STU3 resource, datatype and backbone element) and
 tooltips). fhir.resources is the source of truth for the STU3 shape; the workbench reads the
 index at run time so it never has to import the 150 pydantic modules to know a type.
 ``tests/core/test_stu3.py`` checks the committed index against the installed classes.
+
+The code lists of STU3's required bindings (``MessageHeader.response.code``: ok,
+transient-error, fatal-error) are facts of the specification; fhir.resources carries them
+incompletely (67 elements missing, 22 lists wrong), so ``--codes-from`` takes them from the
+STU3 XML schema instead: the schema is walked in parallel with the index from every resource,
+and only the code lists are kept.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import json
 import pkgutil
@@ -118,7 +125,11 @@ def _resource_names(classes: dict[str, type[FHIRAbstractModel]]) -> set[str]:
 
 
 def build() -> tuple[dict[str, object], dict[str, list[str]]]:
-    """Return (types index, definitions) built from the installed fhir.resources."""
+    """Return (types index, definitions) built from the installed fhir.resources.
+
+    Each type is ``{"kind", "elements": [[name, type, min, max, (choice, choice_required,
+    (targets))]]}``; :func:`xsd_codes` adds ``"codes": {element: [allowed codes]}``.
+    """
     classes = _classes()
     resources = _resource_names(classes)
     types: dict[str, object] = {}
@@ -150,8 +161,67 @@ def build() -> tuple[dict[str, object], dict[str, list[str]]]:
     return types, definitions
 
 
+_XS = "{http://www.w3.org/2001/XMLSchema}"
+
+
+def xsd_codes(path: Path, types: dict[str, dict]) -> dict[str, dict[str, list[str]]]:
+    """Map (our type, element) to the enumerated codes the STU3 schema gives that element."""
+    from lxml import etree
+
+    schema = etree.parse(str(path)).getroot()
+    enums = {
+        st.get("name")[: -len("-list")]: [e.get("value") for e in st.iter(_XS + "enumeration")]
+        for st in schema.iter(_XS + "simpleType")
+        if (st.get("name") or "").endswith("-list")
+    }
+    coded: dict[str, str] = {}  # schema complex type -> its enumeration (e.g. IssueType)
+    elements: dict[str, dict[str, str]] = {}  # schema complex type -> element -> schema type
+    for complex_type in schema.findall(_XS + "complexType"):
+        name = complex_type.get("name")
+        for attribute in complex_type.iter(_XS + "attribute"):
+            if attribute.get("name") == "value" and (attribute.get("type") or "").endswith("-list"):
+                coded[name] = attribute.get("type")[: -len("-list")]
+        children: dict[str, str] = {}
+        for element in complex_type.iter(_XS + "element"):
+            if element.get("name") and element.get("type"):
+                children[element.get("name")] = element.get("type")
+        base = complex_type.find(f".//{_XS}extension")
+        elements[name] = children
+        if base is not None and base.get("base") in elements:
+            elements[name] = {**elements[base.get("base")], **children}
+    codes: dict[str, dict[str, list[str]]] = {}
+    seen: set[tuple[str, str]] = set()
+    stack = [(name, name) for name, spec in types.items() if spec["kind"] == "resource" or spec["kind"] == "complex"]
+    while stack:
+        ours, theirs = stack.pop()
+        if (ours, theirs) in seen or ours not in types or theirs not in elements:
+            continue
+        seen.add((ours, theirs))
+        for row in types[ours]["elements"]:
+            element, type_code = row[0], row[1]
+            schema_type = elements[theirs].get(element)
+            if schema_type is None:
+                continue
+            if schema_type in coded:
+                codes.setdefault(ours, {})[element] = enums[coded[schema_type]]
+            elif type_code in types:
+                stack.append((type_code, schema_type))
+    return codes
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--codes-from", type=Path, help="the STU3 XML schema (fhir-single.xsd)")
+    args = parser.parse_args()
     types, definitions = build()
+    if args.codes_from is not None:
+        for type_name, found in xsd_codes(args.codes_from, types).items():
+            types[type_name]["codes"] = found
+    else:
+        previous = json.loads((OUT / "types.json").read_text())["types"] if (OUT / "types.json").exists() else {}
+        for type_name, spec in types.items():  # keep the committed code lists
+            if "codes" in previous.get(type_name, {}):
+                spec["codes"] = previous[type_name]["codes"]
     OUT.mkdir(parents=True, exist_ok=True)
     meta = {"source": "fhir.resources STU3 (FHIR 3.0.x)", "generator": "tools/gen_stu3.py"}
     (OUT / "types.json").write_text(

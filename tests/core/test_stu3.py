@@ -14,11 +14,25 @@ from workbench.core.resources import resource_path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 
 
+def _shipped() -> dict:
+    return json.loads(resource_path("stu3", "types.json").read_text())["types"]
+
+
 def test_index_matches_the_installed_fhir_resources() -> None:
     gen_stu3 = pytest.importorskip("gen_stu3")
     types, _ = gen_stu3.build()
-    shipped = json.loads(resource_path("stu3", "types.json").read_text())["types"]
+    shipped = {name: {k: v for k, v in spec.items() if k != "codes"} for name, spec in _shipped().items()}
     assert shipped == types, "resources/stu3 is stale: run tools/gen_stu3.py"
+
+
+def test_code_lists_match_the_stu3_schema() -> None:
+    from conftest import XSD, require_shared
+
+    gen_stu3 = pytest.importorskip("gen_stu3")
+    shipped = _shipped()
+    expected = gen_stu3.xsd_codes(require_shared(XSD), shipped)
+    assert {t: spec["codes"] for t, spec in shipped.items() if "codes" in spec} == expected
+    assert stu3.element_def("OperationOutcomeIssue", "code").codes >= {"invalid", "processing", "informational"}
 
 
 @pytest.mark.parametrize(

@@ -51,6 +51,8 @@ class ElementDef:
         choice_required: True when one variant of the choice group is required.
         targets: resource types a Reference may point to (empty for other types).
         order: position in the STU3 element sequence of the owning type.
+        codes: the allowed codes when STU3 binds the element to a value set with required
+            strength (``MessageHeader.response.code``: ok, transient-error, fatal-error).
     """
 
     name: str
@@ -61,6 +63,7 @@ class ElementDef:
     choice_required: bool
     targets: tuple[str, ...]
     order: int
+    codes: frozenset[str] | None = None
 
     @property
     def is_primitive(self) -> bool:
@@ -109,13 +112,15 @@ def _index() -> dict[str, TypeDef]:
     index: dict[str, TypeDef] = {}
     for name, spec in raw.items():
         elements: dict[str, ElementDef] = {}
+        codes = spec.get("codes", {})
         for order, row in enumerate(spec["elements"]):
             element, type_code, minimum, maximum = row[:4]
             choice = row[4] if len(row) > 4 else None
             choice_required = bool(row[5]) if len(row) > 5 else False
             targets = tuple(row[6]) if len(row) > 6 else ()
+            allowed = frozenset(codes[element]) if element in codes else None
             elements[element] = ElementDef(
-                element, type_code, minimum, maximum == "*", choice, choice_required, targets, order
+                element, type_code, minimum, maximum == "*", choice, choice_required, targets, order, allowed
             )
         index[name] = TypeDef(name, spec["kind"], elements)
     return index

@@ -1,0 +1,174 @@
+"""Run the validation layers over a document and give the verdict.
+
+Layers are modules with a ``check(context) -> list[Issue]`` function. Syntax problems come from
+reading: a document that cannot be read gets one fatal issue and the receiver's 10009.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from workbench.core.errors import ReadError
+from workbench.core.load import read_bytes, read_file
+from workbench.core.tree import Document
+from workbench.core.validation.context import ValidationContext
+from workbench.core.validation.issue import LAYERS, Issue, Layer, sort_key
+from workbench.core.validation.receiver import predicted_response
+
+Check = Callable[[ValidationContext], list[Issue]]
+
+#: Receiver codes for structural findings, by where they sit.
+_REGION_CODES = {"handling": "10001", "header": "20006", "payload": "20009"}
+
+
+@dataclass
+class Report:
+    """The result of validating one document.
+
+    Attributes:
+        file: the file validated, if any.
+        issues: the findings, in source order.
+        predicted: (code, display) of the Response a receiver would answer first.
+        seconds: how long validation took.
+        document: the document, when it could be read.
+    """
+
+    file: str | None
+    issues: list[Issue] = field(default_factory=list)
+    predicted: tuple[str, str] = ("20013", "Success")
+    seconds: float = 0.0
+    document: Document | None = None
+
+    @property
+    def valid(self) -> bool:
+        """True when no finding is an error or fatal."""
+        return not any(i.is_error for i in self.issues)
+
+    @property
+    def readable(self) -> bool:
+        """False when the input could not be read at all."""
+        return self.document is not None
+
+    def counts(self) -> dict[str, int]:
+        """Number of findings per severity."""
+        counts = {"fatal": 0, "error": 0, "warning": 0, "information": 0}
+        for issue in self.issues:
+            counts[issue.severity] += 1
+        return counts
+
+    def to_json(self) -> dict[str, object]:
+        """The report as plain data (one object per file in ``validate --format json``)."""
+        code, display = self.predicted
+        return {
+            "file": self.file,
+            "valid": self.valid,
+            "predicted_response": {"code": code, "display": display},
+            "issues": [i.to_json() for i in self.issues],
+        }
+
+
+def _default_layers() -> dict[Layer, Check]:
+    from workbench.core.validation import bundle, structure
+
+    layers: dict[Layer, Check] = {"structure": structure.check, "bundle": bundle.check}
+    try:
+        from workbench.core.validation.profiles import layer as profiles_layer
+
+        layers["profile"] = profiles_layer.check
+    except ImportError:  # pragma: no cover - the profile engine is optional while it is built
+        pass
+    try:
+        from workbench.core.validation import itk3rules
+
+        layers["itk3"] = itk3rules.check
+    except ImportError:  # pragma: no cover
+        pass
+    return layers
+
+
+class Validator:
+    """Validates documents with a fixed set of layers, profiles and options."""
+
+    def __init__(
+        self,
+        registry: object | None = None,
+        *,
+        layers: Sequence[Layer] = LAYERS,
+        profiles: Sequence[str] = (),
+        options: dict[str, object] | None = None,
+    ) -> None:
+        self.registry = registry
+        self.enabled = tuple(layers)
+        self.profiles = tuple(profiles)
+        self.options = dict(options or {})
+        self._checks = {name: fn for name, fn in _default_layers().items() if name in self.enabled}
+
+    def validate(self, document: Document) -> Report:
+        """Validate a document that has been read."""
+        start = time.perf_counter()
+        context = ValidationContext(document, self.registry, self.profiles, self.options)  # type: ignore[arg-type]
+        issues: list[Issue] = []
+        if "syntax" in self.enabled:
+            issues.extend(_reader_notes(context))
+        for check in self._checks.values():
+            issues.extend(check(context))
+        issues = [_with_receiver_code(i, context) for i in issues]
+        issues.sort(key=sort_key)
+        return Report(document.path, issues, predicted_response(issues), time.perf_counter() - start, document)
+
+    def validate_bytes(self, data: bytes, path: str | None = None) -> Report:
+        """Read and validate bytes; unreadable input gives one fatal syntax issue (10009)."""
+        try:
+            document = read_bytes(data, path)
+        except ReadError as exc:
+            return _unreadable(exc, path)
+        return self.validate(document)
+
+    def validate_file(self, path: str | Path) -> Report:
+        """Read and validate a file; unreadable input gives one fatal syntax issue (10009)."""
+        try:
+            document = read_file(path)
+        except ReadError as exc:
+            return _unreadable(exc, str(path))
+        return self.validate(document)
+
+
+def _unreadable(exc: ReadError, path: str | None) -> Report:
+    issue = Issue(
+        "fatal",
+        "syntax",
+        "syntax-unreadable",
+        exc.message,
+        "fix the file so that it is well-formed; a receiver cannot read it",
+        None,
+        exc.line,
+        exc.column,
+        "10009",
+    )
+    return Report(path, [issue], predicted_response([issue]))
+
+
+def _reader_notes(context: ValidationContext) -> list[Issue]:
+    sink = context.sink("syntax")
+    document = context.document
+    by_src = {n.src: n for n in document.root.iter() if n.src >= 0} if document.notes else {}
+    for src, note in document.notes:
+        node = by_src.get(src)
+        position = None
+        if node is None:
+            from workbench.core.positions import JsonPositions
+
+            found = JsonPositions(document.text or "").line_col(src) if document.format == "json" else None
+            position = found
+        sink.add("error", "syntax-json", note, node, position=position)
+    return sink.issues
+
+
+def _with_receiver_code(issue: Issue, context: ValidationContext) -> Issue:
+    if issue.itk_code is not None or not issue.is_error:
+        return issue
+    code = "10009" if issue.layer == "syntax" and issue.node is None else _REGION_CODES.get(context.region(issue.node))
+    return replace(issue, itk_code=code) if code else issue
