@@ -71,21 +71,21 @@ class Report:
 
 
 def _default_layers() -> dict[Layer, Check]:
-    from workbench.core.validation import bundle, structure
+    import importlib
 
-    layers: dict[Layer, Check] = {"structure": structure.check, "bundle": bundle.check}
-    try:
-        from workbench.core.validation.profiles import layer as profiles_layer
-
-        layers["profile"] = profiles_layer.check
-    except ImportError:  # pragma: no cover - the profile engine is optional while it is built
-        pass
-    try:
-        from workbench.core.validation import itk3rules
-
-        layers["itk3"] = itk3rules.check
-    except ImportError:  # pragma: no cover
-        pass
+    layers: dict[Layer, Check] = {}
+    for layer, module in (
+        ("structure", "workbench.core.validation.structure"),
+        ("bundle", "workbench.core.validation.bundle"),
+        ("profile", "workbench.core.validation.profiles.layer"),
+        ("itk3", "workbench.core.validation.itk3rules"),
+    ):
+        try:
+            check = getattr(importlib.import_module(module), "check", None)
+        except ImportError:
+            check = None
+        if check is not None:
+            layers[layer] = check  # type: ignore[index]
     return layers
 
 
