@@ -2,7 +2,8 @@
 
 Within every Bundle (nested ones included): fullUrls are unique (bdl-7, unless the versions
 differ); every reference resolves to a resource of the Bundle it sits in (``urn:uuid:``,
-relative ``Type/id``, absolute, or ``#id`` to a contained resource); a document Bundle starts
+relative ``Type/id``, or ``#id`` to a contained resource; absolute http(s) references to
+resources the Bundle does not carry are left alone); a document Bundle starts
 with a Composition and has an identifier with system and value (bdl-9).
 """
 
@@ -108,14 +109,8 @@ def _check_reference(node: Node, index: BundleIndex | None, sink: IssueSink) -> 
             hint=f"write the entry's fullUrl, '{UUID_PREFIX}{reference}'" if "-" in reference else "write the entry's fullUrl",
         )
         return
-    if reference.startswith(("http://", "https://")) and not reference.startswith(UUID_PREFIX):
-        sink.add(
-            "information",
-            "bundle-ref-external",
-            f"reference '{reference}' points outside the Bundle (not followed)",
-            node,
-        )
-        return
+    if reference.startswith(("http://", "https://")):
+        return  # outside the Bundle: not an integrity question (the ITK3 layer judges payloads)
     sink.add(
         "error",
         "bundle-ref-unresolved",

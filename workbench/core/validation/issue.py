@@ -52,7 +52,9 @@ class Issue:
     @property
     def text(self) -> str:
         """Message and hint as one sentence pair."""
-        return f"{self.message}. {self.hint}" if self.hint else self.message
+        if not self.hint:
+            return self.message
+        return f"{self.message}. {self.hint[:1].upper()}{self.hint[1:]}"
 
     def to_json(self) -> dict[str, object]:
         """The issue as plain data (the CLI's ``--format json``)."""
