@@ -108,6 +108,10 @@ def option(context: ValidationContext, name: str) -> Any:
     return getattr(receiver, name, None) if receiver is not None else None
 
 
-def quoted(value: str | None) -> str:
-    """A value for a message: ``'FX'``, or ``(none)``."""
-    return "(none)" if value is None else repr(value) if "'" not in value else f'"{value}"'
+def quoted(value: str | None, limit: int = 80) -> str:
+    """A value for a message: ``'FX'`` (shortened when long), or ``(none)``."""
+    if value is None:
+        return "(none)"
+    if len(value) > limit:
+        value = value[: limit - 3] + "..."
+    return f'"{value}"' if "'" in value else f"'{value}'"
