@@ -16,8 +16,8 @@ itk-handling-repeated              error     10001  the handling extension appea
 itk-handling-value                 error     10001  the extension carries a value[x] (it is complex)
 itk-<key>-missing                  error     key    one of the six keys is absent
 itk-<key>-repeated                 error     key    a key appears more than once
-itk-busack-value, itk-infack-value error     10003, valueBoolean true/false
-                                             10002
+itk-busack-value                   error     10003  BusAckRequested is a valueBoolean true/false
+itk-infack-value                   error     10002  InfAckRequested is a valueBoolean true/false
 itk-recipient-type-value           error     10010  a valueCoding with a code
 itk-recipient-type                 error     10010  code FA or FI
 itk-recipient-type-system          error     10010  system ITK-RecipientType-1

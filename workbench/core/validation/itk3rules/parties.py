@@ -60,9 +60,9 @@ RULES: dict[str, Rule] = {
 
 _PARTY_TYPES = ("Organization", "Practitioner")
 _ORG_FORBIDDEN = ("active", "type", "name", "alias", "telecom", "address", "partOf", "contact", "endpoint")
-_ORG_FORBIDDEN_EXTENSIONS = ("mainLocation", "organization-period", "OrganizationPeriod")
+_ORG_FORBIDDEN_EXTENSIONS = ("mainlocation", "organization-period", "organizationperiod")
 _PRACTITIONER_FORBIDDEN = ("telecom", "address", "gender", "birthDate", "photo", "qualification", "communication")
-_PRACTITIONER_FORBIDDEN_EXTENSIONS = ("nhsCommunication", "NHSCommunication")
+_PRACTITIONER_FORBIDDEN_EXTENSIONS = ("nhscommunication",)
 
 
 def check(view: MessageView, out: Findings, *, response: bool, references: bool) -> None:
@@ -195,7 +195,7 @@ def _check_organization(resource: Node, out: Findings) -> None:
                 hint="a header Organization carries only its id, meta and ODS identifier; remove " + name,
             )
     for node in resource.children_named("extension"):
-        if node.url and any(marker in node.url for marker in _ORG_FORBIDDEN_EXTENSIONS):
+        if node.url and any(marker in node.url.lower() for marker in _ORG_FORBIDDEN_EXTENSIONS):
             out.add(
                 "itk-header-org",
                 f"a header Organization must not carry the extension {quoted(node.url)}",
@@ -243,7 +243,7 @@ def _check_practitioner(resource: Node, out: Findings) -> None:
                 hint="give the name as family, given and prefix",
             )
     for node in resource.children_named("extension"):
-        if node.url and any(marker in node.url for marker in _PRACTITIONER_FORBIDDEN_EXTENSIONS):
+        if node.url and any(marker in node.url.lower() for marker in _PRACTITIONER_FORBIDDEN_EXTENSIONS):
             out.add(
                 "itk-header-practitioner",
                 f"a header Practitioner must not carry the extension {quoted(node.url)}",
