@@ -41,6 +41,7 @@ PAT = "0a9d8c7b-7777-4e5f-8a9b-0c1d2e3f4a06"
 BIN = "0a9d8c7b-8888-4e5f-8a9b-0c1d2e3f4a07"
 OO = "0a9d8c7b-9999-4e5f-8a9b-0c1d2e3f4a08"
 ANSWERED = "0a9d8c7b-aaaa-4e5f-8a9b-0c1d2e3f4a09"
+OO_META = '<meta><profile value="https://fhir.nhs.uk/STU3/StructureDefinition/ITK-Response-OperationOutcome-1"/></meta>'
 PDF = base64.b64encode(b"%PDF-1.4 test document").decode()
 
 
@@ -193,7 +194,7 @@ def outcome(
     severity = severity or (known.severity if known else "fatal")
     issue_code = issue_code or (known.issue_code if known else "processing")
     return (
-        f'<OperationOutcome><id value="{OO}"/><issue><severity value="{severity}"/><code value="{issue_code}"/>'
+        f'<OperationOutcome><id value="{OO}"/>{OO_META}<issue><severity value="{severity}"/><code value="{issue_code}"/>'
         f'<details><coding><system value="{RESPONSE_CODES}"/><code value="{code}"/><display value="{display}"/>'
         "</coding></details></issue></OperationOutcome>"
     )
@@ -558,6 +559,16 @@ def test_not_a_bundle() -> None:
 )
 def test_bundle_rules(kwargs: dict, expected: list) -> None:
     assert found(message(**kwargs)) == expected
+
+
+def test_entry_without_resource_and_duplicate_full_urls() -> None:
+    empty = message(extra_entries='<entry><fullUrl value="urn:uuid:0a9d8c7b-0000-4e5f-8a9b-0c1d2e3f4aff"/></entry>')
+    assert found(empty) == [("itk-entry-empty", "20006")]
+    twice = message(extra_entries=entry(ORG, ORGANIZATION.replace(ORG, "0a9d8c7b-0000-4e5f-8a9b-0c1d2e3f4aff")))
+    issues = itk_issues(twice)
+    assert [i.rule for i in issues] == ["itk-fullurl-duplicate", "itk-fullurl-convention"]
+    assert "of entry 1" in issues[0].message
+    assert found(twice, layers=("bundle", "itk3")) == [("itk-fullurl-convention", None)]
 
 
 def test_entry_request_is_forbidden() -> None:

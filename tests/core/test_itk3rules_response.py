@@ -7,6 +7,7 @@ from test_itk3rules import (
     ANSWERED,
     MD,
     OO,
+    OO_META,
     PAT,
     RESPONSE_CODES,
     entry,
@@ -73,12 +74,12 @@ def test_details_pointing_at_another_resource() -> None:
 
 
 def no_issue() -> str:
-    return f'<OperationOutcome><id value="{OO}"/></OperationOutcome>'
+    return f'<OperationOutcome><id value="{OO}"/>{OO_META}</OperationOutcome>'
 
 
 def coding_issue(coding: str, severity: str = "information", code: str = "informational") -> str:
     return (
-        f'<OperationOutcome><id value="{OO}"/><issue><severity value="{severity}"/><code value="{code}"/>'
+        f'<OperationOutcome><id value="{OO}"/>{OO_META}<issue><severity value="{severity}"/><code value="{code}"/>'
         f"<details>{coding}</details></issue></OperationOutcome>"
     )
 
@@ -141,6 +142,11 @@ def test_outcome_rules(oo: str, expected: list, words: str) -> None:
 )
 def test_display_variants_of_the_ig_are_tolerated(code: str, display: str) -> None:
     assert found(response(code, oo=outcome(code, display))) == []
+
+
+def test_outcome_should_claim_the_itk_profile() -> None:
+    issue = only(response("20013", oo=outcome("20013").replace(OO_META, "")), "itk-response-outcome-profile")
+    assert issue.severity == "warning" and "ITK-Response-OperationOutcome-1" in issue.message
 
 
 def test_several_issues_are_accepted_with_a_warning() -> None:

@@ -59,10 +59,10 @@ def check(context: ValidationContext) -> list[Issue]:
     view = context.view
     limit = int(option(context, "size_limit") or catalogue().size_limit_bytes)
     payload.check_size(context.document, limit, out)
-    if not header.check_bundle(view, out):
+    generic = not bundle_layer_ran(context)
+    if not header.check_bundle(view, out, generic=generic):
         return out.issues
     is_response = is_response_message(view)
-    generic = not bundle_layer_ran(context)
     handling.check(view, out)
     header.check_header(view, out)
     parties.check(view, out, response=is_response, references=generic)

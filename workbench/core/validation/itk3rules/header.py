@@ -12,6 +12,8 @@ itk-bundle-identifier     error     20006  Bundle.identifier.value is present
 itk-bundle-id             warning   -      Bundle.id is present (every example has one)
 itk-bundle-empty          error     20006  the Bundle has at least one entry
 itk-bundle-forbidden      error     20006  no total, link, signature, entry.link/search/request/response
+itk-entry-empty           error     20006  every entry carries a resource (*)
+itk-fullurl-duplicate     error     20006  entry fullUrls are unique (bdl-7) (*)
 itk-header-missing        error     20006  the first entry is a MessageHeader
 itk-header-repeated       error     20006  only one MessageHeader
 itk-fullurl-convention    warning   -      entry fullUrl is ``urn:uuid:`` + the resource id (outer and inner)
@@ -28,6 +30,8 @@ itk-timestamp             error     20006  timestamp present, an instant with a 
 itk-source-missing        error     20006  source.endpoint (the sender's MESH mailbox) present
 itk-source-legacy         warning   -      source.endpoint not in ITK2 URN or OID form
 ========================  ========  =====  =====================================================
+
+(*) also checked by the bundle layer; left to it when it runs in the same validation.
 
 Decisions: a display naming another event (or nothing like the CodeSystem's) is an **error**
 with 20006 (FACTS §10.4 "display matches the CodeSystem"; MANIFEST lists it as a defect); a
@@ -59,6 +63,8 @@ RULES: dict[str, Rule] = {
     "itk-bundle-forbidden": Rule(
         "error", "20006", "no total, link, signature, entry.link/search/request/response (FACTS §1.2)"
     ),
+    "itk-entry-empty": Rule("error", "20006", "every entry of the message Bundle carries a resource (FACTS §1.2)"),
+    "itk-fullurl-duplicate": Rule("error", "20006", "entry fullUrls are unique, bdl-7 (FACTS §1.2, §10.2)"),
     "itk-header-missing": Rule("error", "20006", "the first entry is the MessageHeader (FACTS §1.3)"),
     "itk-header-repeated": Rule("error", "20006", "the Bundle has exactly one MessageHeader (FACTS §2.1)"),
     "itk-fullurl-convention": Rule("warning", None, "entry fullUrl is urn:uuid: and the resource id (FACTS §1.3)"),
@@ -94,8 +100,11 @@ _LEGACY_ENDPOINT = re.compile(r"(urn:nhs-uk:addressing:|urn:nhs:addressing:|urn:
 FULLURL_WARNINGS = 10
 
 
-def check_bundle(view: MessageView, out: Findings) -> bool:
-    """Check the outer Bundle; return True when it has a MessageHeader to check further."""
+def check_bundle(view: MessageView, out: Findings, *, generic: bool = True) -> bool:
+    """Check the outer Bundle; return True when it has a MessageHeader to check further.
+
+    ``generic``: also check what the bundle layer checks (empty entries, duplicate fullUrls).
+    """
     root = view.bundle
     if not view.is_bundle:
         out.add(
@@ -139,6 +148,8 @@ def check_bundle(view: MessageView, out: Findings) -> bool:
                     node,
                     hint=f"remove entry.{name}",
                 )
+    if generic:
+        _check_entries(view, out)
     check_full_urls(view.index, out)
     if not view.entries:
         out.add(
@@ -167,6 +178,28 @@ def check_bundle(view: MessageView, out: Findings) -> bool:
             hint="remove it, or send it as a message of its own",
         )
     return True
+
+
+def _check_entries(view: MessageView, out: Findings) -> None:
+    seen: dict[str, int] = {}
+    for entry in view.entries:
+        if entry.resource is None:
+            out.add(
+                "itk-entry-empty",
+                f"entry {entry.index} of the message Bundle carries no resource",
+                entry.node,
+                hint="put the resource in entry.resource, or remove the entry",
+            )
+        if entry.full_url is None:
+            continue
+        if entry.full_url in seen:
+            out.add(
+                "itk-fullurl-duplicate",
+                f"entry {entry.index} has the fullUrl {quoted(entry.full_url)} of entry {seen[entry.full_url]}",
+                entry.node.child("fullUrl") or entry.node,
+                hint="give every entry its own fullUrl: urn:uuid: and the resource's id",
+            )
+        seen.setdefault(entry.full_url, entry.index)
 
 
 def check_full_urls(index: BundleIndex | None, out: Findings) -> None:

@@ -16,6 +16,7 @@ itk-response-unexpected          error     20006  a non-Response event has no re
 itk-response-identifier          error     20006  response.identifier present and a FHIR id
 itk-response-code                error     20006  response.code is ok or fatal-error
 itk-response-details             error     20006  response.details -> the OperationOutcome entry
+itk-response-outcome-profile     warning   -      the OperationOutcome claims ITK-Response-OperationOutcome-1
 itk-response-issue-missing       error     20006  the OperationOutcome has an issue
 itk-response-issue-count         warning   -      one issue (one response code) per Response
 itk-response-code-coding         error     20006  issue.details has exactly one coding with a code
@@ -68,6 +69,9 @@ RULES: dict[str, Rule] = {
     "itk-response-code": Rule("error", "20006", "response.code is ok or fatal-error (FACTS §4.1)"),
     "itk-response-details": Rule(
         "error", "20006", "response.details references the OperationOutcome entry (FACTS §2.1)"
+    ),
+    "itk-response-outcome-profile": Rule(
+        "warning", None, "the OperationOutcome claims the ITK Response profile in meta.profile (FACTS §10.6)"
     ),
     "itk-response-issue-missing": Rule("error", "20006", "the Response OperationOutcome has an issue (FACTS §4.2)"),
     "itk-response-issue-count": Rule("warning", None, "a Response carries one response code (FACTS §4.2, §11.6)"),
@@ -213,6 +217,16 @@ def _check_response_element(
 
 def _check_outcome(outcome: Node, out: Findings) -> list[tuple[str, Node]]:
     """Check the OperationOutcome's issues; return the live response codes with their issue."""
+    profile = catalogue().urls.response_operation_outcome_profile
+    meta = outcome.child("meta")
+    claimed = [p.value for p in meta.children_named("profile")] if meta is not None else []
+    if profile not in claimed:
+        out.add(
+            "itk-response-outcome-profile",
+            "the Response OperationOutcome does not claim " + profile.rsplit("/", 1)[-1] + " in meta.profile",
+            meta or outcome,
+            hint=f"add meta.profile {profile}; the NHS test harness checks it",
+        )
     issues = outcome.children_named("issue")
     if not issues:
         out.add(
