@@ -1,0 +1,499 @@
+"""The profile engine: one resource (or element) against one StructureDefinition snapshot.
+
+:class:`Run` walks an instance alongside a compiled snapshot (:class:`~.model.ElementDefn`
+tree). For each element the snapshot lists, in the context of each parent instance: cardinality,
+fixed and pattern values, maxLength, choice and resource types, profiles on types (an extension
+against its extension definition, a resource against its profile), Reference targets
+(``targetProfile``: the target is found inside the Bundle, its type checked, and it is validated
+against the profile when it does not claim it), bindings (:mod:`.terminology`), invariants
+(:mod:`.invariants`), slicing (:mod:`.slicing`). Elements the snapshot does not list are left to
+the structure layer. A Run holds the state of one validation: issue sinks, caches of Bundle
+indexes and JSON data, the queue of (resource, profile) pairs still to check.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from workbench.core.bundle import BundleIndex
+from workbench.core.tree import ELEMENT, RESOURCE, XHTML, Document, Node
+from workbench.core.validation.issue import Issue, IssueSink, Layer, Severity
+from workbench.core.validation.profiles import invariants, slicing, terminology
+from workbench.core.validation.profiles.fhirdict import FhirData
+from workbench.core.validation.profiles.model import ElementDefn, StructureDef
+from workbench.core.validation.profiles.registry import ProfileRegistry
+from workbench.core.validation.profiles.values import (
+    choice_type,
+    describe,
+    group_children,
+    instances,
+    matches,
+    value_text,
+)
+
+BASE = "http://hl7.org/fhir/StructureDefinition/"
+_ANY = frozenset({BASE + "Resource", BASE + "DomainResource"})
+
+
+def base_type(url: str) -> str | None:
+    """The type a core definition URL names (``…/StructureDefinition/Patient`` → Patient)."""
+    return url[len(BASE) :] if url.startswith(BASE) and "/" not in url[len(BASE) :] else None
+
+
+def _article(word: str) -> str:
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
+class Run:
+    """One validation of a document's resources against profiles.
+
+    Attributes:
+        registry: where profiles, value sets and code systems come from.
+        data: the JSON data of the resources, for FHIRPath.
+        queue: (resource, profile, reason) still to validate.
+    """
+
+    def __init__(self, registry: ProfileRegistry, document: Document | None) -> None:
+        self.registry = registry
+        self.document = document
+        self.data = FhirData()
+        self.queue: deque[tuple[Node, StructureDef, str]] = deque()
+        self._sinks: dict[str, IssueSink] = {
+            "profile": IssueSink(document, "profile"),
+            "terminology": IssueSink(document, "terminology"),
+        }
+        self._indexes: dict[int, BundleIndex] = {}
+        self._applied: set[tuple[int, str]] = set()
+        self._once: set[object] = set()
+        self._trial = 0
+        self._trial_errors = 0
+        self._conforms: dict[tuple[int, str], bool] = {}
+        self.unverified = terminology.Unverified()
+
+    # ---- issues ---------------------------------------------------------------------------
+
+    def add(
+        self,
+        layer: Layer,
+        severity: Severity,
+        rule: str,
+        message: str,
+        node: Node | None,
+        hint: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        """Record a finding (counted only, while a conformance trial runs)."""
+        if self._trial:
+            if severity in ("error", "fatal"):
+                self._trial_errors += 1
+            return
+        self._sinks[layer].add(severity, rule, message, node, hint=hint, path=path)
+
+    def profile(
+        self, severity: Severity, rule: str, message: str, node: Node | None, hint: str | None = None, path: str | None = None
+    ) -> None:
+        """Record a finding of the profile layer."""
+        self.add("profile", severity, rule, message, node, hint, path)
+
+    def once(self, key: object) -> bool:
+        """True the first time ``key`` is seen in this run (and never during a trial)."""
+        if self._trial or key in self._once:
+            return False
+        self._once.add(key)
+        return True
+
+    @property
+    def in_trial(self) -> bool:
+        """True while a conformance trial runs (findings are counted, not recorded)."""
+        return self._trial > 0
+
+    def not_loaded(self, url: str, node: Node, what: str) -> None:
+        """Say once per run that a profile is not loaded, so something was not checked."""
+        if self.once(("not-loaded", url)):
+            self.profile(
+                "information",
+                "profile-not-loaded",
+                f"profile {url} is not loaded, so {what} was not checked against it",
+                node,
+                hint="add the StructureDefinition under Settings > Profiles (or --profile DIR) to check it",
+            )
+
+    def issues(self) -> list[Issue]:
+        """Every finding of the run, duplicates removed, terminology notes summarised."""
+        self.unverified.emit(self)
+        seen: set[tuple[str, str, str | None, str]] = set()
+        found = []
+        for sink in self._sinks.values():
+            for issue in sink.issues:
+                key = (issue.layer, issue.rule, issue.path, issue.message)
+                if key not in seen:
+                    seen.add(key)
+                    found.append(issue)
+        return found
+
+    # ---- what to validate -----------------------------------------------------------------
+
+    def apply(self, resource: Node, profile: StructureDef, reason: str = "") -> None:
+        """Queue ``resource`` for validation against ``profile`` (once per pair)."""
+        if self._trial:
+            return
+        key = (id(resource), profile.url)
+        if key not in self._applied:
+            self._applied.add(key)
+            self.queue.append((resource, profile, reason))
+
+    def drain(self) -> None:
+        """Validate everything queued (validation may queue more: reference targets)."""
+        while self.queue:
+            resource, profile, _reason = self.queue.popleft()
+            self.validate(resource, profile)
+
+    def validate(self, node: Node, profile: StructureDef) -> None:
+        """Validate a resource (or an element, for a data type or extension profile)."""
+        if node.kind == RESOURCE and profile.kind == "resource" and profile.type not in (node.name, "Resource", "DomainResource"):
+            self.profile(
+                "error",
+                "profile-type",
+                f"{node.path()} is {_article(node.name)}, but {profile.title} is a profile of {profile.type}",
+                node,
+                hint=f"remove {profile.url} from meta.profile, or use a profile of {node.name}",
+            )
+            return
+        self.element(profile.root, node, profile)
+
+    @contextmanager
+    def trial(self) -> Iterator[list[int]]:
+        """Run checks without recording findings; the yielded list receives the error count.
+
+        Trials nest: errors inside an inner trial (a slice that does not match) do not count
+        against the outer one.
+        """
+        saved = self._trial_errors
+        self._trial += 1
+        self._trial_errors = 0
+        result = [0]
+        try:
+            yield result
+        finally:
+            result[0] = self._trial_errors
+            self._trial -= 1
+            self._trial_errors = saved
+
+    def conforms(self, node: Node, profile: StructureDef) -> bool:
+        """True when ``node`` validates against ``profile`` without errors (cached)."""
+        key = (id(node), profile.url)
+        found = self._conforms.get(key)
+        if found is None:
+            self._conforms[key] = True  # a cycle through references counts as conforming
+            with self.trial() as errors:
+                self.validate(node, profile)
+            found = self._conforms[key] = errors[0] == 0
+        return found
+
+    def conforms_to_element(self, definition: ElementDefn, node: Node) -> bool:
+        """True when ``node`` validates against one element definition without errors."""
+        with self.trial() as errors:
+            self.element(definition, node, StructureDef("", None, "", "", "", None, None, definition))
+        return errors[0] == 0
+
+    def claims_or_conforms(self, node: Node, urls: list[str]) -> bool:
+        """True when ``node`` claims one of the profiles or conforms to a loaded one."""
+        target = node.resource() if node.kind == ELEMENT and node.children else None
+        target = target or node
+        claimed = set(_claimed(target))
+        if claimed.intersection(urls):
+            return True
+        for url in urls:
+            profile = self.registry.structure_definition(url)
+            if profile is not None and self.conforms(target, profile):
+                return True
+        return False
+
+    # ---- references ---------------------------------------------------------------------
+
+    def bundle_index(self, bundle: Node) -> BundleIndex:
+        """The reference index of a Bundle (built once per run)."""
+        found = self._indexes.get(id(bundle))
+        if found is None:
+            found = self._indexes[id(bundle)] = BundleIndex(bundle)
+        return found
+
+    def resolve(self, reference: Node) -> Node | None:
+        """The resource a Reference element leads to inside the message, or None."""
+        text = reference.value_at("reference") if reference.kind == ELEMENT else None
+        if not text:
+            return None
+        owner = reference.owning_resource()
+        if text.startswith("#"):
+            for contained in owner.children_named("contained") if owner is not None else []:
+                resource = contained.resource()
+                if resource is not None and resource.value_at("id") == text[1:]:
+                    return resource
+            return None
+        node = owner.parent if owner is not None else None
+        while node is not None:
+            if node.kind == RESOURCE and node.name == "Bundle":
+                found = self.bundle_index(node).resolve(text, reference)
+                if found.resource is not None:
+                    return found.resource
+            node = node.parent
+        return None
+
+    def target_types(self, definition: ElementDefn) -> frozenset[str]:
+        """The resource types a Reference element's target profiles allow."""
+        types = set()
+        for t in definition.types:
+            if t.target_profile:
+                profile = self.registry.structure_definition(t.target_profile)
+                found = profile.type if profile is not None else base_type(t.target_profile)
+                if found:
+                    types.add(found)
+        return frozenset(types)
+
+    # ---- the walk -----------------------------------------------------------------------
+
+    def element(self, definition: ElementDefn, node: Node, prof: StructureDef) -> None:
+        """Validate one instance against one element definition, then its children."""
+        content = node
+        if node.kind == ELEMENT and node.children:
+            wrapped = node.resource()
+            if wrapped is not None:
+                content = wrapped
+        if not definition.implicit:
+            if definition.fixed is not None or definition.pattern is not None or definition.max_length is not None:
+                self._value(definition, node, prof)
+            if definition.types:
+                self._types(definition, node, content, prof)
+            if definition.binding is not None and definition.binding.value_set:
+                terminology.check_binding(self, definition, node, prof)
+            if definition.constraints:
+                self._invariants(definition, node, content, prof)
+        if node.kind != XHTML:
+            self._children(definition, content, prof)
+
+    def _children(self, definition: ElementDefn, node: Node, prof: StructureDef) -> None:
+        defs = definition.children
+        if not defs and definition.content_ref:
+            target = prof.by_id.get(definition.content_ref.lstrip("#"))
+            defs = target.children if target is not None else ()
+        if not defs:
+            return
+        groups = group_children(node)
+        for child in defs:
+            items = instances(child, node, groups)
+            if not child.implicit:
+                self._cardinality(child, items, node, prof)
+            if child.slices:
+                slicing.check(self, child, items, node, prof)
+            elif items:
+                for item in items:
+                    self.element(child, item, prof)
+
+    def _cardinality(self, definition: ElementDefn, items: list[Node], parent: Node, prof: StructureDef) -> None:
+        n = len(items)
+        if n < definition.min:
+            where = f"{parent.path()}.{definition.name}"
+            self.profile(
+                "error",
+                "profile-min",
+                f"{where} is required by {prof.title} (at least {definition.min}); found "
+                + ("none" if n == 0 else str(n)),
+                parent,
+                hint=f"add {definition.name} to {parent.path()}",
+                path=where,
+            )
+        if definition.max is not None and n > definition.max:
+            if definition.max == 0:
+                for item in items:
+                    self.profile(
+                        "error",
+                        "profile-forbidden",
+                        f"{item.path()} is not allowed by {prof.title} ({definition.path} is 0..0)",
+                        item,
+                        hint=f"remove {definition.name}",
+                    )
+            else:
+                self.profile(
+                    "error",
+                    "profile-max",
+                    f"{parent.path()} has {n} {definition.name}; {prof.title} allows at most {definition.max}",
+                    items[definition.max],
+                    hint=f"keep at most {definition.max} {definition.name}",
+                )
+
+    def _value(self, definition: ElementDefn, node: Node, prof: StructureDef) -> None:
+        fixed, pattern = definition.fixed, definition.pattern
+        if fixed is not None and not matches(fixed, node, exact=True):
+            self.profile(
+                "error",
+                "profile-fixed",
+                f"{node.path()} must be {value_text(fixed)} (fixed by {prof.title}); found {describe(node)}",
+                node,
+                hint=f"set {definition.name} to {value_text(fixed)}",
+            )
+        if pattern is not None and not matches(pattern, node, exact=False):
+            self.profile(
+                "error",
+                "profile-pattern",
+                f"{node.path()} must match {value_text(pattern)} (a pattern of {prof.title}); found {describe(node)}",
+                node,
+                hint=f"give {definition.name} at least the values {value_text(pattern)}",
+            )
+        limit = definition.max_length
+        if limit is not None and node.value is not None and len(node.value) > limit:
+            self.profile(
+                "error",
+                "profile-maxlength",
+                f"{node.path()} is {len(node.value)} characters long; {prof.title} allows at most {limit}",
+                node,
+                hint=f"shorten it to {limit} characters or fewer",
+            )
+
+    def _types(self, definition: ElementDefn, node: Node, content: Node, prof: StructureDef) -> None:
+        codes = definition.type_codes
+        actual: str | None = None
+        if content.kind == RESOURCE:
+            actual = content.name
+            if not ({"Resource", "DomainResource", actual} & codes):
+                self.profile(
+                    "error",
+                    "profile-type",
+                    f"{node.path()} holds {_article(actual)}; {prof.title} allows only {' or '.join(sorted(codes))} here",
+                    node,
+                )
+                return
+        elif definition.choice_prefix is not None:
+            actual = choice_type(node.name, definition.choice_prefix)
+            if actual is not None and actual not in codes:
+                allowed = " or ".join(definition.choice_prefix + c[:1].upper() + c[1:] for c in sorted(codes))
+                self.profile(
+                    "error",
+                    "profile-type",
+                    f"{node.path()} is {_article(actual)}; {prof.title} allows only {allowed} here",
+                    node,
+                    hint=f"use {allowed}",
+                )
+                return
+        profiles = [
+            t.profile
+            for t in definition.types
+            if t.profile and (actual is None or t.code in (actual, "Resource", "DomainResource")) and base_type(t.profile) is None
+        ]
+        if profiles:
+            self._type_profiles(list(dict.fromkeys(profiles)), node, content, prof)
+        targets = [t.target_profile for t in definition.types if t.code == "Reference" and t.target_profile]
+        if targets and (actual in (None, "Reference")) and node.kind == ELEMENT:
+            self._reference(definition, node, list(dict.fromkeys(targets)), prof)
+
+    def _type_profiles(self, urls: list[str], node: Node, content: Node, prof: StructureDef) -> None:
+        loaded = [p for p in (self.registry.structure_definition(u) for u in urls) if p is not None]
+        if not loaded:
+            for url in urls:
+                self.not_loaded(url, node, node.path())
+            return
+        if len(loaded) == 1:
+            if content.kind == RESOURCE:
+                self.apply(content, loaded[0], f"{node.path()} in {prof.title}")
+            else:
+                self.element(loaded[0].root, content, loaded[0])
+            return
+        if not any(self.conforms(content, p) for p in loaded):
+            self.profile(
+                "error",
+                "profile-type-profile",
+                f"{node.path()} conforms to none of the profiles {prof.title} allows here: "
+                + ", ".join(p.title for p in loaded),
+                node,
+            )
+
+    def _reference(self, definition: ElementDefn, node: Node, urls: list[str], prof: StructureDef) -> None:
+        wanted = [u for u in urls if u not in _ANY]
+        reference = node.value_at("reference")
+        if not wanted or not reference:
+            return
+        names = " | ".join(u.rsplit("/", 1)[-1] for u in wanted)
+        target = self.resolve(node)
+        if target is None:
+            if not self.in_trial and not reference.startswith(("http://", "https://")):
+                self.profile(
+                    "information",
+                    "profile-reference-unresolved",
+                    f"{node.path()}: reference '{reference}' does not lead to a resource in the message, so its "
+                    f"target could not be checked against {names} ({prof.title})",
+                    node,
+                )
+            return
+        types = [(u, self.registry.structure_definition(u)) for u in wanted]
+        kinds = [p.type if p is not None else base_type(u) for u, p in types]
+        if all(kinds) and target.name not in kinds:
+            allowed = " or ".join(_article(k) for k in dict.fromkeys(k for k in kinds if k))
+            self.profile(
+                "error",
+                "profile-reference-target",
+                f"{node.path()} must refer to {allowed} ({names}, required by {prof.title}); it refers to "
+                f"{_article(target.name)}",
+                node,
+                hint=f"point {definition.name} at {allowed}",
+            )
+            return
+        candidates = [p for _, p in types if p is not None and p.type == target.name and base_type(p.url) is None]
+        if not candidates:
+            for (url, profile), kind in zip(types, kinds, strict=True):
+                if profile is None and kind is None:
+                    self.not_loaded(url, node, f"the target of {node.path()}")
+            return
+        claimed = set(_claimed(target))
+        if any(p.url in claimed for p in candidates):
+            return
+        if len(candidates) == 1:
+            self.apply(target, candidates[0], f"the target of {node.path()}")
+        elif not any(self.conforms(target, p) for p in candidates):
+            self.profile(
+                "error",
+                "profile-reference-profile",
+                f"{node.path()} refers to {_article(target.name)} that conforms to none of "
+                + ", ".join(p.title for p in candidates),
+                node,
+            )
+
+    def _invariants(self, definition: ElementDefn, node: Node, content: Node, prof: StructureDef) -> None:
+        type_code = definition.types[0].code if len(definition.types) == 1 else None
+        for constraint in definition.constraints:
+            outcome = invariants.evaluate(constraint, content, self.data, definition.path, type_code)
+            if outcome.error is not None:
+                if self.once(("invariant-error", constraint.key, constraint.expression)):
+                    self.profile(
+                        "information",
+                        "profile-invariant-unevaluated",
+                        f"invariant {constraint.key} of {prof.title} could not be evaluated, so it was not checked "
+                        f"({outcome.error})",
+                        node,
+                        hint=f"expression: {constraint.expression}",
+                    )
+            elif not outcome.passed:
+                severity: Severity = "warning" if constraint.severity == "warning" else "error"
+                self.profile(
+                    severity,
+                    "profile-invariant",
+                    f"{node.path()}: {constraint.human.rstrip('.')} (invariant {constraint.key} of {prof.title})",
+                    node,
+                    hint=f"the rule is {constraint.expression}",
+                )
+
+    def unsliced_extension(self, node: Node) -> None:
+        """An extension no slice claims: check it against its own definition when loaded."""
+        profile = self.registry.structure_definition(node.url) if node.url else None
+        if profile is not None and profile.type == "Extension":
+            self.element(profile.root, node, profile)
+
+
+def _claimed(resource: Node) -> list[str]:
+    meta = resource.child("meta") if resource.kind == RESOURCE else None
+    return [p.value for p in meta.children_named("profile") if p.value] if meta is not None else []
+
+
+def claimed_profiles(resource: Node) -> list[str]:
+    """The profiles a resource claims in ``meta.profile``."""
+    return _claimed(resource)
