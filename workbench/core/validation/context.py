@@ -24,12 +24,15 @@ class ValidationContext:
         profiles: profile URLs the user asked to validate against, besides meta.profile and
             the MessageDefinition's.
         options: layer-specific settings (receiver settings for the ITK3 layer, for instance).
+        layers: the layers that run (empty when unknown), so that one layer can leave a finding
+            to another.
     """
 
     document: Document
     registry: ProfileRegistry | None = None
     profiles: tuple[str, ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
+    layers: tuple[str, ...] = ()
 
     @cached_property
     def view(self) -> MessageView:

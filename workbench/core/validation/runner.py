@@ -109,13 +109,14 @@ class Validator:
     def validate(self, document: Document) -> Report:
         """Validate a document that has been read."""
         start = time.perf_counter()
-        context = ValidationContext(document, self.registry, self.profiles, self.options)  # type: ignore[arg-type]
+        context = ValidationContext(document, self.registry, self.profiles, self.options, self.enabled)  # type: ignore[arg-type]
         issues: list[Issue] = []
         if "syntax" in self.enabled:
             issues.extend(_reader_notes(context))
         for check in self._checks.values():
             issues.extend(check(context))
-        issues = [_with_receiver_code(i, context) for i in issues]
+        specific = any(i.layer == "itk3" and i.is_error and context.region(i.node) == "handling" for i in issues)
+        issues = [_with_receiver_code(i, context, specific) for i in issues]
         issues.sort(key=sort_key)
         return Report(document.path, issues, predicted_response(issues), time.perf_counter() - start, document)
 
@@ -167,8 +168,19 @@ def _reader_notes(context: ValidationContext) -> list[Issue]:
     return sink.issues
 
 
-def _with_receiver_code(issue: Issue, context: ValidationContext) -> Issue:
+def _with_receiver_code(issue: Issue, context: ValidationContext, handling_coded: bool) -> Issue:
+    """Give an error the code a receiver answers for a fault where it sits.
+
+    In the handling extension the ITK3 layer names the key-specific code (10002, 10010, ...);
+    when it has, other layers' findings there get no code, so the generic 10001 (first in
+    receiver order) does not hide the specific one.
+    """
     if issue.itk_code is not None or not issue.is_error:
         return issue
-    code = "10009" if issue.layer == "syntax" and issue.node is None else _REGION_CODES.get(context.region(issue.node))
+    if issue.layer == "syntax" and issue.node is None:
+        return replace(issue, itk_code="10009")
+    region = context.region(issue.node)
+    if region == "handling" and handling_coded:
+        return issue
+    code = _REGION_CODES.get(region)
     return replace(issue, itk_code=code) if code else issue
