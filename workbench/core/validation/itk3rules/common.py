@@ -91,10 +91,10 @@ def bundle_layer_ran(context: ValidationContext) -> bool:
     """True when the bundle-integrity layer runs alongside this one.
 
     The ITK3 layer then leaves generic reference and document-bundle findings to it, so one
-    fault is reported once. Read from ``context.layers`` or ``context.options["layers"]``;
-    unknown means it did not run (every finding is reported).
+    fault is reported once. Read from ``context.options["layers"]`` (an explicit override) or
+    ``context.layers``; unknown means it did not run (every finding is reported).
     """
-    layers = getattr(context, "layers", None) or context.options.get("layers")
+    layers = context.options.get("layers") or getattr(context, "layers", None)
     return layers is not None and "bundle" in layers
 
 
