@@ -281,6 +281,10 @@ class Run:
         if not defs:
             return
         groups = group_children(node)
+        for name in ("extension", "modifierExtension"):
+            if name in groups and not any(d.name == name for d in defs):
+                for item in groups[name]:
+                    self.unsliced_extension(item)
         for child in defs:
             items = instances(child, node, groups)
             if not child.implicit:

@@ -101,6 +101,7 @@ def _claimed(run: Run, resources: list[Node]) -> None:
             elif base_type(url) is None:
                 missing.setdefault(url, []).append(resource)
     for url, claimants in missing.items():
+        run.once(("not-loaded", url))  # the engine need not say it again for references
         first = claimants[0]
         meta = first.child("meta")
         node = next((p for p in meta.children_named("profile") if p.value == url), first) if meta is not None else first

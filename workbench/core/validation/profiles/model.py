@@ -190,8 +190,8 @@ class StructureDef:
 
     @property
     def title(self) -> str:
-        """The short name shown in messages."""
-        return self.name or self.url.rsplit("/", 1)[-1]
+        """The short name shown in messages: the last step of the URL (``ITK-MessageHeader-2``)."""
+        return self.url.rstrip("/").rsplit("/", 1)[-1] or self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,8 +234,8 @@ class ValueSetDef:
 
     @property
     def title(self) -> str:
-        """The short name shown in messages."""
-        return self.name or self.url.rsplit("/", 1)[-1]
+        """The short name shown in messages: the last step of the URL (``ITK-MessageHeader-2``)."""
+        return self.url.rstrip("/").rsplit("/", 1)[-1] or self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,8 +252,8 @@ class CodeSystemDef:
 
     @property
     def title(self) -> str:
-        """The short name shown in messages."""
-        return self.name or self.url.rsplit("/", 1)[-1]
+        """The short name shown in messages: the last step of the URL (``ITK-MessageHeader-2``)."""
+        return self.url.rstrip("/").rsplit("/", 1)[-1] or self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,8 +291,8 @@ class MessageDefinitionDef:
 
     @property
     def title(self) -> str:
-        """The short name shown in messages."""
-        return self.name or self.url.rsplit("/", 1)[-1]
+        """The short name shown in messages: the last step of the URL (``ITK-MessageHeader-2``)."""
+        return self.url.rstrip("/").rsplit("/", 1)[-1] or self.name
 
     @property
     def profiles(self) -> tuple[str, ...]:
