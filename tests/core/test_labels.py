@@ -9,6 +9,7 @@ from conftest import EXAMPLES, require_shared
 from workbench.core.itk3.labels import (
     LabelContext,
     base64_size,
+    document_summary,
     format_size,
     last_segment,
     node_facts,
@@ -145,8 +146,15 @@ def test_facts_give_path_type_cardinality_definition_and_position() -> None:
     entry = node_facts(document.root.children_named("entry")[0], document, context)
     assert (entry.type, entry.cardinality) == ("BundleEntry", "0..*")
     key = node_facts(header.child("extension").children[0], document, context)
-    assert key.url == "BusAckRequested" and "business-level" in key.definition
+    assert key.url == "BusAckRequested" and "business-level" in key.short
+    assert key.definition.startswith("STU3 Extension: Additional Content defined by implementations\n\n")
     assert node_tooltip(header.child("timestamp"), context).startswith("Time that the message was sent")
+
+
+def test_document_summary() -> None:
+    document, context = labelled()
+    assert document_summary(document, context.view) == f"ITK003D  ·  3 entries  ·  XML  ·  {format_size(len(MESSAGE))}"
+    assert document_summary(document) == f"XML  ·  {format_size(len(MESSAGE))}"
 
 
 def test_helpers() -> None:

@@ -497,9 +497,15 @@ def node_facts(node: Node, document: Document | None, context: LabelContext | No
     found = element_definition(node)
     if found is not None:
         short, long = found
+    elif node.kind == RESOURCE:
+        short, long = _resource_definition(node)
     special = context.tips.get(id(node))
     if special is not None:
-        long = special if long is None else f"{special}\n\n{long}"
+        # The ITK3 meaning leads; the generic STU3 element is named after it.
+        if short:
+            stu3_text = f"STU3 {type_name or 'element'}: {short}"
+            long = f"{stu3_text}\n\n{long}" if long and long != short else stu3_text
+        short = special
     return NodeFacts(
         label=node_label(node, context),
         path=node.path(),
@@ -514,6 +520,37 @@ def node_facts(node: Node, document: Document | None, context: LabelContext | No
         definition=long,
         attachment=context.attachment(node),
     )
+
+
+def _resource_definition(node: Node) -> tuple[str, str | None]:
+    """What can be said of a resource: its type, the profiles it claims, where it sits.
+
+    (The STU3 index holds definitions of elements, not of resource types.)
+    """
+    lines = []
+    meta = node.child("meta")
+    for profile in meta.children_named("profile") if meta is not None else []:
+        if profile.value:
+            lines.append(f"Claims the profile {profile.value}.")
+    wrapper = node.parent
+    if wrapper is not None:
+        found = element_definition(wrapper)
+        if found is not None:
+            lines.append(f"Carried in {type_of(wrapper.parent) if wrapper.parent else ''}.{wrapper.name}: {found[1] or found[0]}")
+    return f"{node.name} resource", "\n".join(lines) or None
+
+
+def document_summary(document: Document, view: MessageView | None = None) -> str:
+    """One line about a document for the status bar: ``ITK009D · 4 entries · XML · 25 KB``."""
+    bits = []
+    if view is not None and view.event_code:
+        bits.append(view.event_code)
+    if view is not None and view.is_bundle:
+        bits.append(f"{len(view.entries)} entries" if len(view.entries) != 1 else "1 entry")
+    bits.append(document.format.upper())
+    if document.source is not None:
+        bits.append(format_size(len(document.source)))
+    return "  ·  ".join(bits)
 
 
 # ---------------------------------------------------------------------------------- helpers
