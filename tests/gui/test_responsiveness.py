@@ -1,0 +1,82 @@
+"""A large message loads in a worker while the GUI keeps running; the real entry point starts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from guihelpers import make_window, message_with_binary
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QImage
+
+PROJECT = Path(__file__).resolve().parents[2]
+ITK009D = PROJECT.parent / "shared" / "itk3" / "examples" / "FHIR_MESH" / "test_messages" / "ITK009D_ITK_Immunization_Document.xml"
+
+
+@pytest.fixture(scope="module")
+def large_message(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated ITK3-like message of about 5 MB (8,000 entries), as XML."""
+    sys.path.insert(0, str(PROJECT / "benchmarks"))
+    try:
+        from generate import message_xml
+    finally:
+        sys.path.remove(str(PROJECT / "benchmarks"))
+    path = tmp_path_factory.mktemp("large") / "large-message.xml"
+    path.write_bytes(message_xml(8000))
+    return path
+
+
+def test_large_message_loads_off_the_gui_thread(qtbot, large_message) -> None:
+    assert large_message.stat().st_size > 4_000_000
+    window = make_window(qtbot)
+    ticks = []
+    timer = QTimer()
+    timer.setInterval(50)
+    timer.timeout.connect(lambda: ticks.append(window.is_loading()))
+    timer.start()
+    with qtbot.waitSignal(window.sig_document_loaded, timeout=120_000):
+        window.open_file(str(large_message))
+        assert window.is_loading()
+    timer.stop()
+    # The event loop kept turning while the worker read the file.
+    assert sum(ticks) >= 3
+    model = window.tree.model
+    root = model.index(0, 0)
+    assert model.rowCount(root) == 3 + 8001  # id, type, identifier, then the header and 8,000 entries
+    assert model.data(model.index(model.rowCount(root) - 1, 0, root)).startswith("entry[8000] Practitioner")
+    assert window.preview.view("original").blockCount() > 100_000
+
+
+def test_the_real_entry_point_starts_shows_and_quits(tmp_path) -> None:
+    png = tmp_path / "window.png"
+    script = Path(sys.executable).parent / "itk-workbench"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "workbench.cli"]
+    source = ITK009D
+    if not source.exists():  # the shared examples are absent: use a message of our own
+        source = tmp_path / "message.xml"
+        source.write_bytes(message_with_binary())
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT),
+        "QT_QPA_PLATFORM": "offscreen",
+        "ITK_WORKBENCH_SMOKE": "1",
+        "ITK_WORKBENCH_SMOKE_PNG": str(png),
+    }
+    done = subprocess.run([*command, str(source)], env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    image = QImage(str(png))
+    assert not image.isNull() and (image.width(), image.height()) == (1400, 900)
+
+
+def test_the_entry_point_fails_the_smoke_run_for_an_unreadable_file(tmp_path) -> None:
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<Bundle xmlns='http://hl7.org/fhir'><oops></Bundle>")
+    env = {**os.environ, "PYTHONPATH": str(PROJECT), "QT_QPA_PLATFORM": "offscreen"}
+    command = [sys.executable, "-m", "workbench.cli", str(bad), "--smoke"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr

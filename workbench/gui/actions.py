@@ -1,0 +1,131 @@
+"""The window's menus and shortcuts as one declarative table, and the builder that makes QActions.
+
+Each :class:`ActionSpec` names the method of the window it calls, so the table reads as the
+menu does and tests can trigger any action by its key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu
+
+from workbench.gui.context import RecentFiles
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    """One menu entry.
+
+    Attributes:
+        key: The action's name in the window's ``actions`` dict.
+        text: The menu text (``&`` marks the mnemonic).
+        handler: The window method called; checkable actions pass their new state. None for
+            a submenu.
+        shortcut: The key sequence, if any.
+        tip: The status-bar tip.
+        checkable: The action is a toggle.
+        checked: A toggle's initial state.
+        submenu: The entry is a submenu the window fills (``menus[key]``).
+    """
+
+    key: str
+    text: str
+    handler: str | None = None
+    shortcut: str | None = None
+    tip: str = ""
+    checkable: bool = False
+    checked: bool = False
+    submenu: bool = False
+
+
+#: None separates groups within a menu.
+MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
+    (
+        "&File",
+        (
+            ActionSpec("open", "&Open…", "open_dialog", "Ctrl+O", "Open a FHIR XML or JSON message"),
+            ActionSpec("recent", "Open &Recent", submenu=True),
+            None,
+            ActionSpec("save_xml", "Save As &XML…", "save_as_xml", None, "Save the message as FHIR XML"),
+            ActionSpec("save_json", "Save As &JSON…", "save_as_json", None, "Save the message as FHIR JSON"),
+            None,
+            ActionSpec("close", "&Close", "close_document", "Ctrl+W", "Close the message"),
+            ActionSpec("quit", "&Quit", "close", "Ctrl+Q", "Quit the workbench"),
+        ),
+    ),
+    (
+        "&View",
+        (
+            ActionSpec(
+                "show_comments", "Show &Comments", "set_show_comments", None,
+                "Show the XML comments of the message in the structure tree", checkable=True, checked=True,
+            ),
+            None,
+            ActionSpec("expand_all", "&Expand All", "expand_all", "Ctrl+Shift+E", "Open every row of the tree"),
+            ActionSpec("collapse_all", "C&ollapse All", "collapse_all", "Ctrl+Shift+C", "Close every row of the tree"),
+        ),
+    ),
+    ("&Help", (ActionSpec("about", "&About ITK3 Message Workbench", "show_about"),)),
+)
+
+#: Actions that need an open document.
+DOCUMENT_ACTIONS = ("save_xml", "save_json", "close", "expand_all", "collapse_all")
+
+
+def build_menus(window: QMainWindow, menus: tuple = MENUS) -> tuple[dict[str, QAction], dict[str, QMenu]]:
+    """Create the menu bar's menus and actions from the table.
+
+    Args:
+        window: The window whose methods the actions call and whose menu bar they fill.
+        menus: The table.
+
+    Returns:
+        The actions by key, and the submenus by key.
+    """
+    actions: dict[str, QAction] = {}
+    submenus: dict[str, QMenu] = {}
+    for title, entries in menus:
+        menu = window.menuBar().addMenu(title)
+        for spec in entries:
+            if spec is None:
+                menu.addSeparator()
+                continue
+            if spec.submenu:
+                submenus[spec.key] = menu.addMenu(spec.text)
+                continue
+            action = QAction(spec.text, window)
+            action.setObjectName(f"action_{spec.key}")
+            if spec.shortcut:
+                action.setShortcut(QKeySequence(spec.shortcut))
+            if spec.tip:
+                action.setStatusTip(spec.tip)
+            handler: Callable[..., object] = getattr(window, spec.handler or "")
+            if spec.checkable:
+                action.setCheckable(True)
+                action.setChecked(spec.checked)
+                action.toggled.connect(handler)
+            else:
+                action.triggered.connect(lambda _checked=False, call=handler: call())
+            menu.addAction(action)
+            actions[spec.key] = action
+    return actions, submenus
+
+
+def fill_recent_menu(menu: QMenu, recent: RecentFiles, open_path: Callable[[str], object]) -> None:
+    """Fill File › Open Recent: one entry per file (most recent first) and "Clear Recent"."""
+    menu.clear()
+    paths = recent.paths()
+    for number, path in enumerate(paths, 1):
+        action = menu.addAction(f"&{number % 10}  {Path(path).name}")
+        action.setStatusTip(path)
+        action.setToolTip(path)
+        action.triggered.connect(lambda _checked=False, p=path: open_path(p))
+    if paths:
+        menu.addSeparator()
+        menu.addAction("Clear Recent").triggered.connect(lambda _checked=False: recent.clear())
+    else:
+        menu.addAction("No recent files").setEnabled(False)

@@ -1,0 +1,1 @@
+"""The main window's panels, one feature per module: structure tree, details, source preview."""

@@ -1,0 +1,211 @@
+"""The source preview: the message as received, and rendered as XML and as JSON.
+
+"Original" shows the bytes as received (decoded), with the positions the reader recorded.
+"XML" and "JSON" show the tree written by the workbench's writers; each is rendered in a worker
+the first time its tab is shown, read back to learn where each node landed, and aligned with
+the original tree (:mod:`workbench.core.spans`). Selecting a node elsewhere marks its lines in
+the tab on show; clicking in a tab reports the node under the click.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from workbench.core.spans import line_span
+from workbench.core.tree import Document, Node
+from workbench.gui.context import AppContext
+from workbench.gui.source_view import SourceView
+from workbench.gui.workers import RenderResult, RenderTask, TaskFailure, TaskSignals
+
+ORIGINAL, XML, JSON = "original", "xml", "json"
+TAB_TITLES = {ORIGINAL: "Original", XML: "XML", JSON: "JSON"}
+
+
+@dataclass
+class _Tab:
+    """One tab: its view and how its text relates to the original tree."""
+
+    name: str
+    view: SourceView
+    document: Document | None = None
+    forward: dict[int, Node] | None = None  # None: the text is the original's (identity)
+    backward: dict[int, Node] | None = None
+    state: str = "empty"  # empty, pending, ready, failed
+    signals: TaskSignals | None = field(default=None, repr=False)
+
+
+class PreviewPanel(QWidget):
+    """Tabs with the message's text, following the selection.
+
+    Signals:
+        sig_node_clicked(object): The user clicked (or moved the cursor) in a tab; carries the
+            node of the *original* tree at that place.
+        sig_tab_ready(str): A tab's text is shown (``original``, ``xml`` or ``json``), after
+            a render finished or failed.
+
+    Args:
+        context: The application context (its thread pool runs the renders).
+        parent: The Qt parent.
+    """
+
+    sig_node_clicked = Signal(object)
+    sig_tab_ready = Signal(str)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self._document: Document | None = None
+        self._selected: Node | None = None
+        self._generation = 0
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self._tabs: dict[str, _Tab] = {}
+        for name, title in TAB_TITLES.items():
+            view = SourceView(self)
+            view.setObjectName(f"{name}Source")
+            view.sig_position_clicked.connect(lambda line, column, tab=name: self._on_position_clicked(tab, line, column))
+            self._tabs[name] = _Tab(name, view)
+            self.tabs.addTab(view, title)
+        self.tabs.currentChanged.connect(self._on_current_changed)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+
+    # ---------------------------------------------------------------------------------- API
+
+    def view(self, name: str) -> SourceView:
+        """Return the source view of a tab (``original``, ``xml`` or ``json``)."""
+        return self._tabs[name].view
+
+    def tab_document(self, name: str) -> Document | None:
+        """Return the document whose positions a tab's text has (None until it is shown)."""
+        return self._tabs[name].document
+
+    def tab_node(self, name: str, node: Node) -> Node | None:
+        """Return the node of a tab's document that stands for an original node, if known."""
+        tab = self._tabs[name]
+        if tab.state != "ready":
+            return None
+        return node if tab.forward is None else tab.forward.get(id(node))
+
+    def is_ready(self, name: str) -> bool:
+        """Return whether a tab shows its text."""
+        return self._tabs[name].state == "ready"
+
+    def current_tab(self) -> str:
+        """Return the name of the tab shown."""
+        return list(self._tabs)[self.tabs.currentIndex()]
+
+    def set_current_tab(self, name: str) -> None:
+        """Show a tab (rendering its text if needed)."""
+        self.tabs.setCurrentIndex(list(self._tabs).index(name))
+
+    def set_document(self, document: Document | None) -> None:
+        """Show a document: its original text now, the renderings when their tabs are shown."""
+        self._generation += 1
+        self._document = document
+        self._selected = None
+        for tab in self._tabs.values():
+            tab.document, tab.forward, tab.backward, tab.state, tab.signals = None, None, None, "empty", None
+            tab.view.set_source("", "text")
+        if document is None:
+            return
+        original = self._tabs[ORIGINAL]
+        original.document = document
+        original.view.set_source(document.text or "", document.format)
+        original.state = "ready"
+        self.sig_tab_ready.emit(ORIGINAL)
+        self.ensure_rendered(self.current_tab())
+
+    def ensure_rendered(self, name: str) -> None:
+        """Start rendering a tab's text if it has none yet."""
+        tab = self._tabs[name]
+        document = self._document
+        if document is None or tab.state != "empty":
+            return
+        tab.state = "pending"
+        tab.view.set_source(f"Rendering {TAB_TITLES[name]}…", "text")
+        signals = tab.signals = TaskSignals(self)
+        signals.sig_result_ready.connect(self._on_render_ready)
+        signals.sig_task_failed.connect(self._on_render_failed)
+        self._context.pool.start(RenderTask(document, name, self._generation, signals))
+
+    def show_node(self, node: Node | None) -> None:
+        """Mark the lines of a node (of the original tree) in the tab shown."""
+        self._selected = node
+        self._mark(self._tabs[self.current_tab()])
+
+    # ---------------------------------------------------------------------------- helpers
+
+    def _mark(self, tab: _Tab) -> None:
+        node = self._selected
+        if tab.state != "ready" or tab.document is None or node is None:
+            tab.view.clear_mark()
+            return
+        target: Node | None = node
+        if tab.forward is not None:
+            target = None
+            current: Node | None = node
+            while current is not None and target is None:  # nearest ancestor the text has
+                target = tab.forward.get(id(current))
+                current = current.parent
+        span = line_span(tab.document, target) if target is not None else None
+        if span is None:
+            tab.view.clear_mark()
+        else:
+            tab.view.mark_range(*span)
+
+    # ---------------------------------------------------------------------------- handlers
+
+    def _on_current_changed(self, _index: int) -> None:
+        tab = self._tabs[self.current_tab()]
+        if tab.state == "empty":
+            self.ensure_rendered(tab.name)
+        else:
+            self._mark(tab)
+
+    def _on_render_ready(self, result: RenderResult) -> None:
+        if result.generation != self._generation:
+            return
+        tab = self._tabs[result.syntax]
+        tab.document, tab.forward, tab.backward = result.document, result.forward, result.backward
+        tab.view.set_source(result.text, result.syntax)
+        tab.state, tab.signals = "ready", None
+        self._mark(tab)
+        self.sig_tab_ready.emit(tab.name)
+
+    def _on_render_failed(self, failure: TaskFailure) -> None:
+        if failure.generation != self._generation:
+            return
+        tab = self._tabs.get(failure.task)
+        if tab is not None and tab.state == "pending":
+            tab.view.set_source(failure.message, "text")
+            tab.state, tab.signals = "failed", None
+            self.sig_tab_ready.emit(tab.name)
+
+    def _on_position_clicked(self, name: str, line: int, column: int) -> None:
+        tab = self._tabs[name]
+        document = tab.document
+        if tab.state != "ready" or document is None:
+            return
+        # A click in a line's indentation means the element the line starts.
+        text = tab.view.document().findBlockByNumber(line - 1).text()
+        column = max(column, len(text) - len(text.lstrip()) + 1)
+        node = document.node_at(line, column)
+        # On a line that only closes elements, take the element being closed.
+        while node is not None and node.parent is not None:
+            span = line_span(document, node)
+            if span is None or line <= span[1]:
+                break
+            node = node.parent
+        if node is not None and tab.backward is not None:
+            original = None
+            while node is not None and original is None:
+                original = tab.backward.get(id(node))
+                node = node.parent
+            node = original
+        if node is not None:
+            self.sig_node_clicked.emit(node)

@@ -1,0 +1,110 @@
+"""Saving a document as FHIR XML or JSON, and opening or saving its attachments.
+
+Saves are atomic (:func:`workbench.core.load.atomic_write`): the file is either the old one or
+the new one, never half written. Attachments open with the system's viewer from a private
+temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+
+from workbench.core.itk3.view import Attachment
+from workbench.core.load import atomic_write, render
+from workbench.core.tree import COMMENT, Document
+
+
+def has_xml_only_details(document: Document) -> bool:
+    """True for a document read from XML that plain FHIR JSON would lose details of.
+
+    Such details are comments, and XML specifics kept in :class:`XmlInfo` (``schemaLocation``
+    and other attributes, unusual namespace declarations, stray text).
+    """
+    if document.format != "xml":
+        return False
+    if document.prolog or document.epilog:
+        return True
+    for node in document.root.iter():
+        if node.kind == COMMENT or (node.xml is not None and not node.xml.is_empty()):
+            return True
+    return False
+
+
+def document_bytes(document: Document, syntax: str, keep_xml: bool = False) -> bytes:
+    """Render a document for saving.
+
+    JSON is plain FHIR JSON for a document read from XML unless ``keep_xml`` asks for the
+    XML-only details to be kept; a document read from JSON keeps what it came with.
+    """
+    if syntax == "json":
+        plain = document.format == "xml" and not keep_xml
+        return render(document, "json", plain=plain)
+    return render(document, "xml")
+
+
+def save_document(document: Document, syntax: str, path: str, keep_xml: bool = False) -> int:
+    """Write a document to a file atomically; return the number of bytes written.
+
+    Raises:
+        OSError: the file cannot be written.
+        WriteError: the tree cannot be written in that syntax.
+    """
+    data = document_bytes(document, syntax, keep_xml)
+    atomic_write(path, data)
+    return len(data)
+
+
+def suggested_name(document: Document, syntax: str) -> str:
+    """A file name for saving a document as ``syntax``: its own name with that extension."""
+    stem = Path(document.path).stem if document.path else "message"
+    return f"{stem}.{syntax}"
+
+
+def save_attachment(attachment: Attachment, path: str) -> int:
+    """Write an attachment's decoded bytes to a file; return how many.
+
+    Raises:
+        ValueError: the attachment's base64 text is not valid.
+        OSError: the file cannot be written.
+    """
+    data = attachment.data()
+    if data is None:
+        raise ValueError("the attachment's base64 data is not valid, so it cannot be decoded")
+    atomic_write(path, data)
+    return len(data)
+
+
+def attachment_temp_path(attachment: Attachment) -> Path:
+    """Write an attachment to this process's temporary folder and return the file's path.
+
+    Raises:
+        ValueError: the attachment's base64 text is not valid.
+    """
+    folder = Path(tempfile.gettempdir()) / f"itk-workbench-{os.getpid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    target = folder / attachment.suggested_name
+    save_attachment(attachment, str(target))
+    return target
+
+
+def open_url(url: QUrl) -> bool:
+    """Ask the desktop to open a URL (tests replace this)."""
+    return QDesktopServices.openUrl(url)
+
+
+def open_attachment(attachment: Attachment) -> Path:
+    """Open an attachment with the system's viewer; return the temporary file opened.
+
+    Raises:
+        ValueError: the attachment cannot be decoded.
+        OSError: the desktop has no viewer for it or the file cannot be written.
+    """
+    target = attachment_temp_path(attachment)
+    if not open_url(QUrl.fromLocalFile(str(target))):
+        raise OSError(f"no application is set up to open {target.name}")
+    return target
