@@ -178,3 +178,13 @@ def test_real_message_labels() -> None:
     assert "sender → Organization FKL95 (ODS organisation code)" in labels
     assert "section: Vaccinations" in labels
     assert all(labels) and all("\n" not in label for label in labels)
+
+
+def test_unknown_reference_shaped_elements_and_uri_endpoints() -> None:
+    data = MESSAGE.replace(b"<value value=\"X26OT112\"/>", b"").replace(
+        b"<endpoint value=\"X26OT112\"/>", b"<endpoint value=\"urn:nhs-uk:addressing:ods:RY6\"/>"
+    ).replace(b"<timestamp value=", b"<data><reference value=\"urn:uuid:org-1\"/></data><timestamp value=")
+    document, context = labelled(data)
+    header = document.root.find("entry.resource.MessageHeader")
+    assert node_label(header.child("source"), context) == "source: urn:nhs-uk:addressing:ods:RY6"
+    assert node_label(header.child("data"), context) == "data → Organization RY6 (ODS organisation code)"

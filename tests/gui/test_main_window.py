@@ -157,7 +157,8 @@ def test_json_example_opens_and_syncs(qtbot, window) -> None:
     rows = labels(window.tree.model)
     assert rows[0] == "Bundle (message)"
     assert any(r.startswith("entry[0] MessageHeader · DCH-MessageHeader-1") for r in rows)
-    assert "source: urn:nhs-uk:addressing:ods:RR8 (MESH mailbox)" in rows
+    assert "source: urn:nhs-uk:addressing:ods:RR8" in rows
+    assert any(r.startswith("data → Encounter 9a7447a2") for r in rows)
     original = window.preview.view(ORIGINAL)
     assert original.language() == "json" and original.toPlainText() == unix(document.text)
     header = window.tree.current_node()
@@ -198,3 +199,11 @@ def test_close_empties_the_window(itk009d) -> None:
 def test_shortcuts(window) -> None:
     shortcuts = {key: action.shortcut().toString() for key, action in window.menu_actions.items()}
     assert (shortcuts["open"], shortcuts["close"], shortcuts["quit"]) == ("Ctrl+O", "Ctrl+W", "Ctrl+Q")
+
+
+def test_about_box_does_not_block(qtbot, window) -> None:
+    window.menu_actions["about"].trigger()
+    box = window._about
+    assert box is not None and box.isVisible()
+    assert "ITK3 Message Workbench" in box.text()
+    box.close()

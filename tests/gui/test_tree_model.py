@@ -8,7 +8,7 @@ from PySide6.QtCore import QModelIndex, Qt
 
 from workbench.core.itk3.labels import LabelContext
 from workbench.core.load import read_bytes, read_file
-from workbench.core.tree import COMMENT, RESOURCE
+from workbench.core.tree import COMMENT, RESOURCE, Document, Node
 from workbench.gui.models.message_tree_model import NODE_ROLE, MessageTreeModel
 
 ITK009D = EXAMPLES / "FHIR_MESH" / "test_messages" / "ITK009D_ITK_Immunization_Document.xml"
@@ -97,3 +97,14 @@ def test_large_bundle_parent_lookup_is_cached(qapp) -> None:
         assert model.parent(resource) == last
         assert model.parent(last) == root
     assert model.parent(root) == QModelIndex()
+
+
+def test_a_root_that_wraps_a_resource_is_its_own_row(qtmodeltester) -> None:
+    root = Node("resource")
+    patient = root.append(Node("Patient", RESOURCE))
+    patient.append(Node("id", value="p"))
+    model = MessageTreeModel()
+    model.set_document(Document(root, "xml"))
+    qtmodeltester.check(model)
+    assert model.node(model.index_of(root)) is root
+    assert model.node(model.index_of(patient).parent()) is root

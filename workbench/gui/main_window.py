@@ -171,7 +171,9 @@ class MainWindow(QMainWindow):
 
     def _finish_loading(self, generation: int) -> bool:
         """Forget a request; return whether it is the latest one."""
-        self._pending.pop(generation, None)
+        carrier = self._pending.pop(generation, None)
+        if carrier is not None:
+            carrier.deleteLater()
         if generation != self._generation:
             return False
         self._progress_timer.stop()

@@ -118,7 +118,9 @@ class LabelContext:
             context.roles.setdefault(id(view.payload), "payload")
         source = header.child("source")
         if source is not None and view.source_endpoint:
-            fixed[id(source)] = f"source: {view.source_endpoint} (MESH mailbox)"
+            endpoint = view.source_endpoint
+            # ITK3 puts the sender's MESH mailbox id here; older messages carry a URI.
+            fixed[id(source)] = f"source: {endpoint}" if ":" in endpoint else f"source: {endpoint} (MESH mailbox)"
         if view.handling_extension is not None:
             fixed[id(view.handling_extension)] = "Handling specification"
             tips[id(view.handling_extension)] = (
@@ -217,8 +219,8 @@ def node_label(node: Node, context: LabelContext | None = None) -> str:
     type_name = type_of(node)
     if node.name in EXTENSION_NAMES:
         return _extension_label(node)
-    if type_name == "Reference":
-        return _reference_label(node, context)
+    if type_name == "Reference" or (type_name is None and node.value is None and node.child("reference") is not None):
+        return _reference_label(node, context)  # an unknown element shaped like a Reference reads as one
     summary = _SUMMARIES.get(type_name or "")
     if summary is not None:
         text = summary(node)

@@ -110,7 +110,7 @@ class MessageTreeModel(QAbstractItemModel):
         node outside the document an invalid index.
         """
         target: Node | None = node
-        if _is_wrapper(node):
+        if _is_wrapper(node) and node.parent is not None:  # a root is always its own row
             target = node.children[0]
         if target is not None and target.kind == COMMENT and not self._show_comments:
             target = self._shown_parent(target)
@@ -162,7 +162,7 @@ class MessageTreeModel(QAbstractItemModel):
     def _shown_parent(self, node: Node) -> Node | None:
         """The node whose row is the parent of ``node``'s row (None for top-level rows)."""
         parent = node.parent
-        if parent is not None and node.kind == RESOURCE and _is_wrapper(parent):
+        if parent is not None and parent.parent is not None and node.kind == RESOURCE and _is_wrapper(parent):
             parent = parent.parent
         return parent
 

@@ -9,7 +9,7 @@ the tab on show; clicking in a tab reports the node under the click.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
@@ -34,7 +34,6 @@ class _Tab:
     forward: dict[int, Node] | None = None  # None: the text is the original's (identity)
     backward: dict[int, Node] | None = None
     state: str = "empty"  # empty, pending, ready, failed
-    signals: TaskSignals | None = field(default=None, repr=False)
 
 
 class PreviewPanel(QWidget):
@@ -60,6 +59,7 @@ class PreviewPanel(QWidget):
         self._document: Document | None = None
         self._selected: Node | None = None
         self._generation = 0
+        self._carriers: dict[tuple[int, str], TaskSignals] = {}  # renders under way
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self._tabs: dict[str, _Tab] = {}
@@ -109,7 +109,7 @@ class PreviewPanel(QWidget):
         self._document = document
         self._selected = None
         for tab in self._tabs.values():
-            tab.document, tab.forward, tab.backward, tab.state, tab.signals = None, None, None, "empty", None
+            tab.document, tab.forward, tab.backward, tab.state = None, None, None, "empty"
             tab.view.set_source("", "text")
         if document is None:
             return
@@ -128,7 +128,7 @@ class PreviewPanel(QWidget):
             return
         tab.state = "pending"
         tab.view.set_source(f"Rendering {TAB_TITLES[name]}…", "text")
-        signals = tab.signals = TaskSignals(self)
+        signals = self._carriers[(self._generation, name)] = TaskSignals(self)
         signals.sig_result_ready.connect(self._on_render_ready)
         signals.sig_task_failed.connect(self._on_render_failed)
         self._context.pool.start(RenderTask(document, name, self._generation, signals))
@@ -167,23 +167,31 @@ class PreviewPanel(QWidget):
         else:
             self._mark(tab)
 
+    def _release(self, generation: int, name: str) -> None:
+        """Forget the signal carrier of a finished render."""
+        carrier = self._carriers.pop((generation, name), None)
+        if carrier is not None:
+            carrier.deleteLater()
+
     def _on_render_ready(self, result: RenderResult) -> None:
+        self._release(result.generation, result.syntax)
         if result.generation != self._generation:
             return
         tab = self._tabs[result.syntax]
         tab.document, tab.forward, tab.backward = result.document, result.forward, result.backward
         tab.view.set_source(result.text, result.syntax)
-        tab.state, tab.signals = "ready", None
+        tab.state = "ready"
         self._mark(tab)
         self.sig_tab_ready.emit(tab.name)
 
     def _on_render_failed(self, failure: TaskFailure) -> None:
+        self._release(failure.generation, failure.task)
         if failure.generation != self._generation:
             return
         tab = self._tabs.get(failure.task)
         if tab is not None and tab.state == "pending":
             tab.view.set_source(failure.message, "text")
-            tab.state, tab.signals = "failed", None
+            tab.state = "failed"
             self.sig_tab_ready.emit(tab.name)
 
     def _on_position_clicked(self, name: str, line: int, column: int) -> None:
