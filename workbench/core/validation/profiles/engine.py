@@ -22,24 +22,24 @@ from workbench.core.tree import ELEMENT, RESOURCE, XHTML, Document, Node
 from workbench.core.validation.issue import Issue, IssueSink, Layer, Severity
 from workbench.core.validation.profiles import invariants, slicing, terminology
 from workbench.core.validation.profiles.fhirdict import FhirData
-from workbench.core.validation.profiles.model import ElementDefn, StructureDef
+from workbench.core.validation.profiles.model import (
+    CORE_DEFINITIONS,
+    ElementDefn,
+    StructureDef,
+    core_type,
+)
 from workbench.core.validation.profiles.registry import ProfileRegistry
 from workbench.core.validation.profiles.values import (
     choice_type,
     describe,
     group_children,
-    instances,
     matches,
     value_text,
+    virtual,
 )
 
-BASE = "http://hl7.org/fhir/StructureDefinition/"
-_ANY = frozenset({BASE + "Resource", BASE + "DomainResource"})
-
-
-def base_type(url: str) -> str | None:
-    """The type a core definition URL names (``…/StructureDefinition/Patient`` → Patient)."""
-    return url[len(BASE) :] if url.startswith(BASE) and "/" not in url[len(BASE) :] else None
+_ANY = frozenset({CORE_DEFINITIONS + "Resource", CORE_DEFINITIONS + "DomainResource"})
+base_type = core_type
 
 
 def _article(word: str) -> str:
@@ -274,26 +274,52 @@ class Run:
             self._children(definition, content, prof)
 
     def _children(self, definition: ElementDefn, node: Node, prof: StructureDef) -> None:
-        defs = definition.children
-        if not defs and definition.content_ref:
+        if not definition.children and definition.content_ref:
             target = prof.by_id.get(definition.content_ref.lstrip("#"))
-            defs = target.children if target is not None else ()
-        if not defs:
+            if target is None:
+                return
+            definition = target
+        if not definition.children:
             return
+        by_name = definition.by_name
+        choices = definition.choice_children
+        done: set[int] = set()
+        chosen: dict[int, list[Node]] = {}
         groups = group_children(node)
-        for name in ("extension", "modifierExtension"):
-            if name in groups and not any(d.name == name for d in defs):
-                for item in groups[name]:
-                    self.unsliced_extension(item)
-        for child in defs:
-            items = instances(child, node, groups)
-            if not child.implicit:
-                self._cardinality(child, items, node, prof)
-            if child.slices:
-                slicing.check(self, child, items, node, prof)
-            elif items:
+        for name, items in groups.items():
+            for child in by_name.get(name, ()):
+                done.add(id(child))
+                self._child(child, items, node, prof)
+            if name in ("extension", "modifierExtension") and name not in by_name:
                 for item in items:
-                    self.element(child, item, prof)
+                    self.unsliced_extension(item)
+            for child in choices:
+                if choice_type(name, child.choice_prefix) is not None:  # type: ignore[arg-type]
+                    chosen.setdefault(id(child), []).extend(items)
+        for child in choices:
+            items = chosen.get(id(child))
+            if items is not None:
+                done.add(id(child))
+                self._child(child, items, node, prof)
+        if node.kind != RESOURCE:
+            for name in ("url", "id"):
+                if name in by_name and name not in groups:
+                    items = virtual(node, name, node.url if name == "url" else node.id)
+                    for child in by_name[name]:
+                        done.add(id(child))
+                        self._child(child, items, node, prof)
+        for child in definition.required:
+            if id(child) not in done:
+                self._child(child, [], node, prof)
+
+    def _child(self, child: ElementDefn, items: list[Node], node: Node, prof: StructureDef) -> None:
+        if not child.implicit:
+            self._cardinality(child, items, node, prof)
+        if child.slices:
+            slicing.check(self, child, items, node, prof)
+        else:
+            for item in items:
+                self.element(child, item, prof)
 
     def _cardinality(self, definition: ElementDefn, items: list[Node], parent: Node, prof: StructureDef) -> None:
         n = len(items)
@@ -381,15 +407,15 @@ class Run:
                 )
                 return
         profiles = [
-            t.profile
-            for t in definition.types
-            if t.profile and (actual is None or t.code in (actual, "Resource", "DomainResource")) and base_type(t.profile) is None
+            profile
+            for code, profile in definition.type_profiles
+            if actual is None or code in (actual, "Resource", "DomainResource")
         ]
         if profiles:
             self._type_profiles(list(dict.fromkeys(profiles)), node, content, prof)
-        targets = [t.target_profile for t in definition.types if t.code == "Reference" and t.target_profile]
-        if targets and (actual in (None, "Reference")) and node.kind == ELEMENT:
-            self._reference(definition, node, list(dict.fromkeys(targets)), prof)
+        targets = definition.target_profiles
+        if targets and actual in (None, "Reference") and node.kind == ELEMENT:
+            self._reference(definition, node, list(targets), prof)
 
     def _type_profiles(self, urls: list[str], node: Node, content: Node, prof: StructureDef) -> None:
         loaded = [p for p in (self.registry.structure_definition(u) for u in urls) if p is not None]

@@ -14,14 +14,16 @@ be evaluated", never as a failure.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from workbench.core.tree import COMMENT, RESOURCE, XHTML, Node
+from workbench.core.tree import COMMENT, ELEMENT, RESOURCE, XHTML, Node
 from workbench.core.validation.profiles.fhirdict import FhirData
 from workbench.core.validation.profiles.model import Constraint
+from workbench.core.validation.profiles.values import choice_type
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +88,207 @@ NATIVE: dict[tuple[str, str], Callable[[Node], bool]] = {
 }
 
 
+def _bdl_8(node: Node) -> bool:
+    """bdl-8: ``fullUrl.contains('/_history/').not()``: a fullUrl is not version specific."""
+    full_url = node.value_at("fullUrl")
+    return full_url is None or "/_history/" not in full_url
+
+
+def _bdl_7(node: Node) -> bool:
+    """bdl-7: ``entry.where(fullUrl).select(fullUrl&resource.meta.versionId).isDistinct()``."""
+    keys = [
+        (entry.value_at("fullUrl") or "") + (entry.value_at("resource.*.meta.versionId") or "")
+        for entry in node.children_named("entry")
+        if entry.value_at("fullUrl")
+    ]
+    return len(keys) == len(set(keys))
+
+
+def _bdl_9(node: Node) -> bool:
+    """bdl-9: a document Bundle has an identifier with a system and a value."""
+    if node.value_at("type") != "document":
+        return True
+    return node.value_at("identifier.system") is not None and node.value_at("identifier.value") is not None
+
+
+def _true(node: Node) -> bool:
+    """``htmlChecks()``: the structure layer checks narrative XHTML."""
+    return True
+
+
+NATIVE[("bdl-7", "entry.where(fullUrl).select(fullUrl&resource.meta.versionId).isDistinct()")] = _bdl_7
+NATIVE[("bdl-9", "type = 'document' implies (identifier.system.exists() and identifier.value.exists())")] = _bdl_9
+NATIVE[("bdl-8", "fullUrl.contains('/_history/').not()")] = _bdl_8
+NATIVE[("txt-1", "htmlChecks()")] = _true
+NATIVE[("txt-2", "htmlchecks()")] = _true
+NATIVE[("txt-2", "htmlChecks()")] = _true
+
+
 def native_for(constraint: Constraint) -> Callable[[Node], bool] | None:
     """The native evaluator of a base invariant, when its expression is the standard one."""
     if constraint.expression is None:
         return None
-    return NATIVE.get((constraint.key, _normal(constraint.expression)))
+    return _plan(constraint.key, constraint.expression).native
+
+
+# ---- a fast path for presence tests ---------------------------------------------------------
+
+#: ``path.empty()``, ``path.exists()``, ``path.exists().not()``, optionally with one
+#: ``where(...)`` after the path (then only an absent path decides the term).
+_TERM = re.compile(
+    r"^([A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)*)(\.where\(.*\))?\.(empty|exists)\(\)(\.not\(\))?$"
+)
+
+#: A term: (path steps, value when the path is present or None when that needs FHIRPath,
+#: value when it is absent).
+Term = tuple[tuple[str, ...], bool | None, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How to evaluate one invariant: natively, by presence tests, or by fhirpathpy.
+
+    For an expression that is an ``or`` chain, an ``and`` chain or ``P implies Q`` at its top
+    level, ``terms`` holds each operand that is a presence test (``path.empty()``,
+    ``path.exists()``, ``path.where(...).empty()``...), None for the others. When presence
+    settles the result (a true operand of an ``or``, a false one of an ``and``, a false
+    premise of ``implies``), fhirpathpy is not called.
+    """
+
+    native: Callable[[Node], bool] | None
+    joiner: str | None
+    terms: tuple[Term | None, ...]
+    expression: str
+
+
+def _split_top(text: str, word: str) -> list[str]:
+    """Split at `` word `` where it is outside parentheses and quotes."""
+    parts, depth, quote, start = [], 0, "", 0
+    token = f" {word} "
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0 and text.startswith(token, i):
+            parts.append(text[start:i])
+            i += len(token)
+            start = i
+            continue
+        i += 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts]
+
+
+def _term(part: str) -> Term | None:
+    while part.startswith("(") and part.endswith(")") and _balanced(part[1:-1]):
+        part = part[1:-1].strip()
+    match = _TERM.match(part)
+    if match is None:
+        return None
+    steps = tuple(match.group(1).split("."))
+    exists = match.group(3) == "exists"
+    negated = bool(match.group(4))
+    when_absent = (not exists) != negated
+    when_present = None if match.group(2) else (exists != negated)
+    return steps, when_present, when_absent
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += 1 if ch == "(" else -1 if ch == ")" else 0
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+@lru_cache(maxsize=4096)
+def _plan(key: str, expression: str) -> _Plan:
+    text = _normal(expression)
+    native = NATIVE.get((key, text))
+    if native is None and text.lower() == "htmlchecks()":
+        native = _true
+    if native is not None:
+        return _Plan(native, None, (), text)
+    joiner, parts = "or", [text]
+    implies = _split_top(text, "implies")
+    if len(implies) == 2:
+        joiner, parts = "implies", implies
+    elif len(implies) == 1 and len(_split_top(text, "xor")) == 1:
+        ors = _split_top(text, "or")
+        if len(ors) > 1:
+            parts = ors
+        else:
+            ands = _split_top(text, "and")
+            if len(ands) > 1:
+                joiner, parts = "and", ands
+    else:
+        return _Plan(None, None, (), text)
+    terms = tuple(_term(p) for p in parts)
+    if joiner == "implies":
+        terms = terms[:1]
+    if all(t is None for t in terms):
+        return _Plan(None, None, (), text)
+    return _Plan(None, joiner, terms, text)
+
+
+def _present(node: Node, steps: tuple[str, ...]) -> bool:
+    current = [node]
+    for step in steps:
+        following: list[Node] = []
+        for item in current:
+            base = item
+            if item.kind == ELEMENT and item.children:
+                wrapped = item.resource()
+                if wrapped is not None:
+                    base = wrapped
+            if step == "url" and base.url is not None or step == "id" and base.kind != RESOURCE and base.id is not None:
+                following.append(base)
+            for child in base.children:
+                if child.kind == COMMENT:
+                    continue
+                name = child.name
+                if name == step or (name.startswith(step) and choice_type(name, step) is not None):
+                    following.append(child)
+        if not following:
+            return False
+        current = following
+    return True
+
+
+def _value(term: Term | None, node: Node) -> bool | None:
+    if term is None:
+        return None
+    steps, when_present, when_absent = term
+    return when_present if _present(node, steps) else when_absent
+
+
+def _settled(plan: _Plan, node: Node) -> bool | None:
+    """The result when presence tests decide it, else None."""
+    if plan.joiner == "implies":
+        return True if _value(plan.terms[0], node) is False else None
+    unknown = False
+    for term in plan.terms:
+        value = _value(term, node)
+        if value is None:
+            unknown = True
+        elif plan.joiner == "or" and value:
+            return True
+        elif plan.joiner == "and" and not value:
+            return False
+    if unknown:
+        return None
+    return plan.joiner == "and"
 
 
 # ---- fhirpathpy --------------------------------------------------------------------------
@@ -151,12 +349,16 @@ def evaluate(
     Returns:
         PASSED, FAILED, or an Outcome with the error text when it cannot be evaluated.
     """
-    native = native_for(constraint)
-    if native is not None:
-        return PASSED if native(node) else FAILED
     if not constraint.expression:
         return PASSED
-    function = compiled(_normal(constraint.expression))
+    plan = _plan(constraint.key, constraint.expression)
+    if plan.native is not None:
+        return PASSED if plan.native(node) else FAILED
+    if plan.terms:
+        settled = _settled(plan, node)
+        if settled is not None:
+            return PASSED if settled else FAILED
+    function = compiled(plan.expression)
     if isinstance(function, str):
         return Outcome(True, function)
     resource_node = node if node.kind == RESOURCE else node.owning_resource()
@@ -183,7 +385,12 @@ def evaluate(
 
 
 def _is_false(result: Any) -> bool:
-    """An invariant fails when it evaluates to false (an empty result is not a failure)."""
+    """An invariant fails when it evaluates to the single boolean false.
+
+    As FHIR validators convert collections to booleans: more than one item counts as true
+    (``ele-1``'s union of two booleans); an empty result is not reported as a failure either,
+    because it more often means fhirpathpy could not follow the data than a real defect.
+    """
     if isinstance(result, list):
-        return any(item is False for item in result)
+        return len(result) == 1 and result[0] is False
     return result is False

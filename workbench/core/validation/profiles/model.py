@@ -10,6 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: Where the core FHIR definitions live.
+CORE_DEFINITIONS = "http://hl7.org/fhir/StructureDefinition/"
+
+
+def core_type(url: str | None) -> str | None:
+    """The base type a core definition URL names (``…/StructureDefinition/Patient`` → Patient);
+    None for anything else, core extensions (``…/patient-birthTime``) included."""
+    if not url or not url.startswith(CORE_DEFINITIONS):
+        return None
+    tail = url[len(CORE_DEFINITIONS) :]
+    return tail if tail[:1].isupper() and "/" not in tail else None
+
 
 @dataclass(frozen=True, slots=True)
 class Value:
@@ -131,11 +143,48 @@ class ElementDefn:
     children: tuple[ElementDefn, ...] = ()
     content_ref: str | None = None
     implicit: bool = False
+    choice_prefix: str | None = field(init=False, repr=False)
+    type_codes: frozenset[str] = field(init=False, repr=False)
+    type_profiles: tuple[tuple[str, str], ...] = field(init=False, repr=False)
+    target_profiles: tuple[str, ...] = field(init=False, repr=False)
+    by_name: dict[str, tuple[ElementDefn, ...]] = field(init=False, repr=False)
+    choice_children: tuple[ElementDefn, ...] = field(init=False, repr=False)
+    required: tuple[ElementDefn, ...] = field(init=False, repr=False)
 
-    @property
-    def choice_prefix(self) -> str | None:
-        """For ``value[x]``, ``value``; None for other elements."""
-        return self.name[:-3] if self.name.endswith("[x]") else None
+    def __post_init__(self) -> None:
+        """Derive what the engine asks of every instance once, at compile time.
+
+        ``choice_prefix``: ``value`` for ``value[x]``; ``type_codes``: the allowed type codes;
+        ``type_profiles``: (type code, profile) pairs other than the core definitions;
+        ``target_profiles``: the Reference target profiles; ``by_name``: the children by
+        name; ``choice_children``: the ``[x]`` children; ``required``: the children that must
+        be looked at even when absent (a minimum, or slices).
+        """
+        put = object.__setattr__
+        put(self, "choice_prefix", self.name[:-3] if self.name.endswith("[x]") else None)
+        put(self, "type_codes", frozenset(t.code for t in self.types))
+        put(
+            self,
+            "type_profiles",
+            tuple(
+                dict.fromkeys(
+                    (t.code, t.profile)
+                    for t in self.types
+                    if t.profile and core_type(t.profile) is None
+                )
+            ),
+        )
+        put(
+            self,
+            "target_profiles",
+            tuple(dict.fromkeys(t.target_profile for t in self.types if t.code == "Reference" and t.target_profile)),
+        )
+        by_name: dict[str, tuple[ElementDefn, ...]] = {}
+        for child in self.children:
+            by_name[child.name] = by_name.get(child.name, ()) + (child,)
+        put(self, "by_name", by_name)
+        put(self, "choice_children", tuple(c for c in self.children if c.choice_prefix is not None))
+        put(self, "required", tuple(c for c in self.children if c.min > 0 or c.slices))
 
     @property
     def max_label(self) -> str:
@@ -146,11 +195,6 @@ class ElementDefn:
     def label(self) -> str:
         """A short name for messages: ``extension[ITKMessageHandling]`` or ``event.system``."""
         return f"{self.name}[{self.slice_name}]" if self.slice_name else self.name
-
-    @property
-    def type_codes(self) -> frozenset[str]:
-        """The allowed type codes."""
-        return frozenset(t.code for t in self.types)
 
     def child(self, name: str) -> ElementDefn | None:
         """The child definition named exactly ``name``, or None."""

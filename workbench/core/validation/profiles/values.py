@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from workbench.core import stu3
 from workbench.core.tree import COMMENT, ELEMENT, RESOURCE, Node
-from workbench.core.validation.profiles.model import ElementDefn, Value
+from workbench.core.validation.profiles.model import Value
 
 
 def _is_type_name(suffix: str) -> bool:
@@ -56,23 +56,6 @@ def group_children(node: Node) -> dict[str, list[Node]]:
         else:
             found.append(child)
     return groups
-
-
-def instances(definition: ElementDefn, node: Node, groups: dict[str, list[Node]]) -> list[Node]:
-    """The children of ``node`` that are instances of ``definition`` (choices by variant)."""
-    name = definition.name
-    if name == "url" and node.kind != RESOURCE and node.url is not None and "url" not in groups:
-        return virtual(node, "url", node.url)
-    if name == "id" and node.kind != RESOURCE and "id" not in groups:
-        return virtual(node, "id", node.id)
-    prefix = definition.choice_prefix
-    if prefix is None:
-        return groups.get(name, [])
-    found: list[Node] = []
-    for child_name, nodes in groups.items():
-        if choice_type(child_name, prefix) is not None:
-            found.extend(nodes)
-    return found
 
 
 def children_at(node: Node, name: str) -> list[Node]:
