@@ -104,6 +104,16 @@ def _classes() -> dict[str, type[FHIRAbstractModel]]:
     return found
 
 
+def _docstring_summary(cls: type) -> list[str] | None:
+    """(short, definition) of a type from its class docstring, after the generator's disclaimer."""
+    paragraphs = [" ".join(p.split()) for p in (cls.__doc__ or "").split("\n\n")]
+    text = [p for p in paragraphs if p and not p.startswith("Disclaimer:")]
+    if not text:
+        return None
+    short = text[0].split(". ")[0].rstrip(".")
+    return [short, " ".join(text)]
+
+
 def _kind(cls: type[FHIRAbstractModel], resources: set[str]) -> str:
     if cls.__name__ in resources:
         return "resource"
@@ -158,6 +168,9 @@ def build() -> tuple[dict[str, object], dict[str, list[str]]]:
             if field.title or field.description:
                 definitions[f"{name}.{element}"] = [field.title or "", field.description or ""]
         types[name] = {"kind": _kind(cls, resources), "elements": elements}
+        summary = _docstring_summary(cls)
+        if summary:
+            definitions[name] = summary
     return types, definitions
 
 

@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``itk-workbench`` console script."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or (args[0] not in COMMANDS and not args[0].startswith("-")):
+    if not args or args[0] == "--smoke" or (args[0] not in COMMANDS and not args[0].startswith("-")):
         from workbench.gui.app import run_gui  # Qt is imported only for the desktop app
 
         return run_gui(args)

@@ -157,7 +157,7 @@ def _definitions() -> dict[str, list[str]]:
         return json.load(handle)
 
 
-def definition(type_name: str, element: str) -> tuple[str, str] | None:
-    """Return (short text, definition) of an element, for labels and tooltips."""
-    found = _definitions().get(f"{type_name}.{element}")
+def definition(type_name: str, element: str | None = None) -> tuple[str, str] | None:
+    """Return (short text, definition) of an element, or of the type itself when no element."""
+    found = _definitions().get(f"{type_name}.{element}" if element else type_name)
     return (found[0], found[1]) if found else None

@@ -419,7 +419,9 @@ def node_tooltip(node: Node, context: LabelContext | None = None) -> str | None:
     if node.kind == RESOURCE:
         meta = node.child("meta")
         profiles = [p.value for p in meta.children_named("profile") if p.value] if meta is not None else []
-        lines = [f"{node.name} resource"] + [f"Profile: {p}" for p in profiles]
+        found_type = stu3.definition(node.name)
+        lines = [f"{node.name} resource" + (f": {found_type[0]}" if found_type else "")]
+        lines += [f"Profile: {p}" for p in profiles]
         return "\n".join(lines)
     if node.kind == COMMENT:
         return node.value
@@ -525,11 +527,9 @@ def node_facts(node: Node, document: Document | None, context: LabelContext | No
 
 
 def _resource_definition(node: Node) -> tuple[str, str | None]:
-    """What can be said of a resource: its type, the profiles it claims, where it sits.
-
-    (The STU3 index holds definitions of elements, not of resource types.)
-    """
-    lines = []
+    """What can be said of a resource: its STU3 definition, the profiles it claims, where it sits."""
+    found_type = stu3.definition(node.name)
+    lines = [found_type[1]] if found_type is not None else []
     meta = node.child("meta")
     for profile in meta.children_named("profile") if meta is not None else []:
         if profile.value:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from workbench.core.bundle import BundleIndex, Entry, Resolution, is_bundle
 from workbench.core.catalogue import EventCode, catalogue
-from workbench.core.tree import RESOURCE, Document, Node
+from workbench.core.tree import RESOURCE, Document, Node, gc_paused
 
 #: Value elements a handling key may carry, in the order they are looked for.
 _VALUE_ELEMENTS = (
@@ -259,6 +259,11 @@ def _plain(found: HandlingValue) -> str:
 
 def message_view(document: Document | Node) -> MessageView:
     """Read the ITK3 view of a document (never raises on odd content)."""
+    with gc_paused():  # building thousands of Entry objects over a big tree triggers collections
+        return _message_view(document)
+
+
+def _message_view(document: Document | Node) -> MessageView:
     root = document.root if isinstance(document, Document) else document
     view = MessageView(bundle=root)
     view.attachments = find_attachments(root)

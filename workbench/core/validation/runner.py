@@ -13,7 +13,7 @@ from pathlib import Path
 
 from workbench.core.errors import ReadError
 from workbench.core.load import read_bytes, read_file
-from workbench.core.tree import Document
+from workbench.core.tree import Document, gc_paused
 from workbench.core.validation.context import ValidationContext
 from workbench.core.validation.issue import LAYERS, Issue, Layer, sort_key
 from workbench.core.validation.receiver import predicted_response
@@ -108,6 +108,10 @@ class Validator:
 
     def validate(self, document: Document) -> Report:
         """Validate a document that has been read."""
+        with gc_paused():
+            return self._validate(document)
+
+    def _validate(self, document: Document) -> Report:
         start = time.perf_counter()
         context = ValidationContext(document, self.registry, self.profiles, self.options, self.enabled)  # type: ignore[arg-type]
         issues: list[Issue] = []
