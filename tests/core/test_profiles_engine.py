@@ -354,3 +354,11 @@ def test_receiver_codes_for_profile_errors(registry: ProfileRegistry) -> None:
     report = Validator(registry).validate(read_bytes(swap(f'<system value="{EVENT_SYSTEM}"/>', '<system value="urn:x"/>').encode()))
     fixed = [i for i in report.issues if i.rule == "profile-fixed"]
     assert fixed and fixed[0].itk_code == "20006"
+
+
+def test_terminology_findings_follow_the_enabled_layers(registry: ProfileRegistry) -> None:
+    text = swap('<code value="FA"/>', '<code value="FX"/>', swap('<valueString value="None"/>', f'<valueString value="{"x" * 300}"/>'))
+    both = Validator(registry, layers=("profile", "terminology")).validate(read_bytes(text.encode()))
+    assert {i.layer for i in both.issues} == {"profile", "terminology"}
+    profile_only = Validator(registry, layers=("profile",)).validate(read_bytes(text.encode()))
+    assert {i.layer for i in profile_only.issues} == {"profile"}

@@ -31,7 +31,11 @@ from workbench.core.validation.profiles.registry import ProfileRegistry
 
 
 def check(context: ValidationContext) -> list[Issue]:
-    """The profile and terminology findings for a document (none without a registry)."""
+    """The profile and terminology findings for a document (none without a registry).
+
+    Findings of a layer the runner does not run (``context.layers``) are left out, so
+    ``--layer profile`` gives no binding findings.
+    """
     registry = context.registry
     if registry is None:
         return []
@@ -39,13 +43,17 @@ def check(context: ValidationContext) -> list[Issue]:
     view = context.view
     if view.is_message:
         message_definition = view.value("MessageDefinition")
-    return check_document(
+    issues = check_document(
         context.document,
         registry,
         context.profiles,
         message_definition=message_definition,
         payload=view.payload if view.is_message and not view.is_response else None,
     )
+    enabled = getattr(context, "layers", ())
+    if enabled:  # the runner says which layers run: bindings are the terminology layer's
+        issues = [i for i in issues if i.layer in enabled]
+    return issues
 
 
 def check_document(
