@@ -473,3 +473,49 @@ def test_invariant_error_is_reported_once() -> None:
         {"key": "bad-1", "severity": "error", "human": "x", "expression": "((("}])))
     issues = check({"resourceType": "Patient", "name": [{"family": "a"}, {"family": "b"}, {"family": "c"}]}, reg, "Once")
     assert [i.rule for i in issues] == ["profile-invariant-unevaluated"]
+
+
+# ---- the invariant fast paths against fhirpathpy ---------------------------------------------
+
+
+def test_presence_fast_paths_give_what_fhirpathpy_gives() -> None:
+    from workbench.core.validation.profiles import invariants
+    from workbench.core.validation.profiles.fhirdict import FhirData
+    from workbench.core.validation.profiles.model import Constraint
+
+    expressions = [
+        "contained.empty() or text.exists()",
+        "identifier.exists() and name.exists()",
+        "name.exists().not() or name.family.exists()",
+        "gender.exists() implies birthDate.exists()",
+        "(gender.empty()) or (gender = 'male')",
+        "name.where(family = 'a or b').empty()",
+        "name.where(use = 'official').exists() or active.exists()",
+        "telecom.empty() or telecom.where(system = 'x').exists()",
+        "deceased.exists() or active = true",
+        "active.empty() xor gender.empty()",
+        "multipleBirth.exists() implies (gender = 'x' or gender.exists())",
+    ]
+    patients = [
+        {"resourceType": "Patient"},
+        {"resourceType": "Patient", "gender": "male", "active": True},
+        {"resourceType": "Patient", "name": [{"family": "a or b"}], "birthDate": "2000-01-01", "gender": "female"},
+        {"resourceType": "Patient", "name": [{"use": "official", "given": ["x"]}], "deceasedBoolean": False},
+        {"resourceType": "Patient", "identifier": [{"value": "1"}], "name": [{"family": "f"}], "multipleBirthInteger": 2,
+         "telecom": [{"system": "x", "value": "1"}], "text": {"status": "empty", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">t</div>"}},
+    ]
+    checked = 0
+    for data in patients:
+        node = read_bytes(json.dumps(data).encode()).root
+        for expression in expressions:
+            constraint = Constraint("t-1", "error", "test", expression)
+            fast = invariants.evaluate(constraint, node, FhirData(), "Patient")
+            function = invariants.compiled(expression)
+            assert not isinstance(function, str), function
+            plain = function(json.loads(json.dumps(data)), {"resource": data, "rootResource": data})
+            assert fast.error is None
+            assert fast.passed == (not invariants._is_false(plain)), (expression, data)
+            checked += 1
+    assert checked == len(expressions) * len(patients)
+    assert invariants._plan("t-1", "active.empty() xor gender.empty()").terms == ()
+    assert invariants._plan("t-1", "gender.exists() implies birthDate.exists()").joiner == "implies"
