@@ -31,14 +31,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generate import message_xml  # noqa: E402
+from generate import message_xml
 
-from workbench.core.itk3.view import message_view  # noqa: E402
-from workbench.core.load import read_bytes, read_file  # noqa: E402
-from workbench.core.tree import Document  # noqa: E402
-from workbench.core.validation import Validator  # noqa: E402
-from workbench.core.validation.profiles.layer import check_document  # noqa: E402
-from workbench.core.validation.profiles.registry import ProfileRegistry  # noqa: E402
+from workbench.core.itk3.view import message_view
+from workbench.core.load import read_bytes, read_file
+from workbench.core.tree import Document
+from workbench.core.validation import Validator
+from workbench.core.validation.profiles.layer import check_document
+from workbench.core.validation.profiles.registry import ProfileRegistry
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("ITK_WORKBENCH_SHARED", ROOT.parent / "shared"))

@@ -5,9 +5,9 @@ tree). For each element the snapshot lists, in the context of each parent instan
 fixed and pattern values, maxLength, choice and resource types, profiles on types (an extension
 against its extension definition, a resource against its profile), Reference targets
 (``targetProfile``: the target is found inside the Bundle, its type checked, and it is validated
-against the profile when it does not claim it), bindings (:mod:`.terminology`), invariants
-(:mod:`.invariants`), slicing (:mod:`.slicing`). Elements the snapshot does not list are left to
-the structure layer. A Run holds the state of one validation: issue sinks, caches of Bundle
+against the profile when it does not claim it; :mod:`.checks`), bindings (:mod:`.terminology`),
+invariants (:mod:`.invariants`), slicing (:mod:`.slicing`). Elements the snapshot does not list
+are left to the structure layer. A Run holds the state of one validation: issue sinks, caches of Bundle
 indexes and JSON data, the queue of (resource, profile) pairs still to check.
 """
 
@@ -20,10 +20,9 @@ from contextlib import contextmanager
 from workbench.core.bundle import BundleIndex
 from workbench.core.tree import ELEMENT, RESOURCE, XHTML, Document, Node
 from workbench.core.validation.issue import Issue, IssueSink, Layer, Severity
-from workbench.core.validation.profiles import invariants, slicing, terminology
+from workbench.core.validation.profiles import checks, invariants, slicing, terminology
 from workbench.core.validation.profiles.fhirdict import FhirData
 from workbench.core.validation.profiles.model import (
-    CORE_DEFINITIONS,
     ElementDefn,
     StructureDef,
     core_type,
@@ -31,19 +30,11 @@ from workbench.core.validation.profiles.model import (
 from workbench.core.validation.profiles.registry import ProfileRegistry
 from workbench.core.validation.profiles.values import (
     choice_type,
-    describe,
     group_children,
-    matches,
-    value_text,
     virtual,
 )
 
-_ANY = frozenset({CORE_DEFINITIONS + "Resource", CORE_DEFINITIONS + "DomainResource"})
 base_type = core_type
-
-
-def _article(word: str) -> str:
-    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
 
 
 class Run:
@@ -156,7 +147,7 @@ class Run:
             self.profile(
                 "error",
                 "profile-type",
-                f"{node.path()} is {_article(node.name)}, but {profile.title} is a profile of {profile.type}",
+                f"{node.path()} is {checks.article(node.name)}, but {profile.title} is a profile of {profile.type}",
                 node,
                 hint=f"remove {profile.url} from meta.profile, or use a profile of {node.name}",
             )
@@ -202,7 +193,7 @@ class Run:
         """True when ``node`` claims one of the profiles or conforms to a loaded one."""
         target = node.resource() if node.kind == ELEMENT and node.children else None
         target = target or node
-        claimed = set(_claimed(target))
+        claimed = set(checks.claimed(target))
         if claimed.intersection(urls):
             return True
         for url in urls:
@@ -263,9 +254,9 @@ class Run:
                 content = wrapped
         if not definition.implicit:
             if definition.fixed is not None or definition.pattern is not None or definition.max_length is not None:
-                self._value(definition, node, prof)
+                checks.check_value(self, definition, node, prof)
             if definition.types:
-                self._types(definition, node, content, prof)
+                checks.check_types(self, definition, node, content, prof)
             if definition.binding is not None and definition.binding.value_set:
                 terminology.check_binding(self, definition, node, prof)
             if definition.constraints:
@@ -353,141 +344,6 @@ class Run:
                     hint=f"keep at most {definition.max} {definition.name}",
                 )
 
-    def _value(self, definition: ElementDefn, node: Node, prof: StructureDef) -> None:
-        fixed, pattern = definition.fixed, definition.pattern
-        if fixed is not None and not matches(fixed, node, exact=True):
-            self.profile(
-                "error",
-                "profile-fixed",
-                f"{node.path()} must be {value_text(fixed)} (fixed by {prof.title}); found {describe(node)}",
-                node,
-                hint=f"set {definition.name} to {value_text(fixed)}",
-            )
-        if pattern is not None and not matches(pattern, node, exact=False):
-            self.profile(
-                "error",
-                "profile-pattern",
-                f"{node.path()} must match {value_text(pattern)} (a pattern of {prof.title}); found {describe(node)}",
-                node,
-                hint=f"give {definition.name} at least the values {value_text(pattern)}",
-            )
-        limit = definition.max_length
-        if limit is not None and node.value is not None and len(node.value) > limit:
-            self.profile(
-                "error",
-                "profile-maxlength",
-                f"{node.path()} is {len(node.value)} characters long; {prof.title} allows at most {limit}",
-                node,
-                hint=f"shorten it to {limit} characters or fewer",
-            )
-
-    def _types(self, definition: ElementDefn, node: Node, content: Node, prof: StructureDef) -> None:
-        codes = definition.type_codes
-        actual: str | None = None
-        if content.kind == RESOURCE:
-            actual = content.name
-            if not ({"Resource", "DomainResource", actual} & codes):
-                self.profile(
-                    "error",
-                    "profile-type",
-                    f"{node.path()} holds {_article(actual)}; {prof.title} allows only {' or '.join(sorted(codes))} here",
-                    node,
-                )
-                return
-        elif definition.choice_prefix is not None:
-            actual = choice_type(node.name, definition.choice_prefix)
-            if actual is not None and actual not in codes:
-                allowed = " or ".join(definition.choice_prefix + c[:1].upper() + c[1:] for c in sorted(codes))
-                self.profile(
-                    "error",
-                    "profile-type",
-                    f"{node.path()} is {_article(actual)}; {prof.title} allows only {allowed} here",
-                    node,
-                    hint=f"use {allowed}",
-                )
-                return
-        profiles = [
-            profile
-            for code, profile in definition.type_profiles
-            if actual is None or code in (actual, "Resource", "DomainResource")
-        ]
-        if profiles:
-            self._type_profiles(list(dict.fromkeys(profiles)), node, content, prof)
-        targets = definition.target_profiles
-        if targets and actual in (None, "Reference") and node.kind == ELEMENT:
-            self._reference(definition, node, list(targets), prof)
-
-    def _type_profiles(self, urls: list[str], node: Node, content: Node, prof: StructureDef) -> None:
-        loaded = [p for p in (self.registry.structure_definition(u) for u in urls) if p is not None]
-        if not loaded:
-            for url in urls:
-                self.not_loaded(url, node, node.path())
-            return
-        if len(loaded) == 1:
-            if content.kind == RESOURCE:
-                self.apply(content, loaded[0], f"{node.path()} in {prof.title}")
-            else:
-                self.element(loaded[0].root, content, loaded[0])
-            return
-        if not any(self.conforms(content, p) for p in loaded):
-            self.profile(
-                "error",
-                "profile-type-profile",
-                f"{node.path()} conforms to none of the profiles {prof.title} allows here: "
-                + ", ".join(p.title for p in loaded),
-                node,
-            )
-
-    def _reference(self, definition: ElementDefn, node: Node, urls: list[str], prof: StructureDef) -> None:
-        wanted = [u for u in urls if u not in _ANY]
-        reference = node.value_at("reference")
-        if not wanted or not reference:
-            return
-        names = " | ".join(u.rsplit("/", 1)[-1] for u in wanted)
-        target = self.resolve(node)
-        if target is None:
-            if not self.in_trial and not reference.startswith(("http://", "https://")):
-                self.profile(
-                    "information",
-                    "profile-reference-unresolved",
-                    f"{node.path()}: reference '{reference}' does not lead to a resource in the message, so its "
-                    f"target could not be checked against {names} ({prof.title})",
-                    node,
-                )
-            return
-        types = [(u, self.registry.structure_definition(u)) for u in wanted]
-        kinds = [p.type if p is not None else base_type(u) for u, p in types]
-        if all(kinds) and target.name not in kinds:
-            allowed = " or ".join(_article(k) for k in dict.fromkeys(k for k in kinds if k))
-            self.profile(
-                "error",
-                "profile-reference-target",
-                f"{node.path()} must refer to {allowed} ({names}, required by {prof.title}); it refers to "
-                f"{_article(target.name)}",
-                node,
-                hint=f"point {definition.name} at {allowed}",
-            )
-            return
-        candidates = [p for _, p in types if p is not None and p.type == target.name and base_type(p.url) is None]
-        if not candidates:
-            for (url, profile), kind in zip(types, kinds, strict=True):
-                if profile is None and kind is None:
-                    self.not_loaded(url, node, f"the target of {node.path()}")
-            return
-        claimed = set(_claimed(target))
-        if any(p.url in claimed for p in candidates):
-            return
-        if len(candidates) == 1:
-            self.apply(target, candidates[0], f"the target of {node.path()}")
-        elif not any(self.conforms(target, p) for p in candidates):
-            self.profile(
-                "error",
-                "profile-reference-profile",
-                f"{node.path()} refers to {_article(target.name)} that conforms to none of "
-                + ", ".join(p.title for p in candidates),
-                node,
-            )
-
     def _invariants(self, definition: ElementDefn, node: Node, content: Node, prof: StructureDef) -> None:
         type_code = definition.types[0].code if len(definition.types) == 1 else None
         for constraint in definition.constraints:
@@ -519,11 +375,6 @@ class Run:
             self.element(profile.root, node, profile)
 
 
-def _claimed(resource: Node) -> list[str]:
-    meta = resource.child("meta") if resource.kind == RESOURCE else None
-    return [p.value for p in meta.children_named("profile") if p.value] if meta is not None else []
-
-
 def claimed_profiles(resource: Node) -> list[str]:
     """The profiles a resource claims in ``meta.profile``."""
-    return _claimed(resource)
+    return checks.claimed(resource)
