@@ -1,0 +1,71 @@
+"""Small helpers to build FHIR content as our element tree (:mod:`workbench.core.tree`).
+
+Children are given in STU3 order by the caller; the writers then produce schema-valid XML and
+FHIR JSON from the tree.
+"""
+
+from __future__ import annotations
+
+from workbench.core.bundle import UUID_PREFIX
+from workbench.core.tree import RESOURCE, XHTML, Node
+
+
+def el(name: str, value: str | None = None, *children: Node | None, url: str | None = None) -> Node:
+    """An element with an optional primitive value, extension url and children (None skipped)."""
+    node = Node(name, value=value)
+    node.url = url
+    for child in children:
+        if child is not None:
+            node.append(child)
+    return node
+
+
+def group(name: str, *children: Node | None) -> Node:
+    """A complex element with children only."""
+    return el(name, None, *children)
+
+
+def resource(type_name: str, *children: Node | None) -> Node:
+    """A resource node (``Bundle``, ``MessageHeader`` ...) with its elements."""
+    node = Node(type_name, RESOURCE)
+    for child in children:
+        if child is not None:
+            node.append(child)
+    return node
+
+
+def entry(resource_node: Node) -> Node:
+    """A Bundle entry whose fullUrl is ``urn:uuid:<resource id>``."""
+    rid = resource_node.value_at("id")
+    return group("entry", el("fullUrl", f"{UUID_PREFIX}{rid}"), group("resource", resource_node))
+
+
+def meta(profile: str) -> Node:
+    """``meta`` claiming one profile."""
+    return group("meta", el("profile", profile))
+
+
+def coding(name: str, system: str, code: str, display: str | None) -> Node:
+    """A Coding element (system, code, display)."""
+    return group(name, el("system", system), el("code", code), el("display", display) if display else None)
+
+
+def reference(name: str, target: str) -> Node:
+    """A Reference element with a literal reference."""
+    return group(name, el("reference", target))
+
+
+def identifier(system: str | None, value: str) -> Node:
+    """An Identifier element (system, value)."""
+    return group("identifier", el("system", system) if system else None, el("value", value))
+
+
+def narrative(xhtml_body: str) -> Node:
+    """A generated narrative (``text``) with the given XHTML body (escaped by the caller)."""
+    div = Node("div", XHTML, f'<div xmlns="http://www.w3.org/1999/xhtml">{xhtml_body}</div>')
+    return group("text", el("status", "generated"), div)
+
+
+def urn(rid: str) -> str:
+    """``urn:uuid:<rid>``."""
+    return f"{UUID_PREFIX}{rid}"

@@ -1,0 +1,112 @@
+"""The transport interface: send envelope bytes, poll a mailbox, receive, acknowledge.
+
+An :class:`Envelope` carries the message bytes and what a MESH-like transport needs to route
+them (FACTS §9): from and to mailbox, WorkflowID, a local id, content type and subject. A
+transport accepts an envelope (:meth:`Transport.send`) and later makes it available in the
+recipient's mailbox as a :class:`Delivery`; the recipient lists what has arrived
+(:meth:`Transport.poll`), downloads it (:meth:`Transport.receive`) and acknowledges it
+(:meth:`Transport.acknowledge`), after which it is gone from the mailbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from workbench.core.catalogue import catalogue
+from workbench.core.errors import WorkbenchError
+
+XML_CONTENT_TYPE = "application/fhir+xml"
+JSON_CONTENT_TYPE = "application/fhir+json"
+
+
+class TransportError(WorkbenchError):
+    """A transport could not do what was asked (unknown mailbox item, not yet delivered ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """Message bytes with their routing details.
+
+    Attributes:
+        data: the message bytes, sent as they are.
+        from_mailbox: the sender's mailbox.
+        to_mailbox: the recipient's mailbox.
+        workflow_id: the MESH WorkflowID (Responses travel on the flow's ``_ACK`` workflow).
+        local_id: the sender's own reference for the transfer.
+        content_type: the MIME type of ``data``.
+        subject: a subject line.
+    """
+
+    data: bytes
+    from_mailbox: str
+    to_mailbox: str
+    workflow_id: str | None = None
+    local_id: str | None = None
+    content_type: str = XML_CONTENT_TYPE
+    subject: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """An envelope in transit or in a mailbox.
+
+    Attributes:
+        transport_id: the transport's id for this transfer.
+        envelope: what was sent.
+        sent_at: when it was handed to the transport.
+        available_at: when it can be received from the recipient's mailbox.
+    """
+
+    transport_id: str
+    envelope: Envelope
+    sent_at: datetime
+    available_at: datetime
+
+
+class Transport(Protocol):
+    """What every transport offers (loopback, folder, MESH)."""
+
+    def send(self, envelope: Envelope) -> Delivery:
+        """Hand an envelope to the transport; return its delivery record."""
+        ...
+
+    def poll(self, mailbox: str) -> list[str]:
+        """The transport ids waiting in ``mailbox`` now, oldest first."""
+        ...
+
+    def receive(self, mailbox: str, transport_id: str) -> Delivery:
+        """Download one waiting item (it stays until acknowledged)."""
+        ...
+
+    def acknowledge(self, mailbox: str, transport_id: str) -> None:
+        """Remove a received item from the mailbox."""
+        ...
+
+
+def content_type_of(data: bytes) -> str:
+    """``application/fhir+json`` for JSON bytes, else ``application/fhir+xml``."""
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return JSON_CONTENT_TYPE if head in (b"{", b"[") else XML_CONTENT_TYPE
+
+
+def workflow_for_event(event_code: str | None) -> str | None:
+    """The MESH WorkflowID a message of this event is sent on, if known (FACTS §9)."""
+    pair = catalogue().workflow_for_event(event_code) if event_code else None
+    return pair.workflow if pair is not None else None
+
+
+def response_workflow(workflow_id: str | None, event_code: str | None = None) -> str | None:
+    """The WorkflowID for Responses to a message sent on ``workflow_id`` (``X`` -> ``X_ACK``).
+
+    Responses to Responses stay on the ``_ACK`` workflow. An unknown workflow gets ``_ACK``
+    appended, as every known pair does; without a workflow the event's pair is used.
+    """
+    if workflow_id:
+        known = catalogue().ack_workflow_for(workflow_id)
+        if known:
+            return known
+        return workflow_id if workflow_id.endswith("_ACK") else f"{workflow_id}_ACK"
+    pair = catalogue().workflow_for_event(event_code) if event_code else None
+    return pair.ack_workflow if pair is not None else None
