@@ -519,3 +519,58 @@ def test_presence_fast_paths_give_what_fhirpathpy_gives() -> None:
     assert checked == len(expressions) * len(patients)
     assert invariants._plan("t-1", "active.empty() xor gender.empty()").terms == ()
     assert invariants._plan("t-1", "gender.exists() implies birthDate.exists()").joiner == "implies"
+
+
+# ---- MessageDefinitions ---------------------------------------------------------------------
+
+
+def message_definition(*assets: str, focus_profile: str | None = None) -> dict[str, Any]:
+    focus: dict[str, Any] = {"code": "Bundle"}
+    profile_ref: dict[str, Any] = {}
+    if focus_profile:
+        profile_ref["reference"] = focus_profile
+    if assets:
+        profile_ref["extension"] = [{
+            "url": "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-ITK-BundledAssets-1",
+            "extension": [
+                {"url": "utilisedAsset", "extension": [
+                    {"url": "type", "valueCode": "StructureDefinition"},
+                    {"url": "reference", "valueReference": {"reference": asset}},
+                    {"url": "version", "valueString": "1.0.0"},
+                ]}
+                for asset in assets
+            ],
+        }]
+    focus["profile"] = profile_ref
+    return {"resourceType": "MessageDefinition", "url": BASE + "MessageDefinition/MD", "status": "active",
+            "date": "2024-01-01", "event": {"system": "urn:e", "code": "E1"}, "focus": [focus]}
+
+
+HEADER_ORG = profile("HeaderOrg", "Organization", el("Organization.name", 0, "0", type=types("string")))
+MESSAGE_PROFILE = profile(
+    "MessageBundle",
+    "Bundle",
+    el("Bundle.identifier", 1, "1", type=types("Identifier")),
+    el("Bundle.type", 1, "1", type=types("code"), fixedCode="message"),
+)
+
+
+def test_message_definition_profiles_apply_only_where_unambiguous() -> None:
+    message = bundle(HEADER, {"resourceType": "Organization", "name": "Payload organisation"}) | {
+        "type": "message", "identifier": {"value": "1"}}
+    data = read_bytes(json.dumps(message).encode())
+    url = BASE + "MessageDefinition/MD"
+    header_org = BASE + "StructureDefinition/HeaderOrg"
+    only_header = registry(HEADER_ORG, MESSAGE_PROFILE, message_definition(header_org, focus_profile=BASE + "StructureDefinition/MessageBundle"))
+    issues = check_document(data, only_header, message_definition=url)
+    assert [(i.rule, i.path) for i in issues] == [("profile-forbidden", "Bundle.entry[1].resource.name")]
+    ambiguous = registry(HEADER_ORG, MESSAGE_PROFILE, message_definition(
+        header_org, "https://fhir.hl7.org.uk/STU3/StructureDefinition/CareConnect-Organization-1",
+        focus_profile=BASE + "StructureDefinition/MessageBundle"))
+    assert check_document(data, ambiguous, message_definition=url) == []
+    collection = read_bytes(json.dumps(bundle(HEADER)).encode())  # type collection: the focus profile does not fit
+    assert check_document(collection, only_header, message_definition=url) == []
+    unidentified = read_bytes(json.dumps(bundle(HEADER) | {"type": "message"}).encode())
+    issues = check_document(unidentified, only_header, message_definition=url)
+    assert [(i.rule, i.path) for i in issues] == [("profile-min", "Bundle.identifier")]  # the focus profile applies
+    assert check_document(data, only_header, message_definition=BASE + "MessageDefinition/unknown") == []

@@ -9,8 +9,10 @@ A resource (nested ones included) is validated against:
 3. for an ITK3 message, the MessageDefinition named by the handling specification's
    ``MessageDefinition`` key, when loaded: its ``focus.profile`` applies to the resource it
    describes (the message Bundle for every NHS MessageDefinition), and the StructureDefinitions
-   its Extension-ITK-BundledAssets-1 lists apply to resources that claim no profile, where one
-   asset fits the resource's type unambiguously;
+   its Extension-ITK-BundledAssets-1 lists apply to resources that claim no profile, where the
+   MessageDefinition names exactly one profile of the resource's type (several, or one that is
+   not loaded, leave it to the resource's own claims: a header Organization profile must not
+   be applied to a payload Organization);
 4. profiles reached while validating: a Reference's ``targetProfile`` applies to the resource it
    leads to when that resource does not claim it, an element's ``type.profile`` to the element.
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from workbench.core.stu3 import is_resource_type
 from workbench.core.tree import RESOURCE, Document, Node
 from workbench.core.validation.context import ValidationContext
 from workbench.core.validation.issue import Issue
@@ -167,12 +170,24 @@ def _message_definition(
             if candidate is not None and candidate.name == focus.code and _compatible(profile, candidate):
                 run.apply(candidate, profile, f"focus of {definition.title}")
                 break
-    assets = [p for p in (registry.structure_definition(u) for u in definition.profiles) if p is not None and p.kind == "resource"]
-    if not assets:
-        return
     for resource in resources:
         if claimed_profiles(resource):
             continue
-        fitting = [p for p in assets if _compatible(p, resource)]
-        if len(fitting) == 1:
+        same = [u for u in definition.profiles if _asset_type(u, registry) == resource.name]
+        loaded = [p for p in (registry.structure_definition(u) for u in same) if p is not None and p.kind == "resource"]
+        fitting = [p for p in loaded if _compatible(p, resource)]
+        if len(loaded) == len(same) and len(fitting) == 1:
             run.apply(resource, fitting[0], f"named by {definition.title}")
+
+
+def _asset_type(url: str, registry: ProfileRegistry) -> str | None:
+    """The resource type a profile constrains: from the profile when loaded, else guessed from
+    its name (``CareConnect-Organization-1`` → Organization), so that a MessageDefinition
+    naming a loaded and an unloaded profile of one type counts as ambiguous for that type."""
+    profile = registry.structure_definition(url)
+    if profile is not None:
+        return profile.type
+    for token in reversed(url.rstrip("/").rsplit("/", 1)[-1].split("-")):
+        if is_resource_type(token):
+            return token
+    return None
