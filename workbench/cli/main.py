@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 
 from workbench import __version__
-from workbench.cli import convert, inspect, validate
+from workbench.cli import ack, convert, inspect, simulate, validate
 
 #: Each command module offers ``add_parser(subparsers)`` and ``run(args) -> int``.
-COMMANDS = {"inspect": inspect, "validate": validate, "convert": convert}
+COMMANDS = {"inspect": inspect, "validate": validate, "convert": convert, "ack": ack, "simulate": simulate}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,138 @@
+"""``itk-workbench ack MESSAGE``: the Responses a receiver would send, written to files, and why.
+
+An unreadable MESSAGE is not an error: it gets the 10009 Response. Exit 0 whatever was decided;
+2 for input that cannot be used (no such file, bad settings or option).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from workbench.cli.common import fail, print_json
+from workbench.core.acks.clock import SystemClock, random_ids
+from workbench.core.acks.receiver import Decision, ReceiverState, decide
+from workbench.core.acks.settings import ReceiverSettings, SettingsError, load_settings
+from workbench.core.load import MAX_BYTES, atomic_write
+from workbench.core.validation.runner import Validator
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "ack",
+        help="write the ITK Responses a receiver would send for a message, and say why",
+        description="Decide, as a receiver would (FACTS §4-§5), which ITK Responses (ITK008M) to send "
+        "for MESSAGE: none, one or two. Each is written to DIR as <message-id>-<level>-<code>.xml "
+        "(or .json with syntax = \"json\" in the settings), and the decision is explained. An unreadable "
+        "MESSAGE gets the 10009 Response.",
+    )
+    add_receiver_options(parser)
+    parser.add_argument("-o", "--output", metavar="DIR", default=".", help="folder for the Response files (default: .)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+
+
+def add_receiver_options(parser: argparse.ArgumentParser) -> None:
+    """MESSAGE, --receiver, --force, --business (shared with ``simulate``)."""
+    parser.add_argument("message", metavar="MESSAGE", help="the received message (FHIR XML or JSON)")
+    parser.add_argument("--receiver", metavar="SETTINGS.toml", help="receiver settings (TOML)")
+    parser.add_argument(
+        "--force",
+        metavar="CODE",
+        help="force an outcome: any ITK response code, 'none' (send nothing), 'malformed' (a Response "
+        "without response.identifier) or 'truncated' (a cut-off Response)",
+    )
+    parser.add_argument("--business", metavar="CODE", help="the business response code (default 30001)")
+
+
+def receiver_settings(args: argparse.Namespace) -> ReceiverSettings | None:
+    """The receiver settings from --receiver, --force and --business; None after an error."""
+    try:
+        settings = load_settings(args.receiver) if args.receiver else ReceiverSettings()
+        if args.force is not None:
+            settings = settings.changed(forced=args.force.strip())
+        if args.business is not None:
+            settings = settings.changed(business_code=args.business.strip())
+    except SettingsError as exc:
+        fail(str(exc))
+        return None
+    return settings
+
+
+def read_message(path: str) -> bytes | None:
+    """The message bytes; None (after an error message) when the file cannot be read."""
+    file = Path(path)
+    try:
+        if file.is_dir():
+            fail(f"{path}: this is a folder, not a file")
+            return None
+        if file.stat().st_size > MAX_BYTES:
+            fail(f"{path}: larger than {MAX_BYTES // 2**20} MB")
+            return None
+        return file.read_bytes()
+    except FileNotFoundError:
+        fail(f"{path}: no such file")
+    except OSError as exc:
+        fail(f"{path}: {exc.strerror or exc}")
+    return None
+
+
+def default_validator() -> Validator:
+    """All layers with the shipped profiles, as ``validate`` runs them."""
+    try:
+        from workbench.core.validation.profiles.registry import ProfileRegistry
+    except ImportError:  # pragma: no cover - the profile engine ships with the package
+        return Validator()
+    return Validator(ProfileRegistry.default())
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = receiver_settings(args)
+    if settings is None:
+        return 2
+    data = read_message(args.message)
+    if data is None:
+        return 2
+    decision = decide(
+        data, settings, ReceiverState(), clock=SystemClock(), ids=random_ids, validator=default_validator()
+    )
+    folder = Path(args.output)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return fail(f"cannot create {folder}: {exc.strerror or exc}")
+    written = []
+    for response in decision.responses:
+        name = response_file_name(decision, response.level, response.code, response.syntax)
+        target = folder / name
+        try:
+            atomic_write(target, response.data)
+        except OSError as exc:
+            return fail(f"cannot write {target}: {exc.strerror or exc}")
+        written.append(str(target))
+    if args.format == "json":
+        print_json({"message": args.message, **decision.to_json(), "files": written})
+    else:
+        print(render_text(args.message, decision, written))
+    sys.stdout.flush()
+    return 0
+
+
+def response_file_name(decision: Decision, level: str, code: str, syntax: str) -> str:
+    """``<original-id>-<level>-<code>.<syntax>`` with the id made safe for a file name."""
+    base = decision.message_id if decision.readable and decision.message_id else "UNREADABLE-IN-ORIGINAL-MESSAGE"
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", base)[:80] or "message"
+    return f"{safe}-{level}-{code}.{syntax}"
+
+
+def render_text(path: str, decision: Decision, written: list[str]) -> str:
+    """The decision in plain words."""
+    lines = [f"{path}:"]
+    sent = ", ".join(f"{r.level} {r.label}" for r in decision.responses) or "no Response"
+    lines.append(f"  decision: {sent}")
+    lines.extend(f"  - {reason}" for reason in decision.reasons)
+    for response, file in zip(decision.responses, written, strict=True):
+        defect = f" [{response.response.defect}]" if response.response.defect else ""
+        lines.append(f"  wrote {file} ({response.level} {response.code}{defect}, to {response.to_mailbox or 'unknown mailbox'})")
+    return "\n".join(lines)
