@@ -89,22 +89,47 @@ def _default_layers() -> dict[Layer, Check]:
     return layers
 
 
+class _Shipped:
+    """Marker: use the profiles the workbench ships."""
+
+
+SHIPPED = _Shipped()
+
+
+def _shipped_registry() -> object | None:
+    try:
+        from workbench.core.validation.profiles.registry import ProfileRegistry
+    except ImportError:  # pragma: no cover - the profile engine ships with the package
+        return None
+    return ProfileRegistry.default()
+
+
 class Validator:
-    """Validates documents with a fixed set of layers, profiles and options."""
+    """Validates documents with a fixed set of layers, profiles and options.
+
+    By default the profile layer uses the ITK3 pack the workbench ships; pass a
+    ``ProfileRegistry`` to add the user's own, or ``None`` for no profiles at all.
+    """
 
     def __init__(
         self,
-        registry: object | None = None,
+        registry: object | None = SHIPPED,
         *,
         layers: Sequence[Layer] = LAYERS,
         profiles: Sequence[str] = (),
         options: dict[str, object] | None = None,
     ) -> None:
-        self.registry = registry
         self.enabled = tuple(layers)
+        wants_profiles = "profile" in self.enabled or "terminology" in self.enabled
+        if isinstance(registry, _Shipped):
+            registry = _shipped_registry() if wants_profiles else None
+        self.registry = registry
         self.profiles = tuple(profiles)
         self.options = dict(options or {})
-        self._checks = {name: fn for name, fn in _default_layers().items() if name in self.enabled}
+        checks = _default_layers()
+        self._checks = {name: fn for name, fn in checks.items() if name in self.enabled}
+        if wants_profiles and "profile" not in self._checks and "profile" in checks:
+            self._checks["profile"] = checks["profile"]  # it also reports the terminology findings
 
     def validate(self, document: Document) -> Report:
         """Validate a document that has been read."""
