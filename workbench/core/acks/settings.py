@@ -70,10 +70,10 @@ class ReceiverSettings:
         (), "Outcome by NHS number", "Pairs (NHS number, response code) deciding the outcome for that patient."
     )
     given_name_outcomes: bool = _f(
-        True,
+        False,
         "Outcome by first given name",
         "As the NHS test harness: a Patient's or Practitioner's first given name that is a response code, "
-        "'noresponse', 'invrep' or 'IB0nn' forces that outcome.",
+        "'noresponse', 'invrep' or 'IB0nn' forces that outcome. Off by default: a plain receiver decides from the message alone.",
     )
     forced: str | None = _f(
         None, "Forced outcome", "Any response code, 'none' (send nothing), 'malformed' or 'truncated'; empty: decide."
