@@ -28,11 +28,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generate import message_json, message_xml  # noqa: E402
-from lxml import etree  # noqa: E402
+from generate import message_json, message_xml
+from lxml import etree
 
-from workbench.core.jsoncodec import read_json, write_json  # noqa: E402
-from workbench.core.xmlcodec import read_xml, write_xml  # noqa: E402
+from workbench.core.jsoncodec import read_json, write_json
+from workbench.core.xmlcodec import read_xml, write_xml
 
 _PEAK = """
 import gc, sys, tracemalloc
@@ -66,6 +66,23 @@ def _peak(path: Path, syntax: str) -> int:
     return int(done.stdout.strip())
 
 
+def _measure(data: bytes, syntax: str, repeat: int) -> tuple[float, float, float]:
+    """Median (read, write, floor) seconds for one document in one syntax."""
+    if syntax == "xml":
+        document = read_xml(data)
+        parsed = etree.fromstring(data)
+        read = _median(lambda: read_xml(data), repeat)
+        write = _median(lambda: write_xml(document), repeat)
+        floor = _median(lambda: etree.fromstring(data), repeat) + _median(lambda: etree.tostring(parsed), repeat)
+    else:
+        document = read_json(data)
+        loaded = json.loads(data)
+        read = _median(lambda: read_json(data), repeat)
+        write = _median(lambda: write_json(document), repeat)
+        floor = _median(lambda: json.loads(data), repeat) + _median(lambda: json.dumps(loaded, indent=2), repeat)
+    return read, write, floor
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1,100,1000,5000")
@@ -81,23 +98,7 @@ def main() -> int:
                 data = message_xml(n) if syntax == "xml" else message_json(n)
                 path = Path(tmp) / f"m{n}.{syntax}"
                 path.write_bytes(data)
-                if syntax == "xml":
-                    document = read_xml(data)
-                    read = _median(lambda: read_xml(data), args.repeat)
-                    write = _median(lambda: write_xml(document), args.repeat)
-                    parsed = etree.fromstring(data)
-                    floor = _median(lambda: etree.fromstring(data), args.repeat) + _median(
-                        lambda: etree.tostring(parsed), args.repeat
-                    )
-                else:
-                    document = read_json(data)
-                    read = _median(lambda: read_json(data), args.repeat)
-                    write = _median(lambda: write_json(document), args.repeat)
-                    loaded = json.loads(data)
-                    floor = _median(lambda: json.loads(data), args.repeat) + _median(
-                        lambda: json.dumps(loaded, indent=2), args.repeat
-                    )
-                del document
+                read, write, floor = _measure(data, syntax, args.repeat)
                 peak = _peak(path, syntax)
                 print(
                     f"{n:>7} {syntax:>4} {len(data) / 1e6:>7.2f}M {read * 1e3:>8.1f} {write * 1e3:>8.1f} "

@@ -50,7 +50,7 @@ def test_json_format_has_the_documented_fields(cli) -> None:
     assert report["valid"] is False
     issue = next(i for i in report["issues"] if i["rule"] == "bundle-ref-bare-id")
     assert set(issue) >= {"severity", "layer", "rule", "message", "path", "line", "column", "itk_code"}
-    assert issue["itk_code"] == "20006" and issue["path"].endswith("sender.reference") or issue["path"].endswith("reference")
+    assert (issue["itk_code"] == "20006" and issue["path"].endswith("sender.reference")) or issue["path"].endswith("reference")
 
 
 def test_folder_gives_one_object_per_file(cli, tmp_path: Path) -> None:

@@ -259,7 +259,7 @@ def test_snapshot_and_differential_are_consistent(profile: str) -> None:
         assert stated, f"{element['id']} is listed but not constrained"
     slices: dict[str, int] = {}
     keys = [_order_key(e["id"], slices) for e in snapshot[1:]]
-    for (before, a), (after, b) in zip(zip(ids[1:], keys), zip(ids[2:], keys[1:])):
+    for (before, a), (after, b) in zip(zip(ids[1:], keys, strict=False), zip(ids[2:], keys[1:], strict=False), strict=False):
         assert a < b, f"{profile}: {after} is listed after {before}, against STU3 order"
 
 

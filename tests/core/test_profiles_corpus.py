@@ -87,7 +87,7 @@ def test_every_example_validates_without_crash_in_bounded_time() -> None:
         counted += 1
         for issue in issues:
             assert issue.layer in ("profile", "terminology")
-            assert issue.message and issue.path is not None or issue.rule == "profile-not-loaded", issue
+            assert (issue.message and issue.path is not None) or issue.rule == "profile-not-loaded", issue
     assert counted > 200
     assert slowest[0] < 3.0, f"{slowest[1]} took {slowest[0]:.2f} s"
     assert total < 60.0, f"{counted} examples took {total:.1f} s"

@@ -172,7 +172,7 @@ def test_default_registry_holds_the_shipped_pack() -> None:
 def test_default_registry_without_a_pack_is_empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from workbench.core import resources
 
-    monkeypatch.setattr(resources, "resource_path", lambda *parts: tmp_path.joinpath(*parts))
+    monkeypatch.setattr(resources, "resource_path", tmp_path.joinpath)
     registry = ProfileRegistry.default()
     assert len(registry) == 0 and registry.problems == []
     (tmp_path / "profiles").mkdir()

@@ -65,7 +65,7 @@ def write_json(
 
 def _misc_entry(node: Node) -> list[str]:
     entry = ["0", node.value or ""]
-    return entry + ["pi"] if node.name == "#pi" else entry
+    return [*entry, "pi"] if node.name == "#pi" else entry
 
 
 def _value_text(value: str, json_kind: str | None) -> str:

@@ -69,7 +69,7 @@ class XmlInfo:
         prefix: the element's namespace prefix when it has one.
     """
 
-    __slots__ = ("decl", "attrs", "text", "tail", "prefix")
+    __slots__ = ("attrs", "decl", "prefix", "tail", "text")
 
     def __init__(self) -> None:
         self.decl: dict[str, str] | None = None
@@ -116,7 +116,7 @@ class Node:
         flags: bit set (``FROM_JSON_ARRAY``).
     """
 
-    __slots__ = ("name", "kind", "value", "id", "url", "children", "parent", "src", "xml", "flags")
+    __slots__ = ("children", "flags", "id", "kind", "name", "parent", "src", "url", "value", "xml")
 
     def __init__(
         self,
@@ -387,7 +387,7 @@ def first_difference(a: Node, b: Node, *, comments: bool = True) -> str | None:
     return None
 
 
-class gc_paused:  # noqa: N801 - used like a function: ``with gc_paused():``
+class gc_paused:
     """Pause the cyclic garbage collector while a large tree is built.
 
     Building a tree allocates hundreds of thousands of container objects, each of which

@@ -397,8 +397,8 @@ def _syntax_message(exc: expat.ExpatError, data: bytes) -> str:
     except etree.XMLSyntaxError as detailed:
         if detailed.msg:
             message = re.sub(r",? line \d+, column \d+$", "", detailed.msg)
-    except Exception:  # noqa: BLE001, S110 - only a better wording is at stake
-        message = message  # keep expat's own wording
+    except ValueError:  # lxml could not even try: keep expat's wording
+        message = expat.errors.messages.get(exc.code, "not well-formed")
     head = data.lstrip()[:2]
     if head == b"{%":
         message += " (the file starts with a Liquid/Jekyll template tag such as {% highlight %}; remove those lines)"

@@ -338,7 +338,7 @@ def _check_sign(view: MessageView, response: Node | None, codes: list[tuple[str,
     answer = view.response_code
     if response is None or answer not in catalogue().itk_response_codes:
         return
-    for code, issue in codes:
+    for code, _issue in codes:
         known = catalogue().response(code)
         if known is None or known.response_code == answer:
             continue

@@ -252,7 +252,7 @@ def _present(node: Node, steps: tuple[str, ...]) -> bool:
                 wrapped = item.resource()
                 if wrapped is not None:
                     base = wrapped
-            if step == "url" and base.url is not None or step == "id" and base.kind != RESOURCE and base.id is not None:
+            if (step == "url" and base.url is not None) or (step == "id" and base.kind != RESOURCE and base.id is not None):
                 following.append(base)
             for child in base.children:
                 if child.kind == COMMENT:
@@ -319,7 +319,7 @@ def compiled(expression: str) -> Callable[..., list[Any]] | str:
         return fhirpath_compile(
             expression, models["stu3"], {"userInvocationTable": _USER_FUNCTIONS, "traceFn": _quiet_trace}
         )
-    except Exception as exc:  # noqa: BLE001 - any parser error means "cannot evaluate"
+    except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
 
 
@@ -379,7 +379,7 @@ def evaluate(
         else:
             subject = ResourceNode.create_node(target, _base_path(type_code, path))
         result = function(subject, {"resource": resource, "rootResource": root, "context": target})
-    except Exception as exc:  # noqa: BLE001 - fhirpathpy raises plain Exceptions
+    except Exception as exc:
         return Outcome(True, f"{type(exc).__name__}: {exc}")
     return FAILED if _is_false(result) else PASSED
 

@@ -90,7 +90,7 @@ def compile_node(root: Node, source: str | None = None) -> Loaded:
             continue
         try:
             compiled = _COMPILERS[node.name](node, source)
-        except Exception as exc:  # noqa: BLE001 - malformed content is a load problem, never a crash
+        except Exception as exc:
             problems.append(LoadProblem(source or "input", f"{node.name} could not be read: {exc}"))
             continue
         if isinstance(compiled, tuple):

@@ -181,7 +181,7 @@ class ElementDefn:
         )
         by_name: dict[str, tuple[ElementDefn, ...]] = {}
         for child in self.children:
-            by_name[child.name] = by_name.get(child.name, ()) + (child,)
+            by_name[child.name] = (*by_name.get(child.name, ()), child)
         put(self, "by_name", by_name)
         put(self, "choice_children", tuple(c for c in self.children if c.choice_prefix is not None))
         put(self, "required", tuple(c for c in self.children if c.min > 0 or c.slices))

@@ -111,13 +111,13 @@ def check_binding(run: Run, definition: ElementDefn, node: Node, prof: Structure
     expansion = expand(run.registry, url)
     if expansion is None:
         if strength in _SEVERITY and codings and not run.in_trial and not _structure_checks(url, node):
-            for system, code, _ in codings:
+            for _system, code, _ in codings:
                 run.unverified.add(url, None, node, code, "the value set is not loaded", strength)
         return
     verdicts = [(system, code, display, check_code(expansion, system, code)) for system, code, display in codings]
     good = [v for v in verdicts if v[3].status == "ok"]
     if good:
-        for system, code, display, verdict in good:
+        for _system, code, display, verdict in good:
             if display and verdict.display and display.strip() != verdict.display.strip():
                 run.add(
                     "terminology",
