@@ -517,7 +517,8 @@ def run_pattern(
         latency: seconds per transfer; timeout: seconds before a conversation is overdue.
         start: the virtual clock's start; seed: the id generator's seed.
         validator: the receiver's validator.
-        **sample: more :func:`~workbench.core.acks.sample.sample_message` arguments.
+        **sample: more :func:`~workbench.core.acks.sample.sample_message` arguments (``inf_ack=None``
+            makes the flag unreadable).
     """
     chosen = which if isinstance(which, Pattern) else pattern(which)
     settings = (receiver or ReceiverSettings(delay=1.0)).changed(full_acknowledgement=chosen.full_acknowledgement)
@@ -527,7 +528,8 @@ def run_pattern(
         settings = settings.changed(business_code=business)
     clock = VirtualClock(start)
     ids = SequentialIds(seed)
-    message = sample_message(clock=clock, ids=ids, inf_ack=chosen.inf_ack, bus_ack=chosen.bus_ack, **sample)  # type: ignore[arg-type]
+    arguments = {"inf_ack": chosen.inf_ack, "bus_ack": chosen.bus_ack, **sample}  # the sample may override a flag
+    message = sample_message(clock=clock, ids=ids, **arguments)  # type: ignore[arg-type]
     return run_round_trip(
         render(message, "xml"), receiver=settings, ack_of_ack=ack_of_ack, latency=latency, timeout=timeout,
         clock=clock, ids=ids, validator=validator,

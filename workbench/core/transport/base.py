@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from workbench.core.catalogue import catalogue
 from workbench.core.errors import WorkbenchError
@@ -65,6 +65,7 @@ class Delivery:
     available_at: datetime
 
 
+@runtime_checkable
 class Transport(Protocol):
     """What every transport offers (loopback, folder, MESH)."""
 
