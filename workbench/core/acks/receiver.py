@@ -198,6 +198,7 @@ def decide(
     ids: IdGenerator,
     validator: Validator | None = None,
     reply_to: str | None = None,
+    document: Document | None = None,
 ) -> Decision:
     """Decide the Responses a receiver sends for the message bytes it received.
 
@@ -210,12 +211,14 @@ def decide(
         validator: the validator to run (default: all layers, no extra profiles); the
             receiver's size limit and supported types are added to its options.
         reply_to: the mailbox the message came from (used when it cannot be read).
+        document: ``data`` already read, when the caller has it (saves reading it again).
     """
     responder = Responder(settings.ods_code, settings.mailbox)
-    try:
-        document = read_bytes(data)
-    except ReadError as exc:
-        return _unreadable(exc, settings, responder, clock, ids, reply_to)
+    if document is None:
+        try:
+            document = read_bytes(data)
+        except ReadError as exc:
+            return _unreadable(exc, settings, responder, clock, ids, reply_to)
     view = message_view(document)
     report = receiver_validator(validator, settings).validate(document)
     issues = [*adjust_attachments(report.issues, view, settings), *receiver_findings(document, view, settings, state)]

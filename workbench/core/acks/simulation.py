@@ -261,10 +261,8 @@ class Simulation:
     def send(self, message: bytes | Document, *, syntax: str = "xml") -> Conversation:
         """The sender sends a message now; returns its conversation."""
         data = render(message, syntax) if isinstance(message, Document) else message
-        try:
-            view = message_view(read_bytes(data))
-        except ReadError:
-            view = None
+        document = _read(data)
+        view = message_view(document) if document is not None else None
         mailbox = (view.source_endpoint if view is not None else None) or self.tracker.settings.mailbox
         self._mailboxes.add(mailbox)
         ods = sorted(party_codes(view.sender))[:1] if view is not None else []
@@ -277,7 +275,8 @@ class Simulation:
             subject=f"{event or 'message'} from {mailbox}",
         )
         delivery = self.transport.send(envelope)
-        conversation = self.tracker.sent(data, to_mailbox=self.receiver.mailbox, workflow_id=workflow)
+        conversation = self.tracker.sent(document if document is not None else data, data=data,
+                                         to_mailbox=self.receiver.mailbox, workflow_id=workflow)
         self._arrow(delivery, SENDER, RECEIVER, "message", event, None, "none", event or "unreadable message",
                     message_id=view.message_id if view else None)
         return conversation
@@ -354,13 +353,15 @@ class Simulation:
             self.transport.acknowledge(box, transport_id)
             self._arrived(delivery)
             busy = True
-            if self._is_response(delivery.envelope.data):
-                receipt = self.receiver_tracker.receive(delivery.envelope.data, from_mailbox=delivery.envelope.from_mailbox)
+            data = delivery.envelope.data
+            document = _read(data)
+            if document is not None and message_view(document).is_response:
+                receipt = self.receiver_tracker.receive(data, from_mailbox=delivery.envelope.from_mailbox, document=document)
                 self._anomaly_notes(RECEIVER, receipt)
                 continue
             decision = decide(
-                delivery.envelope.data, self.receiver, self.state, clock=self.clock, ids=self.ids,
-                validator=self.validator, reply_to=delivery.envelope.from_mailbox,
+                data, self.receiver, self.state, clock=self.clock, ids=self.ids,
+                validator=self.validator, reply_to=delivery.envelope.from_mailbox, document=document,
             )
             self.decisions.append(decision)
             label = " + ".join(decision.codes) or "no Response"
@@ -383,7 +384,8 @@ class Simulation:
                 self.transport.acknowledge(box, transport_id)
                 self._arrived(delivery)
                 busy = True
-                receipt = self.tracker.receive(delivery.envelope.data, from_mailbox=delivery.envelope.from_mailbox)
+                data = delivery.envelope.data
+                receipt = self.tracker.receive(data, from_mailbox=delivery.envelope.from_mailbox, document=_read(data))
                 self._anomaly_notes(SENDER, receipt)
                 if receipt.ack is not None:
                     ack = receipt.ack
@@ -431,12 +433,13 @@ class Simulation:
         for anomaly in receipt.anomalies:
             self._note(lane, "anomaly", anomaly.code, "none", anomaly.kind, anomaly.message)
 
-    @staticmethod
-    def _is_response(data: bytes) -> bool:
-        try:
-            return message_view(read_bytes(data)).is_response
-        except ReadError:
-            return False
+
+def _read(data: bytes) -> Document | None:
+    """The bytes read, or None when they cannot be read (the reader explains it again)."""
+    try:
+        return read_bytes(data)
+    except ReadError:
+        return None
 
 
 # ---- patterns ---------------------------------------------------------------------------------

@@ -373,11 +373,14 @@ class Tracker:
 
     # ---- what comes back -----------------------------------------------------------------
 
-    def receive(self, data: bytes, *, from_mailbox: str | None = None) -> Receipt:
-        """Read a Response, correlate it, record anomalies, and prepare an ack-of-ack if due."""
+    def receive(self, data: bytes, *, from_mailbox: str | None = None, document: Document | None = None) -> Receipt:
+        """Read a Response, correlate it, record anomalies, and prepare an ack-of-ack if due.
+
+        ``document`` is ``data`` already read, when the caller has it.
+        """
         now = self.clock.now()
         try:
-            view = message_view(read_bytes(data))
+            view = message_view(document if document is not None else read_bytes(data))
         except ReadError as exc:
             received = ReceivedResponse(data, now, False, from_mailbox=from_mailbox)
             return self._orphan(received, Anomaly("unreadable", f"a Response that cannot be read arrived ({exc.message})", now))
@@ -442,7 +445,7 @@ class Tracker:
         )
         data = built.to_bytes(self.settings.syntax)
         target = received.from_mailbox
-        self.sent(data, to_mailbox=target, kind="ack-of-ack", answers=received.message_id)
+        self.sent(built.document, data=data, to_mailbox=target, kind="ack-of-ack", answers=received.message_id)
         return OutgoingResponse(built, data, self.settings.syntax, 0.0, target)
 
     # ---- time ----------------------------------------------------------------------------
