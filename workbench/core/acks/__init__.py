@@ -11,6 +11,9 @@ besides reading settings files. Modules:
 * :mod:`.rules` - what only a receiver knows (partners, duplicates, business outcomes).
 * :mod:`.receiver` - :func:`~.receiver.decide`: the Responses a receiver sends, and why.
 * :mod:`.tracker` - :class:`~.tracker.Tracker`: the sender's conversations and anomalies.
-* :mod:`.simulation` - :class:`~.simulation.Simulation`, :func:`~.simulation.run_pattern`:
-  round trips over the loopback transport with an event log for a sequence diagram.
+* :mod:`.events` - :class:`~.events.SimEvent` (the sequence diagram's arrows and notes) and
+  :class:`~.events.SimulationResult`.
+* :mod:`.simulation` - :class:`~.simulation.Simulation`, :func:`~.simulation.run_round_trip`:
+  round trips over the loopback transport on a virtual clock.
+* :mod:`.patterns` - the four response patterns, :func:`~.patterns.run_pattern`.
 """

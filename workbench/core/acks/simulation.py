@@ -6,11 +6,10 @@ receiver (:func:`~workbench.core.acks.receiver.decide`, plus a tracker of the Re
 so that it sees the sender's ack-of-acks arrive). :meth:`Simulation.run` moves the virtual clock
 from one happening to the next until nothing is left to happen (or a time limit), marking
 conversations overdue when their deadline passes, and keeps an ordered event log for a
-sequence diagram: one :class:`SimEvent` per arrow (message, Response, ack-of-ack) with its send
-and arrival times, plus notes on a lane (the receiver's decision, overdue, anomalies).
-
-:func:`run_pattern` runs one of the four response patterns (:data:`PATTERNS`) from the sample
-message, optionally forcing any response code; :func:`run_round_trip` runs any message.
+sequence diagram (:mod:`.events`): one :class:`~.events.SimEvent` per arrow (message,
+Response, ack-of-ack) with its send and arrival times, plus notes on a lane (the receiver's
+decision, overdue, anomalies). :func:`run_round_trip` sends one message and runs to the end;
+:mod:`.patterns` runs the four response patterns from the sample message.
 """
 
 from __future__ import annotations
@@ -19,31 +18,22 @@ import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Literal
 
-from workbench.core.acks.clock import (
-    DEFAULT_START,
-    IdGenerator,
-    SequentialIds,
-    VirtualClock,
+from workbench.core.acks.clock import IdGenerator, SequentialIds, VirtualClock
+from workbench.core.acks.events import (
+    RECEIVER,
+    SENDER,
+    EventKind,
+    Lane,
+    Outcome,
+    SimEvent,
+    SimulationResult,
 )
-from workbench.core.acks.receiver import (
-    Decision,
-    OutgoingResponse,
-    ReceiverState,
-    decide,
-)
+from workbench.core.acks.receiver import Decision, OutgoingResponse, ReceiverState, decide
 from workbench.core.acks.rules import party_codes
-from workbench.core.acks.sample import sample_message
 from workbench.core.acks.settings import ReceiverSettings
-from workbench.core.acks.tracker import (
-    Anomaly,
-    Conversation,
-    Receipt,
-    Tracker,
-    TrackerSettings,
-)
-from workbench.core.catalogue import ResponseCode, catalogue
+from workbench.core.acks.tracker import Conversation, Receipt, Tracker, TrackerSettings
+from workbench.core.catalogue import catalogue
 from workbench.core.errors import ReadError
 from workbench.core.itk3.view import message_view
 from workbench.core.load import read_bytes, render
@@ -58,154 +48,7 @@ from workbench.core.transport.loopback import LoopbackTransport
 from workbench.core.tree import Document
 from workbench.core.validation.runner import Validator
 
-Lane = Literal["Sender", "Receiver"]
-EventKind = Literal["message", "response", "ack-of-ack", "decision", "overdue", "anomaly"]
-Outcome = Literal["positive", "negative", "none"]
-SENDER: Lane = "Sender"
-RECEIVER: Lane = "Receiver"
-ARROW_KINDS = ("message", "response", "ack-of-ack")
-
-
-@dataclass(frozen=True, slots=True)
-class SimEvent:
-    """One entry of the event log: an arrow between the lanes, or a note on one lane.
-
-    Attributes:
-        seq: position in the log (0, 1, 2 ...).
-        time: seconds since the start when it happened (for an arrow: when it was sent).
-        arrival: for an arrow, seconds since the start when it was delivered (None if it was
-            still in transit at the end); None for a note.
-        at: the absolute time (``time`` on the clock).
-        source, target: lanes ``Sender``/``Receiver`` (the same lane for a note).
-        kind: ``message``, ``response``, ``ack-of-ack`` (arrows); ``decision``, ``overdue``,
-            ``anomaly`` (notes).
-        event_code: the ITK event of the message carried (``ITK003D``, ``ITK008M``).
-        itk_code: the response code a Response carries (``20013``), or a decision's result.
-        outcome: ``positive``, ``negative`` or ``none`` (a message, a note without a code).
-        label: short text for the arrow: ``ITK003D``, ``20013 Success``.
-        data: the bytes carried (empty for notes): open them in the inspector.
-        message_id: the MessageHeader.id of what was carried.
-        answers: the ``response.identifier`` of a Response.
-        level: ``infrastructure``/``business`` for a Response.
-        note: more words (the decision's reasons, the anomaly, ...).
-    """
-
-    seq: int
-    time: float
-    arrival: float | None
-    at: datetime
-    source: Lane
-    target: Lane
-    kind: EventKind
-    event_code: str | None
-    itk_code: str | None
-    outcome: Outcome
-    label: str
-    data: bytes = b""
-    message_id: str | None = None
-    answers: str | None = None
-    level: str | None = None
-    note: str = ""
-
-    @property
-    def is_arrow(self) -> bool:
-        """True for a message, Response or ack-of-ack travelling between the lanes."""
-        return self.kind in ARROW_KINDS
-
-    @property
-    def caption(self) -> str:
-        """The diagram caption: label and time (``20013 Success  t=2.0s``)."""
-        return f"{self.label}  t={self.time:g}s"
-
-    def to_json(self) -> dict[str, object]:
-        """The event as plain data (bytes left out)."""
-        return {
-            "seq": self.seq,
-            "time": self.time,
-            "arrival": self.arrival,
-            "at": self.at.isoformat(),
-            "from": self.source,
-            "to": self.target,
-            "kind": self.kind,
-            "event": self.event_code,
-            "code": self.itk_code,
-            "outcome": self.outcome,
-            "label": self.label,
-            "message_id": self.message_id,
-            "answers": self.answers,
-            "level": self.level,
-            "note": self.note,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class SimulationResult:
-    """What a simulation produced.
-
-    Attributes:
-        events: the event log, in order.
-        conversations: the sender's conversations (messages, then ack-of-acks), final.
-        receiver_conversations: the receiver's tracking of the Responses it sent.
-        decisions: the receiver's decisions, in order of receipt.
-        orphan_anomalies: anomalies of Responses that matched no conversation (both sides).
-        ended_at: seconds since the start when the simulation stopped.
-    """
-
-    events: tuple[SimEvent, ...]
-    conversations: tuple[Conversation, ...]
-    receiver_conversations: tuple[Conversation, ...]
-    decisions: tuple[Decision, ...]
-    orphan_anomalies: tuple[Anomaly, ...]
-    ended_at: float
-
-    @property
-    def conversation(self) -> Conversation:
-        """The first message the sender sent (the round trip's subject)."""
-        return next(c for c in self.conversations if c.kind == "message")
-
-    @property
-    def final_state(self) -> str:
-        """The state of :attr:`conversation`."""
-        return self.conversation.state
-
-    @property
-    def anomalies(self) -> tuple[Anomaly, ...]:
-        """Every anomaly on either side."""
-        every = [*self.conversations, *self.receiver_conversations]
-        return tuple(a for c in every for a in c.anomalies) + self.orphan_anomalies
-
-    @property
-    def overdue(self) -> tuple[Conversation, ...]:
-        """Conversations on either side that went overdue and are still awaiting."""
-        return tuple(c for c in (*self.conversations, *self.receiver_conversations) if c.state == "overdue")
-
-    @property
-    def succeeded(self) -> bool:
-        """True when the round trip ended accepted or complete with nothing overdue or odd."""
-        return self.final_state in ("accepted", "complete") and not self.anomalies and not self.overdue
-
-    @property
-    def arrows(self) -> tuple[SimEvent, ...]:
-        """The events drawn as arrows."""
-        return tuple(e for e in self.events if e.is_arrow)
-
-    @property
-    def responses(self) -> tuple[SimEvent, ...]:
-        """The receiver's Responses, in the order sent."""
-        return tuple(e for e in self.events if e.kind == "response")
-
-    def to_json(self) -> dict[str, object]:
-        """The result as plain data (the CLI's ``--format json``)."""
-        return {
-            "final_state": self.final_state,
-            "succeeded": self.succeeded,
-            "ended_at": self.ended_at,
-            "events": [e.to_json() for e in self.events],
-            "conversations": [c.to_json() for c in self.conversations],
-            "receiver_conversations": [c.to_json() for c in self.receiver_conversations],
-            "decisions": [d.to_json() for d in self.decisions],
-            "orphan_anomalies": [{"kind": a.kind, "message": a.message, "code": a.code} for a in self.orphan_anomalies],
-        }
+__all__ = ["SimEvent", "Simulation", "SimulationResult", "run_round_trip"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -440,103 +283,6 @@ def _read(data: bytes) -> Document | None:
         return read_bytes(data)
     except ReadError:
         return None
-
-
-# ---- patterns ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Pattern:
-    """One of the four ITK3 response patterns (FACTS §5.1).
-
-    Attributes:
-        key: ``full``, ``technical-and-business``, ``technical`` or ``fire-and-forget``.
-        title: its name in the IG.
-        inf_ack, bus_ack: the flags the message carries.
-        full_acknowledgement: the receiver's business Response asks for an infrastructure
-            Response back (what tells pattern 1 from pattern 2).
-        description: what happens, in plain words.
-    """
-
-    key: str
-    title: str
-    inf_ack: bool
-    bus_ack: bool
-    full_acknowledgement: bool
-    description: str
-
-
-PATTERNS: tuple[Pattern, ...] = (
-    Pattern("full", "Full Acknowledgement", True, True, True,
-            "Infrastructure Response, business Response, and the sender's infrastructure Response to it."),
-    Pattern("technical-and-business", "Technical and Business", True, True, False,
-            "Infrastructure Response and business Response; the sender does not respond to Responses."),
-    Pattern("technical", "Technical Only", True, False, False, "Exactly one infrastructure Response."),
-    Pattern("fire-and-forget", "Fire and Forget", False, False, False, "No Response (unless the flags cannot be read)."),
-)
-
-
-def pattern(key: str) -> Pattern:
-    """The pattern with this key (or title, case-insensitive).
-
-    Raises:
-        KeyError: no such pattern.
-    """
-    wanted = key.strip().lower()
-    for found in PATTERNS:
-        if wanted in (found.key, found.title.lower()):
-            return found
-    raise KeyError(f"no response pattern {key!r}; known: {', '.join(p.key for p in PATTERNS)}")
-
-
-def negative_codes() -> tuple[ResponseCode, ...]:
-    """Every negative response code (the scenarios a trainer can force)."""
-    return tuple(r for r in catalogue().responses if not r.positive)
-
-
-def run_pattern(
-    which: str | Pattern,
-    *,
-    force: str | None = None,
-    business: str | None = None,
-    receiver: ReceiverSettings | None = None,
-    ack_of_ack: bool = True,
-    latency: float = 1.0,
-    timeout: float = 60.0,
-    start: datetime = DEFAULT_START,
-    seed: str = "simulation",
-    validator: Validator | None = None,
-    **sample: object,
-) -> SimulationResult:
-    """Run one response pattern with the sample message.
-
-    Args:
-        which: a :class:`Pattern` or its key.
-        force: a forced outcome for the receiver (any response code, ``none``, ``malformed``,
-            ``truncated``).
-        business: the receiver's business code.
-        receiver: base receiver settings (its full-acknowledgement flag is set by the pattern).
-        ack_of_ack: the sender answers business Responses that ask for it.
-        latency: seconds per transfer; timeout: seconds before a conversation is overdue.
-        start: the virtual clock's start; seed: the id generator's seed.
-        validator: the receiver's validator.
-        **sample: more :func:`~workbench.core.acks.sample.sample_message` arguments (``inf_ack=None``
-            makes the flag unreadable).
-    """
-    chosen = which if isinstance(which, Pattern) else pattern(which)
-    settings = (receiver or ReceiverSettings(delay=1.0)).changed(full_acknowledgement=chosen.full_acknowledgement)
-    if force is not None:
-        settings = settings.changed(forced=force)
-    if business is not None:
-        settings = settings.changed(business_code=business)
-    clock = VirtualClock(start)
-    ids = SequentialIds(seed)
-    arguments = {"inf_ack": chosen.inf_ack, "bus_ack": chosen.bus_ack, **sample}  # the sample may override a flag
-    message = sample_message(clock=clock, ids=ids, **arguments)  # type: ignore[arg-type]
-    return run_round_trip(
-        render(message, "xml"), receiver=settings, ack_of_ack=ack_of_ack, latency=latency, timeout=timeout,
-        clock=clock, ids=ids, validator=validator,
-    )
 
 
 def run_round_trip(
