@@ -31,6 +31,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.gui)
 
 
+def canonical_xml(data: bytes) -> bytes:
+    """An XML infoset in canonical form (C14N), comments and whitespace between elements aside.
+
+    The same comparison ../shared/tools/corpus-check makes for its round-trip figure.
+    """
+    from lxml import etree
+
+    parser = etree.XMLParser(remove_blank_text=True, remove_comments=True, resolve_entities=False, no_network=True)
+    tree = etree.fromstring(data, parser)
+    for element in tree.iter():
+        if element.text is not None and not element.text.strip():
+            element.text = None
+        if element.tail is not None and not element.tail.strip():
+            element.tail = None
+    return etree.tostring(tree, method="c14n")
+
+
 def require_shared(path: Path) -> Path:
     """Skip the calling test, saying why, when the shared reference data is absent."""
     if not path.exists():

@@ -8,8 +8,7 @@ import csv
 import json
 
 import pytest
-from conftest import EXAMPLES, require_shared
-from lxml import etree
+from conftest import EXAMPLES, canonical_xml, require_shared
 
 from workbench.core.errors import ReadError
 from workbench.core.jsoncodec import read_json, write_json
@@ -30,17 +29,6 @@ ROWS = _rows()
 XML_ROWS = [r for r in ROWS if r["format"] == "xml"]
 JSON_ROWS = [r for r in ROWS if r["format"] == "json"]
 NOT_WELL_FORMED = {r["local_path"] for r in XML_ROWS if "NOT well-formed" in r["notes"]}
-
-
-def _canonical(data: bytes) -> bytes:
-    parser = etree.XMLParser(remove_blank_text=True, remove_comments=True, resolve_entities=False, no_network=True)
-    tree = etree.fromstring(data, parser)
-    for element in tree.iter():
-        if element.text is not None and not element.text.strip():
-            element.text = None
-        if element.tail is not None and not element.tail.strip():
-            element.tail = None
-    return etree.tostring(tree, method="c14n")
 
 
 def _same_json(ours: object, original: object) -> bool:
@@ -82,11 +70,11 @@ def test_the_manifest_is_there() -> None:
 def test_xml_example_round_trips(row: dict[str, str]) -> None:
     path = require_shared(EXAMPLES / row["local_path"])
     document = read_file(path)
-    original = _canonical(document.source)
-    assert _canonical(write_xml(document)) == original, "XML -> tree -> XML changed the infoset"
+    original = canonical_xml(document.source)
+    assert canonical_xml(write_xml(document)) == original, "XML -> tree -> XML changed the infoset"
     through_json = read_json(write_json(document))
     assert first_difference(document.root, through_json.root) is None
-    assert _canonical(write_xml(through_json)) == original, "XML -> JSON -> XML changed the infoset"
+    assert canonical_xml(write_xml(through_json)) == original, "XML -> JSON -> XML changed the infoset"
 
 
 @pytest.mark.parametrize("row", JSON_ROWS, ids=_ids)
