@@ -9,15 +9,23 @@ or writes the user's own settings.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QThreadPool
 
+from workbench.gui.profiles import ProfileLibrary
+
 ORGANISATION = "ITK Workbench"
 APPLICATION = "ITK3 Message Workbench"
 HOME_VARIABLE = "ITK_WORKBENCH_HOME"
 MAX_RECENT = 10
+#: Seconds a Python thread may keep the interpreter lock while another waits for it. Workers
+#: (reading, rendering, validating) are Python; the GUI thread needs the lock for every call into
+#: Python (each slot, each item-model ``data()``, each virtual of a Python widget subclass), and
+#: with the default 5 ms a worker made the window stall for a second while a 5 MB message loaded.
+GUI_SWITCH_INTERVAL = 0.001
 
 _RECENT_KEY = "files/recent"
 
@@ -80,12 +88,17 @@ class AppContext:
             its own, so closing a window can wait for its work without touching Qt's global
             pool.
         recent: The recent-files list.
+        profiles: The conformance resources validation uses (Settings › Profiles).
     """
 
     settings: QSettings = field(default_factory=make_settings)
     pool: QThreadPool = field(default_factory=QThreadPool)
     recent: RecentFiles = field(init=False)
+    profiles: ProfileLibrary = field(init=False)
 
     def __post_init__(self) -> None:
+        if sys.getswitchinterval() > GUI_SWITCH_INTERVAL:
+            sys.setswitchinterval(GUI_SWITCH_INTERVAL)
         self.recent = RecentFiles(self.settings)
+        self.profiles = ProfileLibrary(self.settings, self.pool)
         self.pool.setMaxThreadCount(max(2, min(4, self.pool.maxThreadCount())))
