@@ -1,4 +1,4 @@
-"""Work done off the GUI thread: reading a message, rendering it as XML or JSON.
+"""Work done off the GUI thread: reading a message, rendering it as XML or JSON, validating it.
 
 Each task is a ``QRunnable`` run by the context's ``QThreadPool``. A task reports through its
 own :class:`TaskSignals` object, created on the GUI thread, so its signals reach GUI slots as
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from workbench.core.itk3.labels import LabelContext
 from workbench.core.load import read_bytes, read_file, render
 from workbench.core.spans import align_pairs, line_span
 from workbench.core.tree import Document, Node, gc_paused
+from workbench.core.validation.incremental import RunStats
+from workbench.core.validation.runner import Report
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +63,7 @@ class TaskFailure:
         message: What went wrong; for a read error it names the file, line and column.
         line: The line of a read error, if known.
         column: The column of a read error, if known.
-        task: What failed: ``load``, or the syntax of a render (``xml``, ``json``).
+        task: What failed: ``load``, ``validate``, or the syntax of a render (``xml``, ``json``).
     """
 
     generation: int
@@ -90,6 +93,27 @@ class RenderResult:
     document: Document
     forward: dict[int, Node]
     backward: dict[int, Node]
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationResult:
+    """A validation of one version of a document.
+
+    Attributes:
+        generation: The request number the result answers (a new document is a new series).
+        version: The document's edit version that was validated.
+        report: The report.
+        stats: Which entries were checked and which reused.
+    """
+
+    generation: int
+    version: int
+    report: Report
+    stats: RunStats
+
+
+#: Validates a document (with the nodes changed since the last run, or None for a full run).
+ValidateFunction = Callable[[Document, "list[Node] | None"], tuple[Report, RunStats]]
 
 
 class TaskSignals(QObject):
@@ -203,3 +227,47 @@ class RenderTask(QRunnable):
             self.signals.sig_task_failed.emit(failure)
             return
         self.signals.sig_result_ready.emit(RenderResult(self.generation, self.syntax, text, twin, forward, backward))
+
+
+class ValidateTask(QRunnable):
+    """Validate a document (only what changed, when the validation function can).
+
+    The tree may be edited on the GUI thread while the task reads it; the result then carries
+    an older ``version`` and the receiver drops it (a new validation follows the edit).
+
+    Args:
+        validate: The validation function (it keeps the previous results).
+        document: The document.
+        changed: The nodes changed since the last validation, or None for a full one.
+        version: The document's edit version now.
+        generation: The request series, echoed in the result.
+        signals: Where to report; created on the GUI thread.
+    """
+
+    def __init__(
+        self,
+        validate: ValidateFunction,
+        document: Document,
+        changed: list[Node] | None,
+        version: int,
+        generation: int,
+        signals: TaskSignals,
+    ) -> None:
+        super().__init__()
+        self.validate = validate
+        self.document = document
+        self.changed = changed
+        self.version = version
+        self.generation = generation
+        self.signals = signals
+
+    def run(self) -> None:
+        """Validate (called on a pool thread)."""
+        try:
+            report, stats = self.validate(self.document, self.changed)
+        except Exception as exc:  # a worker must report every failure, in words, never crash
+            log.exception("validating failed")
+            message = f"validation failed ({type(exc).__name__}: {exc})"
+            self.signals.sig_task_failed.emit(TaskFailure(self.generation, self.document.path, message, task="validate"))
+            return
+        self.signals.sig_result_ready.emit(ValidationResult(self.generation, self.version, report, stats))
