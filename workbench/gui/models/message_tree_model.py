@@ -10,6 +10,13 @@ tooltips come from :mod:`workbench.core.itk3.labels`. Two presentation choices a
 
 Rows are looked up in caches filled per parent when first needed (``id(node)`` to row), so
 ``parent()`` costs O(1) even for a Bundle with thousands of entries.
+
+Edits reach the model through the core's observer (:meth:`MessageTreeModel.attach`): a value
+change is a ``dataChanged`` of the row and its ancestors (their labels may quote it), an
+inserted or removed element a ``beginInsertRows``/``beginRemoveRows`` pair around the change;
+the model is never reset for an edit. Editing a value in the view (F2) does not change the
+tree: :meth:`MessageTreeModel.setData` asks for it (:attr:`~MessageTreeModel.sig_value_edit_requested`)
+and an undoable command makes the change.
 """
 
 from __future__ import annotations
@@ -23,9 +30,11 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QColor, QFont
 
+from workbench.core.edits import EditableDocument, EditObserver, is_primitive
 from workbench.core.itk3.labels import LabelContext, node_label, node_tooltip
 from workbench.core.tree import COMMENT, ELEMENT, RESOURCE, Document, Node
 
@@ -43,16 +52,48 @@ def _is_wrapper(node: Node) -> bool:
     return node.kind == ELEMENT and len(kids) == 1 and kids[0].kind == RESOURCE
 
 
+class _TreeSync(EditObserver):
+    """Turns the core's change notices into the model's row signals."""
+
+    def __init__(self, model: MessageTreeModel) -> None:
+        self._model = model
+
+    def node_changed(self, node: Node) -> None:
+        self._model._node_changed(node)
+
+    def child_about_to_be_inserted(self, parent: Node, index: int, child: Node) -> None:
+        self._model._begin_insert(parent, index, child)
+
+    def child_inserted(self, parent: Node, index: int, child: Node) -> None:
+        self._model._end_change(parent)
+
+    def child_about_to_be_removed(self, parent: Node, index: int, child: Node) -> None:
+        self._model._begin_remove(parent, child)
+
+    def child_removed(self, parent: Node, index: int, child: Node) -> None:
+        self._model._end_change(parent)
+
+
 class MessageTreeModel(QAbstractItemModel):
     """One column of rows, one per shown node of a document's tree.
+
+    Signals:
+        sig_value_edit_requested(object, str): The user edited a primitive's value in a view;
+            carries the :class:`Node` and the new value (the tree is not changed yet).
 
     Args:
         parent: The Qt parent.
     """
 
+    sig_value_edit_requested = Signal(object, str)
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._document: Document | None = None
+        self._target: EditableDocument | None = None
+        self._sync = _TreeSync(self)
+        self._pending: str | None = None  # "insert" or "remove" between begin and end
+        self._removed: Node | None = None  # the row being removed
         self._context = LabelContext()
         self._show_comments = True
         self._reset_caches()
@@ -69,7 +110,8 @@ class MessageTreeModel(QAbstractItemModel):
     # ---------------------------------------------------------------------------------- API
 
     def set_document(self, document: Document | None, context: LabelContext | None = None) -> None:
-        """Show a document (None shows nothing)."""
+        """Show a document (None shows nothing); stops following the edits of the previous one."""
+        self.attach(None)
         self.beginResetModel()
         self._document = document
         self._context = context or LabelContext()
@@ -79,6 +121,19 @@ class MessageTreeModel(QAbstractItemModel):
     def document(self) -> Document | None:
         """Return the document shown, if any."""
         return self._document
+
+    def attach(self, target: EditableDocument | None) -> None:
+        """Follow the edits of the document shown (None: stop following)."""
+        if self._target is not None and self._sync in self._target.observers:
+            self._target.observers.remove(self._sync)
+        self._target = target
+        if target is not None:
+            target.observers.append(self._sync)
+
+    def set_context(self, context: LabelContext) -> None:
+        """Use a new labels' context (after an edit); labels are worked out again when shown."""
+        self._context = context
+        self._labels.clear()
 
     def context(self) -> LabelContext:
         """Return the labels' context of the document shown."""
@@ -228,7 +283,11 @@ class MessageTreeModel(QAbstractItemModel):
         """Override QAbstractItemModel::flags."""
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        node = self.node(index)
+        if self._target is not None and node is not None and is_primitive(node):
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Override QAbstractItemModel::data."""
@@ -237,6 +296,8 @@ class MessageTreeModel(QAbstractItemModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self.label(node)
+        if role == Qt.ItemDataRole.EditRole:
+            return node.value or ""
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = node_tooltip(node, self._context)
             if not tip:
@@ -254,8 +315,85 @@ class MessageTreeModel(QAbstractItemModel):
             return self._resource_font
         return None
 
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """Override QAbstractItemModel::setData: ask for the value to be set (an undoable edit does it)."""
+        node = self.node(index)
+        if role != Qt.ItemDataRole.EditRole or node is None or not self.flags(index) & Qt.ItemFlag.ItemIsEditable:
+            return False
+        text = "" if value is None else str(value)
+        if text == (node.value or ""):
+            return False
+        self.sig_value_edit_requested.emit(node, text)
+        return True
+
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Override QAbstractItemModel::headerData."""
         if orientation == Qt.Orientation.Horizontal and section == 0 and role == Qt.ItemDataRole.DisplayRole:
             return "Structure"
         return None
+
+    # ---------------------------------------------------------------------- following edits
+
+    def _shown_row(self, parent: Node, child: Node) -> tuple[QModelIndex, int] | None:
+        """The parent index and the row a child of ``parent`` has (or would have) among the rows."""
+        if child.kind == COMMENT and not self._show_comments:
+            return None
+        parent_index = self.index_of(parent) if parent is not None else QModelIndex()
+        if not parent_index.isValid() or self.node(parent_index) is not parent:
+            return None
+        row = 0
+        for sibling in parent.children:
+            if sibling is child:
+                break
+            if sibling.kind != COMMENT or self._show_comments:
+                row += 1
+        return parent_index, row
+
+    def _begin_insert(self, parent: Node, index: int, child: Node) -> None:
+        found = self._shown_row(parent, child) if index <= len(parent.children) else None
+        if found is None:
+            return
+        parent_index, _row = found
+        row = sum(1 for c in parent.children[:index] if c.kind != COMMENT or self._show_comments)
+        self._pending = "insert"
+        self.beginInsertRows(parent_index, row, row)
+
+    def _begin_remove(self, parent: Node, child: Node) -> None:
+        found = self._shown_row(parent, child)
+        if found is None:
+            return
+        parent_index, row = found
+        self._pending = "remove"
+        self._removed = child.children[0] if _is_wrapper(child) else child
+        self.beginRemoveRows(parent_index, row, row)
+
+    def _end_change(self, parent: Node) -> None:
+        """Refresh the parent's row cache and finish the insertion or removal begun."""
+        if self._removed is not None:
+            self._rows.pop(id(self._removed), None)  # a removed row has no row number any more
+            self._removed = None
+        if id(parent) in self._kids:
+            del self._kids[id(parent)]
+            self._children(parent)
+        self._labels.clear()
+        pending, self._pending = self._pending, None
+        if pending == "insert":
+            self.endInsertRows()
+        elif pending == "remove":
+            self.endRemoveRows()
+        index = self.index_of(parent)
+        if index.isValid():
+            self._changed_upwards(index)
+
+    def _node_changed(self, node: Node) -> None:
+        self._labels.clear()
+        index = self.index_of(node)
+        if index.isValid():
+            self._changed_upwards(index)
+
+    def _changed_upwards(self, index: QModelIndex) -> None:
+        """Say that a row and its ancestors changed (their labels may quote what changed)."""
+        roles = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.EditRole]
+        while index.isValid():
+            self.dataChanged.emit(index, index, roles)
+            index = index.parent()

@@ -5,6 +5,10 @@
 the first time its tab is shown, read back to learn where each node landed, and aligned with
 the original tree (:mod:`workbench.core.spans`). Selecting a node elsewhere marks its lines in
 the tab on show; clicking in a tab reports the node under the click.
+
+After an edit (:meth:`PreviewPanel.document_edited`) "XML" and "JSON" are rendered again from
+the edited tree (the tab shown at once, the other when it is shown; the old text stays until the
+new one is ready); "Original" keeps the bytes as received, and a note above the tabs says so.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from workbench.core.spans import line_span
 from workbench.core.tree import Document, Node
@@ -22,6 +26,7 @@ from workbench.gui.workers import RenderResult, RenderTask, TaskFailure, TaskSig
 
 ORIGINAL, XML, JSON = "original", "xml", "json"
 TAB_TITLES = {ORIGINAL: "Original", XML: "XML", JSON: "JSON"}
+EDITED_NOTE = "Edited — Original shows the message as received; XML and JSON show it with your edits."
 
 
 @dataclass
@@ -33,7 +38,7 @@ class _Tab:
     document: Document | None = None
     forward: dict[int, Node] | None = None  # None: the text is the original's (identity)
     backward: dict[int, Node] | None = None
-    state: str = "empty"  # empty, pending, ready, failed
+    state: str = "empty"  # empty, pending, ready, failed, stale (text of an older version)
 
 
 class PreviewPanel(QWidget):
@@ -70,8 +75,18 @@ class PreviewPanel(QWidget):
             self._tabs[name] = _Tab(name, view)
             self.tabs.addTab(view, title)
         self.tabs.currentChanged.connect(self._on_current_changed)
+        self.edited_note = QLabel(EDITED_NOTE)
+        self.edited_note.setObjectName("editedNote")
+        self.edited_note.setWordWrap(True)
+        self.edited_note.setStyleSheet(
+            "QLabel#editedNote { background: #ddf4ff; color: #0a3069; border: 1px solid #54aeff;"
+            " border-radius: 4px; padding: 4px 8px; }"
+        )
+        self.edited_note.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.edited_note)
         layout.addWidget(self.tabs)
 
     # ---------------------------------------------------------------------------------- API
@@ -108,6 +123,7 @@ class PreviewPanel(QWidget):
         self._generation += 1
         self._document = document
         self._selected = None
+        self.edited_note.hide()
         for tab in self._tabs.values():
             tab.document, tab.forward, tab.backward, tab.state = None, None, None, "empty"
             tab.view.set_source("", "text")
@@ -120,14 +136,33 @@ class PreviewPanel(QWidget):
         self.sig_tab_ready.emit(ORIGINAL)
         self.ensure_rendered(self.current_tab())
 
+    def document_edited(self) -> None:
+        """The tree was edited: render XML and JSON again; say that Original is as received."""
+        if self._document is None:
+            return
+        self._generation += 1
+        self.edited_note.show()
+        for name in (XML, JSON):
+            tab = self._tabs[name]
+            if tab.state != "empty":
+                tab.state = "stale"  # keeps its text until the new one is ready
+        if self.current_tab() != ORIGINAL:
+            self.ensure_rendered(self.current_tab())
+
+    def is_edited(self) -> bool:
+        """Return whether the note that the document was edited is shown."""
+        return not self.edited_note.isHidden()
+
     def ensure_rendered(self, name: str) -> None:
-        """Start rendering a tab's text if it has none yet."""
+        """Start rendering a tab's text if it has none yet (or only that of an older version)."""
         tab = self._tabs[name]
         document = self._document
-        if document is None or tab.state != "empty":
+        if document is None or tab.state not in ("empty", "stale"):
             return
+        stale = tab.state == "stale"
         tab.state = "pending"
-        tab.view.set_source(f"Rendering {TAB_TITLES[name]}…", "text")
+        if not stale:
+            tab.view.set_source(f"Rendering {TAB_TITLES[name]}…", "text")
         signals = self._carriers[(self._generation, name)] = TaskSignals(self)
         signals.sig_result_ready.connect(self._on_render_ready)
         signals.sig_task_failed.connect(self._on_render_failed)
@@ -162,7 +197,7 @@ class PreviewPanel(QWidget):
 
     def _on_current_changed(self, _index: int) -> None:
         tab = self._tabs[self.current_tab()]
-        if tab.state == "empty":
+        if tab.state in ("empty", "stale"):
             self.ensure_rendered(tab.name)
         else:
             self._mark(tab)

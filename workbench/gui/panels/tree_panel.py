@@ -24,6 +24,8 @@ class TreePanel(QWidget):
             attachment row; carries the :class:`Attachment`.
         sig_attachment_save_requested(object): "Save attachment as…" was chosen on an
             attachment row; carries the :class:`Attachment`.
+        sig_value_edit_requested(object, str): The user edited a primitive's value in the
+            tree (F2); carries the :class:`Node` and the new value (nothing is changed yet).
 
     Args:
         parent: The Qt parent.
@@ -32,6 +34,7 @@ class TreePanel(QWidget):
     sig_node_selected = Signal(object)
     sig_attachment_open_requested = Signal(object)
     sig_attachment_save_requested = Signal(object)
+    sig_value_edit_requested = Signal(object, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,6 +49,8 @@ class TreePanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.model.sig_value_edit_requested.connect(self.sig_value_edit_requested)
         self.view.customContextMenuRequested.connect(self._on_context_menu_requested)
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
         layout = QVBoxLayout(self)
@@ -60,6 +65,20 @@ class TreePanel(QWidget):
         if document is not None:
             self.expand_default()
         self.sig_node_selected.emit(None)
+
+    def set_context(self, context: LabelContext) -> None:
+        """Label the rows with a new context (after an edit) and repaint them."""
+        self.model.set_context(context)
+        self.view.viewport().update()
+
+    def edit_current(self) -> bool:
+        """Open the value editor on the selected row; return False when it has no value to edit."""
+        index = self.view.currentIndex()
+        if not index.isValid() or not self.model.flags(index) & Qt.ItemFlag.ItemIsEditable:
+            return False
+        self.view.scrollTo(index)
+        self.view.edit(index)
+        return True
 
     def current_node(self) -> Node | None:
         """Return the node of the selected row, if any."""
