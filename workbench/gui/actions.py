@@ -10,9 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenu
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
+from workbench.core.edits import is_primitive
+from workbench.core.tree import Node
 from workbench.gui.context import RecentFiles
 
 
@@ -58,6 +61,16 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
         ),
     ),
     (
+        "&Edit",
+        (
+            ActionSpec("undo", "&Undo", "undo", "Ctrl+Z", "Undo the last edit"),
+            ActionSpec("redo", "&Redo", "redo", "Ctrl+Shift+Z", "Redo the edit undone last"),
+            None,
+            ActionSpec("edit_value", "Edit &Value", "edit_value", "F2", "Edit the value of the selected element"),
+            ActionSpec("delete_element", "&Delete Element", "delete_element", "Del", "Delete the selected element (Undo brings it back)"),
+        ),
+    ),
+    (
         "&View",
         (
             ActionSpec(
@@ -69,11 +82,17 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
             ActionSpec("collapse_all", "C&ollapse All", "collapse_all", "Ctrl+Shift+C", "Close every row of the tree"),
         ),
     ),
+    (
+        "&Settings",
+        (ActionSpec("profiles", "&Profiles…", "show_profiles", None, "The profiles, value sets and code systems validation uses"),),
+    ),
     ("&Help", (ActionSpec("about", "&About ITK3 Message Workbench", "show_about"),)),
 )
 
 #: Actions that need an open document.
 DOCUMENT_ACTIONS = ("save_xml", "save_json", "close", "expand_all", "collapse_all")
+#: Actions on the selected row of the structure tree: their keys work while the tree has focus.
+TREE_ACTIONS = ("edit_value", "delete_element")
 
 
 def build_menus(window: QMainWindow, menus: tuple = MENUS) -> tuple[dict[str, QAction], dict[str, QMenu]]:
@@ -129,3 +148,28 @@ def fill_recent_menu(menu: QMenu, recent: RecentFiles, open_path: Callable[[str]
         menu.addAction("Clear Recent").triggered.connect(lambda _checked=False: recent.clear())
     else:
         menu.addAction("No recent files").setEnabled(False)
+
+
+def tree_actions(actions: dict[str, QAction], tree: QWidget) -> None:
+    """Make the tree's row actions' shortcuts work only while the tree has focus.
+
+    Del and F2 then keep their usual meaning in other widgets (the issues panel's search field).
+    """
+    for key in TREE_ACTIONS:
+        action = actions[key]
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        tree.addAction(action)
+
+
+def update_edit_actions(actions: dict[str, QAction], stack: QUndoStack | None, node: Node | None) -> None:
+    """Enable Edit's actions for the undo stack and the selected node; name what Undo/Redo do."""
+    for key, can, text in (
+        ("undo", stack is not None and stack.canUndo(), stack.undoText() if stack is not None else ""),
+        ("redo", stack is not None and stack.canRedo(), stack.redoText() if stack is not None else ""),
+    ):
+        action = actions[key]
+        action.setEnabled(can)
+        title = f"&{key.capitalize()}"
+        action.setText(f"{title} {text}" if can and text else title)
+    actions["edit_value"].setEnabled(node is not None and is_primitive(node))
+    actions["delete_element"].setEnabled(node is not None and node.parent is not None)

@@ -1,15 +1,18 @@
 """The file dialogs the window asks through (tests replace these functions).
 
 Each ``ask_*`` function shows a modal dialog and returns the user's choice, or None when
-cancelled.
+cancelled, except :func:`ask_unsaved_edits`, which does not block: it opens a message box and
+calls back with the choice.
 The window calls them through this module (``dialogs.ask_open_paths(...)``), so a test can
 monkeypatch them and never block on a dialog.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QGridLayout, QMessageBox, QWidget
 
 from workbench import __version__
@@ -88,3 +91,79 @@ def show_about(parent: QWidget) -> QMessageBox:
     )
     box.open()
     return box
+
+
+def ask_unsaved_edits(parent: QWidget, name: str, decided: Callable[[str], object]) -> QMessageBox:
+    """Ask what to do with unsaved edits, without blocking (``open()``); return the box.
+
+    ``decided`` is called with ``save``, ``discard`` or ``cancel`` once the user has chosen.
+    """
+    box = QMessageBox(parent)
+    box.setObjectName("unsavedEdits")
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Unsaved edits")
+    box.setText(f"{name} has edits that are not saved.")
+    box.setInformativeText("Save them as FHIR XML first, or discard them?")
+    box.setStandardButtons(
+        QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel
+    )
+    box.setDefaultButton(QMessageBox.StandardButton.Save)
+    choices = {
+        QMessageBox.StandardButton.Save: "save",
+        QMessageBox.StandardButton.Discard: "discard",
+    }
+
+    def finished(_result: int) -> None:
+        clicked = box.clickedButton()
+        button = box.standardButton(clicked) if clicked is not None else QMessageBox.StandardButton.Cancel
+        decided(choices.get(button, "cancel"))
+
+    box.finished.connect(finished)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+class UnsavedEditsGuard:
+    """Asks, without blocking, before unsaved edits would be lost (closing, opening another file).
+
+    :meth:`allows` returns True when nothing would be lost. Otherwise it opens the question and
+    returns False; once the user has saved (through ``save``) or chosen to discard the edits it
+    calls ``then``, which asks again and is now allowed.
+
+    Args:
+        parent: The window asking.
+        save: Saves the message (File › Save As XML); the edits count as saved when the undo
+            stack is clean afterwards.
+
+    Attributes:
+        box: The question last asked, if any.
+    """
+
+    def __init__(self, parent: QWidget, save: Callable[[], object]) -> None:
+        self._parent = parent
+        self._save = save
+        self._discarded = False
+        self.box: QMessageBox | None = None
+
+    def reset(self) -> None:
+        """Forget a decision (another message is shown, or opening it failed)."""
+        self._discarded = False
+
+    def allows(self, clean: Callable[[], bool], name: str, then: Callable[[], object]) -> bool:
+        """Return True when ``clean()`` or the user already chose; otherwise ask and return False."""
+        if clean() or self._discarded:
+            return True
+
+        def decided(choice: str) -> None:
+            if choice == "save":
+                self._save()
+                if not clean():
+                    return
+            elif choice != "discard":
+                return
+            self._discarded = True
+            then()
+
+        self.box = ask_unsaved_edits(self._parent, name, decided)
+        return False

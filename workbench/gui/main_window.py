@@ -1,41 +1,43 @@
-"""The main window: composes the panels, the menus and the loading of files.
+"""The main window: composes the panels, the menus, loading, editing and validation of a message.
 
 The window holds one message at a time. It reads files in a worker (the GUI keeps running;
 progress shows in the status bar when reading takes longer than a moment), shows errors in a
-non-modal message bar, and keeps the previous message when a new one cannot be read.
+non-modal message bar, and keeps the previous message when a new one cannot be read. A message
+shown is validated in a worker (the banner gives the predicted receiver response, the issues
+panel the findings) and again after each edit; edits go through the message's undo stack.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
+from workbench.core.edits import EditError
 from workbench.core.errors import WorkbenchError
 from workbench.core.itk3.labels import LabelContext, document_summary, format_size
-from workbench.core.itk3.view import Attachment
-from workbench.core.tree import Document, Node
+from workbench.core.tree import Document, Node, gc_paused
 from workbench.gui import dialogs, saving
-from workbench.gui.actions import DOCUMENT_ACTIONS, build_menus, fill_recent_menu
+from workbench.gui.actions import DOCUMENT_ACTIONS, build_menus, fill_recent_menu, tree_actions, update_edit_actions
 from workbench.gui.context import APPLICATION, AppContext
-from workbench.gui.panels.details_panel import DetailsPanel
 from workbench.gui.panels.message_bar import MessageBar
-from workbench.gui.panels.preview_panel import PreviewPanel
-from workbench.gui.panels.tree_panel import TreePanel
-from workbench.gui.workers import LoadResult, LoadTask, TaskFailure, TaskSignals
+from workbench.gui.panels.progress import DelayedProgressBar
+from workbench.gui.profiles_dialog import ProfilesDialog
+from workbench.gui.undo import EditSession
+from workbench.gui.validation import ValidationController
+from workbench.gui.window_layout import WindowLayout
+from workbench.gui.workers import LoadResult, LoadTask, TaskFailure, TaskSignals, ValidationResult
+from workbench.gui.workspace import MessageWorkspace
 
-#: Reading that takes longer than this shows a progress bar.
-PROGRESS_DELAY_MS = 300
 OPENABLE_SUFFIXES = (".xml", ".json")
 
 
@@ -48,6 +50,8 @@ class MainWindow(QMainWindow):
         sig_load_failed(object): A file could not be read (the message bar says why); carries
             the :class:`TaskFailure`.
         sig_document_saved(str): The message was saved; carries the file path.
+        sig_document_validated(object): The message as it is now was validated; carries the
+            :class:`~workbench.gui.workers.ValidationResult`.
 
     Args:
         context: The application context.
@@ -57,6 +61,7 @@ class MainWindow(QMainWindow):
     sig_document_loaded = Signal(object)
     sig_load_failed = Signal(object)
     sig_document_saved = Signal(str)
+    sig_document_validated = Signal(object)
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,51 +71,46 @@ class MainWindow(QMainWindow):
         self._generation = 0
         self._pending: dict[int, TaskSignals] = {}
         self._about: QMessageBox | None = None
+        self._path: str | None = None
+        self._session: EditSession | None = None
+        self.unsaved = dialogs.UnsavedEditsGuard(self, self.save_as_xml)
+        self.profiles_dialog: ProfilesDialog | None = None
         self.setWindowTitle(APPLICATION)
         self.setAcceptDrops(True)
 
         self.message_bar = MessageBar()
-        self.tree = TreePanel()
-        self.details = DetailsPanel()
-        self.preview = PreviewPanel(context)
-        self.left_splitter = QSplitter(Qt.Orientation.Vertical)
-        self.left_splitter.addWidget(self.tree)
-        self.left_splitter.addWidget(self.details)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.left_splitter)
-        self.splitter.addWidget(self.preview)
-        for splitter in (self.splitter, self.left_splitter):
-            splitter.setChildrenCollapsible(False)
-            splitter.setHandleWidth(6)
+        self.workspace = MessageWorkspace(context)
+        # The panels, by name (the workspace lays them out and keeps them in step).
+        self.banner, self.tree, self.details = self.workspace.banner, self.workspace.tree, self.workspace.details
+        self.preview, self.issues = self.workspace.preview, self.workspace.issues
+        self.splitter, self.left_splitter = self.workspace.splitter, self.workspace.left_splitter
+        self.validation = ValidationController(context.profiles, context.pool, self)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.setSpacing(6)
         layout.addWidget(self.message_bar)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.workspace, 1)
         self.setCentralWidget(central)
 
         self.summary = QLabel()
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setMaximumWidth(220)
-        self.progress.setTextVisible(False)
-        self.progress.hide()
+        self.progress = DelayedProgressBar()
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.summary)
-        self._progress_timer = QTimer(self)
-        self._progress_timer.setSingleShot(True)
-        self._progress_timer.setInterval(PROGRESS_DELAY_MS)
-        self._progress_timer.timeout.connect(self._on_progress_timer_timeout)
 
         self.menu_actions, self.submenus = build_menus(self)
+        tree_actions(self.menu_actions, self.tree.view)
         self.submenus["recent"].aboutToShow.connect(self._on_recent_menu_about_to_show)
-        self.tree.sig_node_selected.connect(self._on_tree_node_selected)
-        self.preview.sig_node_clicked.connect(self._on_preview_node_clicked)
-        for panel in (self.tree, self.details):
-            panel.sig_attachment_open_requested.connect(self._on_attachment_open_requested)
-            panel.sig_attachment_save_requested.connect(self._on_attachment_save_requested)
-        self._restore_layout()
+        self.tree.sig_node_selected.connect(self._update_actions)
+        self.tree.sig_value_edit_requested.connect(self._on_value_edit_requested)
+        self.validation.sig_validation_started.connect(self.banner.show_validating)
+        self.validation.sig_report_ready.connect(self._on_report_ready)
+        self.validation.sig_validation_failed.connect(self.banner.show_failure)
+        context.profiles.sig_profiles_changed.connect(self._on_profiles_changed)
+        self.workspace.sig_status_message.connect(self._on_status_message)
+        self.workspace.sig_problem.connect(self.message_bar.show_message)
+        self._layout = WindowLayout(context.settings, self.workspace.splitters(), self.menu_actions["show_comments"])
+        self._layout.restore(self)
         self._update_actions()
 
     # ------------------------------------------------------------------------------ opening
@@ -123,18 +123,28 @@ class MainWindow(QMainWindow):
         """Return whether a file is being read."""
         return bool(self._pending)
 
+    def session(self) -> EditSession | None:
+        """Return the edit session (document and undo stack) of the message shown, if any."""
+        return self._session
+
     def open_dialog(self) -> None:
         """Ask for a file and open it (File › Open)."""
-        paths = dialogs.ask_open_paths(self, self._last_directory())
+        paths = dialogs.ask_open_paths(self, self._layout.last_directory())
         if paths:
             self.open_file(paths[0])
 
     def open_file(self, path: str) -> int:
         """Start reading a file in a worker; the result replaces the message shown.
 
+        When the message shown has unsaved edits, the user is asked first (without blocking) and
+        the file is read once they have saved or discarded the edits.
+
         Returns:
-            The request's generation number (results of older requests are ignored).
+            The request's generation number (results of older requests are ignored), or -1
+            while the user is asked about unsaved edits.
         """
+        if not self._confirm_discard(lambda: self.open_file(path)):
+            return -1
         self._generation += 1
         generation = self._generation
         signals = TaskSignals(self)
@@ -142,8 +152,7 @@ class MainWindow(QMainWindow):
         signals.sig_result_ready.connect(self._on_load_result_ready)
         signals.sig_task_failed.connect(self._on_load_task_failed)
         self._pending[generation] = signals
-        self.progress.setValue(0)
-        self._progress_timer.start()
+        self.progress.begin()
         self.statusBar().showMessage(f"Opening {Path(path).name}…")
         self._context.pool.start(LoadTask(str(path), generation, signals))
         return generation
@@ -157,16 +166,27 @@ class MainWindow(QMainWindow):
         self.open_file(path)
 
     def close_document(self) -> None:
-        """Stop showing the message (File › Close)."""
-        self._show(None, None)
-        self.setWindowTitle(APPLICATION)
+        """Stop showing the message (File › Close); asks first when it has unsaved edits."""
+        if self._confirm_discard(self.close_document):
+            self._show(None, None)
 
-    def _show(self, document: Document | None, labels: LabelContext | None) -> None:
-        self._document, self._labels = document, labels
-        self.details.clear()
-        self.preview.set_document(document)
-        self.tree.set_document(document, labels)
+    def _show(self, document: Document | None, labels: LabelContext | None, path: str | None = None) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session.deleteLater()
+        self._document, self._labels, self._path = document, labels, path
+        self._session = EditSession(document, self) if document is not None else None
+        self.unsaved.reset()
+        self.workspace.show_document(document, labels)
         self.summary.setText(document_summary(document, labels.view if labels else None) if document else "")
+        if self._session is not None:
+            self.tree.model.attach(self._session.target)
+            self._session.sig_document_edited.connect(self._on_document_edited)
+            self._session.stack.cleanChanged.connect(self._update_title)
+            for signal in (self._session.stack.canUndoChanged, self._session.stack.canRedoChanged):
+                signal.connect(self._update_actions)
+        self.validation.set_target(self._session.target if self._session is not None else None)
+        self._update_title()
         self._update_actions()
 
     def _finish_loading(self, generation: int) -> bool:
@@ -176,8 +196,7 @@ class MainWindow(QMainWindow):
             carrier.deleteLater()
         if generation != self._generation:
             return False
-        self._progress_timer.stop()
-        self.progress.hide()
+        self.progress.end()
         self.statusBar().clearMessage()
         return True
 
@@ -196,7 +215,7 @@ class MainWindow(QMainWindow):
         if document is None:
             return
         offer = syntax == "json" and saving.has_xml_only_details(document)
-        suggested = str(Path(self._last_directory()) / saving.suggested_name(document, syntax))
+        suggested = str(Path(self._layout.last_directory()) / saving.suggested_name(document, syntax))
         target = dialogs.ask_save_target(self, syntax, suggested, offer)
         if target is None:
             return
@@ -205,9 +224,46 @@ class MainWindow(QMainWindow):
         except (OSError, WorkbenchError) as exc:
             self.message_bar.show_message(f"Could not save {target.path}: {exc}", "error")
             return
-        self._remember_directory(target.path)
+        self._layout.remember_directory(target.path)
+        if self._session is not None:
+            self._session.mark_saved()
         self.statusBar().showMessage(f"Saved {Path(target.path).name} ({format_size(size)})", 5000)
         self.sig_document_saved.emit(target.path)
+
+    # ---------------------------------------------------------------------------- editing
+
+    def undo(self) -> None:
+        """Undo the last edit (Edit › Undo)."""
+        if self._session is not None:
+            self._session.stack.undo()
+
+    def redo(self) -> None:
+        """Redo the last undone edit (Edit › Redo)."""
+        if self._session is not None:
+            self._session.stack.redo()
+
+    def edit_value(self) -> None:
+        """Edit the selected primitive's value in the tree (Edit › Edit Value, F2)."""
+        if not self.tree.edit_current():
+            self.statusBar().showMessage("Select an element with a value (a primitive) to edit it", 5000)
+
+    def delete_element(self) -> None:
+        """Delete the selected element; Undo brings it back (Edit › Delete Element)."""
+        node = self.tree.current_node()
+        if self._session is None or node is None:
+            return
+        problem = self._session.delete(node)
+        if problem:
+            self.message_bar.show_message(problem, "warning")
+
+    def show_profiles(self) -> None:
+        """Show the conformance resources validation uses (Settings › Profiles…); non-modal."""
+        if self.profiles_dialog is None:
+            self.profiles_dialog = ProfilesDialog(self._context.profiles, self)
+        if self.profiles_dialog.isVisible():
+            self.profiles_dialog.raise_()  # already open: bring it to the front
+        else:
+            self.profiles_dialog.show()
 
     # ------------------------------------------------------------------------------- view
 
@@ -253,69 +309,51 @@ class MainWindow(QMainWindow):
         event.acceptProposedAction()
         self.open_file(paths[0])
 
-    # ---------------------------------------------------------------------- persistence
-
-    def _restore_layout(self) -> None:
-        settings = self._context.settings
-        geometry = settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 900)
-        for key, splitter, sizes in (
-            ("window/splitter", self.splitter, [580, 820]),
-            ("window/left_splitter", self.left_splitter, [540, 320]),
-        ):
-            state = settings.value(key)
-            if not (isinstance(state, QByteArray) and splitter.restoreState(state)):
-                splitter.setSizes(sizes)
-        show = settings.value("view/show_comments", True)
-        self.menu_actions["show_comments"].setChecked(show not in (False, "false", 0, "0"))
-
-    def _save_layout(self) -> None:
-        settings = self._context.settings
-        settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/splitter", self.splitter.saveState())
-        settings.setValue("window/left_splitter", self.left_splitter.saveState())
-        settings.setValue("view/show_comments", self.tree.show_comments())
-        settings.sync()
-
-    def _last_directory(self) -> str:
-        return str(self._context.settings.value("files/last_directory", str(Path.home())))
-
-    def _remember_directory(self, path: str) -> None:
-        self._context.settings.setValue("files/last_directory", str(Path(path).resolve().parent))
-
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Remember the layout and wait for work in progress before closing."""
-        self._save_layout()
+        """Ask about unsaved edits, remember the layout and wait for work in progress."""
+        if not self._confirm_discard(self.close):
+            event.ignore()
+            return
+        self.validation.set_target(None)
+        self._layout.save(self)
         self._pending.clear()
         self._context.pool.clear()
         self._context.pool.waitForDone()
         super().closeEvent(event)
 
-    def _update_actions(self) -> None:
+    def _update_actions(self, *_args: object) -> None:
         for key in DOCUMENT_ACTIONS:
             self.menu_actions[key].setEnabled(self._document is not None)
+        stack = self._session.stack if self._session is not None else None
+        update_edit_actions(self.menu_actions, stack, self.tree.current_node())
+
+    def _update_title(self) -> None:
+        if self._document is None:
+            self.setWindowTitle(APPLICATION)
+            return
+        name = Path(self._path).name if self._path else "Untitled"
+        modified = self._session is not None and not self._session.is_clean()
+        self.setWindowTitle(f"{name}{'*' if modified else ''} — {APPLICATION}")
+
+    def _confirm_discard(self, then: Callable[[], object]) -> bool:
+        """True when no unsaved edit would be lost; otherwise ask, and call ``then`` once decided."""
+        session = self._session
+        name = Path(self._path).name if self._path else "the message"
+        return session is None or self.unsaved.allows(session.is_clean, name, then)
 
     # ---------------------------------------------------------------------------- handlers
 
-    def _on_progress_timer_timeout(self) -> None:
-        if self._pending:
-            self.progress.show()
-
     def _on_load_progress_changed(self, generation: int, fraction: float) -> None:
         if generation == self._generation:
-            self.progress.setValue(round(fraction * 100))
+            self.progress.set_fraction(fraction)
 
     def _on_load_result_ready(self, result: LoadResult) -> None:
         if not self._finish_loading(result.generation):
             return
         self.message_bar.clear()
-        self._show(result.document, result.context)
+        self._show(result.document, result.context, result.path)
         self._context.recent.add(result.path)
-        self._remember_directory(result.path)
-        self.setWindowTitle(f"{Path(result.path).name} — {APPLICATION}")
+        self._layout.remember_directory(result.path)
         self.statusBar().showMessage(f"Opened {Path(result.path).name} in {result.seconds:.2f} s", 5000)
         view = result.context.view
         if view is not None and view.header is not None:
@@ -325,6 +363,7 @@ class MainWindow(QMainWindow):
     def _on_load_task_failed(self, failure: TaskFailure) -> None:
         if not self._finish_loading(failure.generation):
             return
+        self.unsaved.reset()  # the edited message stays: ask again before it is lost
         text = f"Could not open {failure.message}"
         if failure.path and not Path(failure.path).exists() and failure.path in self._context.recent.paths():
             self._context.recent.remove(failure.path)
@@ -335,29 +374,33 @@ class MainWindow(QMainWindow):
     def _on_recent_menu_about_to_show(self) -> None:
         fill_recent_menu(self.submenus["recent"], self._context.recent, self.open_recent)
 
-    def _on_tree_node_selected(self, node: Node | None) -> None:
-        self.details.show_node(node, self._document, self._labels)
-        self.preview.show_node(node)
+    def _on_value_edit_requested(self, node: Node, value: str) -> None:
+        if self._session is not None:
+            try:
+                self._session.set_value(node, value)
+            except EditError as exc:
+                self.message_bar.show_message(str(exc), "warning")
 
-    def _on_preview_node_clicked(self, node: Node) -> None:
-        self.tree.select_node(node)
+    def _on_document_edited(self, changed: list[Node]) -> None:
+        document = self._document
+        if document is None:
+            return
+        with gc_paused():  # labels read the message again: the header's rows may quote the edit
+            self._labels = LabelContext.for_document(document)
+        self.workspace.document_edited(self._labels)
+        self.summary.setText(document_summary(document, self._labels.view))
+        self.validation.document_edited(changed)
+        self._update_actions()
 
-    def _on_attachment_open_requested(self, attachment: Attachment) -> None:
-        try:
-            path = saving.open_attachment(attachment)
-        except (OSError, ValueError) as exc:
-            self.message_bar.show_message(f"Could not open the attachment: {exc}", "error")
-            return
-        self.statusBar().showMessage(f"Opened {path.name} with the system viewer", 5000)
+    def _on_status_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 5000)
 
-    def _on_attachment_save_requested(self, attachment: Attachment) -> None:
-        suggested = str(Path(self._last_directory()) / attachment.suggested_name)
-        path = dialogs.ask_attachment_path(self, suggested)
-        if not path:
-            return
-        try:
-            size = saving.save_attachment(attachment, path)
-        except (OSError, ValueError) as exc:
-            self.message_bar.show_message(f"Could not save the attachment: {exc}", "error")
-            return
-        self.statusBar().showMessage(f"Saved {Path(path).name} ({format_size(size)})", 5000)
+    def _on_report_ready(self, result: ValidationResult) -> None:
+        self.workspace.show_report(result.report)
+        stats = result.stats
+        partial = f"; {stats.checked} of {stats.entries} entries checked again" if stats.partial else ""
+        self.statusBar().showMessage(f"Validated in {result.report.seconds:.2f} s{partial}", 5000)
+        self.sig_document_validated.emit(result)
+
+    def _on_profiles_changed(self, _loaded: object) -> None:
+        self.validation.revalidate()
