@@ -121,3 +121,98 @@ def message_with_binary(data: bytes = PDF) -> bytes:
   </entry>
 </Bundle>
 """.encode()
+
+
+def message_with_recipient_type(recipient_type: str = "FA") -> bytes:
+    """Return a small ITK3 message (ITK007C) that a receiver accepts when ``recipient_type`` is FA.
+
+    With any other code it answers 10010 (RecipientType must be FA or FI).
+    """
+    return f"""<Bundle xmlns="http://hl7.org/fhir">
+  <id value="5e6a3c1b-8d3f-4c2a-9b1e-2f4d6a8c0e11"/>
+  <meta>
+    <profile value="https://fhir.nhs.uk/STU3/StructureDefinition/ITK-Message-Bundle-1"/>
+  </meta>
+  <identifier>
+    <value value="7a1c2e3d-4b5f-4a6b-8c7d-9e0f1a2b3c4d"/>
+  </identifier>
+  <type value="message"/>
+  <entry>
+    <fullUrl value="urn:uuid:3f1a8b2c-6d4e-4f5a-9b8c-7d6e5f4a3b2c"/>
+    <resource>
+      <MessageHeader>
+        <id value="3f1a8b2c-6d4e-4f5a-9b8c-7d6e5f4a3b2c"/>
+        <meta>
+          <profile value="https://fhir.nhs.uk/STU3/StructureDefinition/ITK-MessageHeader-2"/>
+        </meta>
+        <extension url="{HANDLING}">
+          <extension url="BusAckRequested"><valueBoolean value="true"/></extension>
+          <extension url="InfAckRequested"><valueBoolean value="true"/></extension>
+          <extension url="RecipientType">
+            <valueCoding>
+              <system value="https://fhir.nhs.uk/STU3/CodeSystem/ITK-RecipientType-1"/>
+              <code value="{recipient_type}"/>
+              <display value="For Action"/>
+            </valueCoding>
+          </extension>
+          <extension url="MessageDefinition">
+            <valueReference>
+              <reference value="https://fhir.nhs.uk/STU3/MessageDefinition/ITK-GPConnectSendDocument-MessageDefinition-1"/>
+            </valueReference>
+          </extension>
+          <extension url="SenderReference"><valueString value="None"/></extension>
+          <extension url="LocalExtension"><valueString value="None"/></extension>
+        </extension>
+        <event>
+          <system value="https://fhir.nhs.uk/STU3/CodeSystem/ITK-MessageEvent-2"/>
+          <code value="ITK007C"/>
+          <display value="ITK GP Connect Send Document"/>
+        </event>
+        <sender><reference value="urn:uuid:8c9d0e1f-2a3b-4c4d-8e5f-6a7b8c9d0e1f"/></sender>
+        <timestamp value="2024-03-01T09:30:00+00:00"/>
+        <source><endpoint value="X26OT112"/></source>
+        <focus><reference value="urn:uuid:1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e"/></focus>
+      </MessageHeader>
+    </resource>
+  </entry>
+  <entry>
+    <fullUrl value="urn:uuid:8c9d0e1f-2a3b-4c4d-8e5f-6a7b8c9d0e1f"/>
+    <resource>
+      <Organization>
+        <id value="8c9d0e1f-2a3b-4c4d-8e5f-6a7b8c9d0e1f"/>
+        <identifier>
+          <system value="https://fhir.nhs.uk/Id/ods-organization-code"/>
+          <value value="RY6"/>
+        </identifier>
+      </Organization>
+    </resource>
+  </entry>
+  <entry>
+    <fullUrl value="urn:uuid:1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e"/>
+    <resource>
+      <Bundle>
+        <id value="1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e"/>
+        <identifier>
+          <system value="https://tools.ietf.org/html/rfc4122"/>
+          <value value="2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f"/>
+        </identifier>
+        <type value="document"/>
+        <entry>
+          <fullUrl value="urn:uuid:4d5e6f7a-8b9c-4d0e-8f1a-2b3c4d5e6f7a"/>
+          <resource>
+            <Composition>
+              <id value="4d5e6f7a-8b9c-4d0e-8f1a-2b3c4d5e6f7a"/>
+              <status value="final"/>
+              <type><text value="Letter"/></type>
+              <subject><display value="Test Patient"/></subject>
+              <date value="2024-03-01T09:30:00+00:00"/>
+              <author><display value="Dr Test"/></author>
+              <title value="Letter"/>
+            </Composition>
+          </resource>
+        </entry>
+      </Bundle>
+    </resource>
+  </entry>
+</Bundle>
+""".encode()
