@@ -1,8 +1,10 @@
 """Make the screenshots in this folder: ``.venv/bin/python docs/screenshots/make_screenshots.py``.
 
 Runs offscreen with throw-away settings, opens a real ITK3 message from ``../shared`` in the
-main window (1400 x 900), opens the handling specification, selects the MessageHeader and saves
-``main-window.png`` next to this script.
+main window (1400 x 900), waits for its validation, opens the handling specification, selects the
+MessageHeader and saves ``main-window.png`` next to this script. Then opens ITK003D (bare-UUID references, missing
+handling keys), waits for validation, selects the finding that decides the predicted response
+and saves ``validation.png``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent.parent
-EXAMPLE = PROJECT.parent / "shared" / "itk3" / "examples" / "FHIR_MESH" / "test_messages" / "ITK009D_ITK_Immunization_Document.xml"
+MESSAGES = PROJECT.parent / "shared" / "itk3" / "examples" / "FHIR_MESH" / "test_messages"
+EXAMPLE = MESSAGES / "ITK009D_ITK_Immunization_Document.xml"
+DEFECTIVE = MESSAGES / "ITK003D_ITK_eDischarge.xml"
 
 
 def main() -> int:
@@ -36,10 +40,10 @@ def main() -> int:
     window.resize(1400, 900)
     window.show()
     loop = QEventLoop()
-    window.sig_document_loaded.connect(lambda _document: loop.quit())
+    window.sig_document_validated.connect(lambda _result: loop.quit())
     window.sig_load_failed.connect(lambda failure: (print(failure.message), loop.quit()))
     window.open_file(str(EXAMPLE))
-    QTimer.singleShot(20_000, loop.quit)
+    QTimer.singleShot(30_000, loop.quit)
     loop.exec()
     document = window.document()
     if document is None:
@@ -51,6 +55,39 @@ def main() -> int:
     for _ in range(5):
         app.processEvents()
     target = HERE / "main-window.png"
+    window.grab().save(str(target))
+    print(f"saved {target}")
+    window.close()
+    return validation_screenshot(app)
+
+
+def validation_screenshot(app: object) -> int:
+    """Open ITK003D, wait for its validation, show the deciding finding, save ``validation.png``."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from workbench.gui.context import AppContext
+    from workbench.gui.main_window import MainWindow
+
+    window = MainWindow(AppContext())
+    window.setWindowIcon(app.windowIcon())  # type: ignore[attr-defined]
+    window.resize(1400, 900)
+    window.show()
+    loop = QEventLoop()
+    window.sig_document_validated.connect(lambda _result: loop.quit())
+    window.sig_load_failed.connect(lambda failure: (print(failure.message), loop.quit()))
+    window.open_file(str(DEFECTIVE))
+    QTimer.singleShot(30_000, loop.quit)
+    loop.exec()
+    if window.validation.report() is None:
+        return 1
+    window.workspace.main_splitter.setSizes([560, 300])
+    deciding = window.banner.deciding_issue()
+    if deciding is not None:
+        window.issues.select_issue(deciding)
+        window.workspace.show_issue(deciding)
+    for _ in range(5):
+        app.processEvents()  # type: ignore[attr-defined]
+    target = HERE / "validation.png"
     window.grab().save(str(target))
     print(f"saved {target}")
     window.close()
