@@ -295,3 +295,22 @@ def test_delete_in_the_search_field_edits_the_search_not_the_message(qtbot, fx) 
     assert search.text() == "bc"
     assert display.parent is not None and display in display.parent.children
     assert window.session().is_clean()
+
+
+def test_a_failed_validation_is_said_in_the_banner_and_the_next_run_is_full(qtbot, fx, monkeypatch) -> None:
+    window = fx
+    state = window.validation._state
+
+    def broken(document, changed):
+        raise RuntimeError("no luck")
+
+    monkeypatch.setattr(state, "validate", broken)
+    with qtbot.waitSignal(window.validation.sig_validation_failed, timeout=VALIDATION_TIMEOUT_MS) as blocker:
+        window.validation.revalidate()
+    assert "no luck" in blocker.args[0]
+    assert window.banner.text() == f"Could not validate: {blocker.args[0]}"
+    monkeypatch.undo()
+    with qtbot.waitSignal(window.sig_document_validated, timeout=VALIDATION_TIMEOUT_MS) as done:
+        window.session().set_value(find(window, "code", "FX"), "FA")
+    assert done.args[0].stats.partial is False
+    assert window.banner.level() == "accepted"

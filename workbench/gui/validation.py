@@ -70,6 +70,7 @@ class ValidationController(QObject):
         self._generation = 0
         self._changed: list[Node] | None = None  # None: the next run is a full one
         self._running: TaskSignals | None = None
+        self._running_version = -1
         self._again = False
         self._last: ValidationResult | None = None
         self.timer = QTimer(self)
@@ -128,6 +129,7 @@ class ValidationController(QObject):
             return
         self._again = False
         changed, self._changed = self._changed, []
+        self._running_version = target.version
         signals = self._running = TaskSignals(self)
         signals.sig_result_ready.connect(self._on_result_ready)
         signals.sig_task_failed.connect(self._on_task_failed)
@@ -158,6 +160,8 @@ class ValidationController(QObject):
         current = failure.generation == self._generation
         if current:
             self._changed = None  # the validator forgot what it had: the next run is full
+        # A run that read the tree while an edit changed it may fail; the run after the edit counts.
+        stale = self._target is None or self._target.version != self._running_version
         self._finish()
-        if current:
+        if current and not stale:
             self.sig_validation_failed.emit(failure.message)
