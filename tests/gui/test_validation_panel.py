@@ -317,3 +317,20 @@ def test_an_empty_window_shows_no_verdict(qtbot) -> None:
     assert window.issues.model.rowCount(QModelIndex()) == 0
     assert window.banner.text() == ""
     assert QApplication.instance() is not None
+
+
+def test_profiles_dialog_adds_a_single_file(qtbot, window, tmp_path, monkeypatch) -> None:
+    path = tmp_path / "encounter.json"
+    path.write_text(json.dumps(ENCOUNTER_PROFILE))
+    window.show_profiles()
+    dialog = window.profiles_dialog
+    qtbot.waitUntil(lambda: len(dialog.summaries()) == 1, timeout=VALIDATION_TIMEOUT_MS)
+    monkeypatch.setattr(profiles_dialog, "ask_file", lambda parent, directory: str(path))
+    with qtbot.waitSignal(window._context.profiles.sig_profiles_changed, timeout=VALIDATION_TIMEOUT_MS):
+        qtbot.mouseClick(dialog.add_file_button, Qt.MouseButton.LeftButton)
+    added = dialog.summaries()[1]
+    assert (added.kind, added.title, added.structure_definitions, added.problems) == ("file", "encounter.json", 1, ())
+    assert dialog.table.rowCount() == 2 and dialog.table.item(1, 1).text() == "1"
+    registry = window._context.profiles.registry()
+    assert registry.structure_definition(ENCOUNTER_PROFILE["url"]) is not None
+    dialog.close()
