@@ -237,3 +237,29 @@ def test_unknown_elements_are_kept_both_ways() -> None:
 def test_sniffing_reads_either_syntax() -> None:
     assert read_bytes(b'  {"resourceType": "Patient"}').format == "json"
     assert read_bytes(b'\xef\xbb\xbf<Patient xmlns="http://hl7.org/fhir"/>').format == "xml"
+
+
+def test_gc_pause_is_restored_only_after_overlapping_pauses_in_threads() -> None:
+    import gc
+    import threading
+
+    from workbench.core.tree import gc_paused
+
+    assert gc.isenabled()
+    inside = threading.Event()
+    release = threading.Event()
+
+    def worker() -> None:
+        with gc_paused():
+            inside.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    inside.wait(5)
+    with gc_paused():
+        assert not gc.isenabled()
+    assert not gc.isenabled(), "the other thread's pause is still running"
+    release.set()
+    thread.join(5)
+    assert gc.isenabled()

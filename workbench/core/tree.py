@@ -25,6 +25,8 @@ Values read from JSON keep their JSON type through the ``str`` subclasses :class
 
 from __future__ import annotations
 
+import gc
+import threading
 from bisect import bisect_right
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -388,28 +390,28 @@ def first_difference(a: Node, b: Node, *, comments: bool = True) -> str | None:
 
 
 class gc_paused:
-    """Pause the cyclic garbage collector while a large tree is built.
+    """Pause the cyclic garbage collector while a large tree is built or walked.
 
-    Building a tree allocates hundreds of thousands of container objects, each of which
+    Building a tree allocates hundreds of thousands of container objects, each batch of which
     triggers collections that walk everything allocated so far; pausing halves read times.
-    Nested and thread-safe enough for our use: the state is restored only by the outermost.
+    The collector is process-wide, so pauses are counted process-wide under a lock: it is
+    switched back on (if it was on) only when the last of several overlapping pauses, in any
+    thread, ends.
     """
 
+    _lock = threading.Lock()
     _depth = 0
+    _restore = False
 
     def __enter__(self) -> None:
-        import gc
-
-        if gc_paused._depth == 0:
-            self._was_enabled = gc.isenabled()
-            gc.disable()
-        else:
-            self._was_enabled = False
-        gc_paused._depth += 1
+        with gc_paused._lock:
+            if gc_paused._depth == 0:
+                gc_paused._restore = gc.isenabled()
+                gc.disable()
+            gc_paused._depth += 1
 
     def __exit__(self, *exc: object) -> None:
-        import gc
-
-        gc_paused._depth -= 1
-        if self._was_enabled:
-            gc.enable()
+        with gc_paused._lock:
+            gc_paused._depth -= 1
+            if gc_paused._depth == 0 and gc_paused._restore:
+                gc.enable()

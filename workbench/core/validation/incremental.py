@@ -40,11 +40,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from workbench.core.tree import Document, Node, gc_paused
-from workbench.core.validation import runner
 from workbench.core.validation import structure as structure_layer
 from workbench.core.validation.context import ValidationContext
-from workbench.core.validation.issue import Issue, IssueSink, sort_key
-from workbench.core.validation.receiver import predicted_response
+from workbench.core.validation.issue import Issue, IssueSink
 from workbench.core.validation.runner import Report, Validator
 
 #: Bundles with fewer entries are always validated in full (it is as fast, and simpler).
@@ -78,7 +76,7 @@ class _Segment:
     base: tuple[Issue, ...]
 
 
-class _SegmentWalker(structure_layer._Walker):
+class _SegmentWalker(structure_layer.StructureWalker):
     """The structure layer's walker, recording (or reusing) the findings of each top-level entry.
 
     It walks exactly as the structure layer does, so findings come in the same order; at each
@@ -202,22 +200,9 @@ class IncrementalValidator:
         dirty: set[int] | None = None
         if changed is not None and entries >= self.partial_from and self._segments:
             dirty = _dirty_entries(root, changed)
-        context = ValidationContext(
-            document, validator.registry, validator.profiles, validator.options, validator.enabled  # type: ignore[arg-type]
-        )
         self._stats = RunStats(False, entries, 0, 0)
-        issues: list[Issue] = []
-        if "syntax" in validator.enabled:
-            issues.extend(runner._reader_notes(context))
-        for name, check in _checks(validator).items():
-            if name == "structure":
-                issues.extend(self._structure(context, dirty))
-            else:
-                issues.extend(check(context))
-        specific = any(i.layer == "itk3" and i.is_error and context.region(i.node) == "handling" for i in issues)
-        issues = [runner._with_receiver_code(i, context, specific) for i in issues]
-        issues.sort(key=sort_key)
-        report = Report(document.path, issues, predicted_response(issues), time.perf_counter() - start, document)
+        report = validator.validate(document, replace={"structure": lambda context: self._structure(context, dirty)})
+        report.seconds = time.perf_counter() - start
         self._document = document
         self._report = report
         return report
@@ -249,11 +234,6 @@ class IncrementalValidator:
         )
         walker.root(document.root)
         return walker
-
-
-def _checks(validator: Validator) -> dict[str, runner.Check]:
-    """The layer checks the validator runs, in its order."""
-    return dict(validator._checks)
 
 
 def _dirty_entries(root: Node, changed: Iterable[Node]) -> set[int]:

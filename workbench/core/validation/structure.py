@@ -29,7 +29,7 @@ MAX_ISSUES = 500
 
 def check(context: ValidationContext) -> list[Issue]:
     """Check the base STU3 structure of the document; return the issues."""
-    walker = _Walker(context.sink("structure"), context.sink("profile"), context.document.format == "xml")
+    walker = StructureWalker(context.sink("structure"), context.sink("profile"), context.document.format == "xml")
     walker.root(context.document.root)
     return walker.sink.issues + walker.base.issues
 
@@ -38,7 +38,15 @@ class _Stop(Exception):
     """Raised when a document has so many problems that listing more would not help."""
 
 
-class _Walker:
+class StructureWalker:
+    """Walks a tree top-down with type knowledge, recording findings in two sinks.
+
+    ``sink`` gets what the STU3 schema rejects (layer structure), ``base`` what only the base
+    definitions reject (layer profile). :meth:`element` is called for every element with its
+    STU3 definition: subclasses may override it to skip or replay parts of the tree (the
+    incremental validator does, for Bundle entries that did not change).
+    """
+
     def __init__(self, sink: IssueSink, base: IssueSink, xml: bool) -> None:
         self.sink = sink  # what the STU3 schema rejects
         self.base = base  # what only the base STU3 definitions reject
