@@ -39,8 +39,10 @@ from workbench.core.acks.nodes import (
     coding,
     el,
     entry,
+    flag,
     group,
     identifier,
+    message_bundle,
     meta,
     reference,
     resource,
@@ -202,8 +204,8 @@ def build_response(
     handling = el(
         "extension",
         None,
-        _flag("BusAckRequested", False),
-        _flag("InfAckRequested", inf_ack_requested),
+        flag("BusAckRequested", False),
+        flag("InfAckRequested", inf_ack_requested),
         el("extension", None, coding("valueCoding", urls.recipient_type_system, kind.code, kind.display), url="RecipientType"),
         el("extension", None, reference("valueReference", urls.response_message_definition), url="MessageDefinition"),
         el("extension", None, el("valueString", echoed_sender_reference(view)), url="SenderReference"),
@@ -247,12 +249,11 @@ def build_response(
             el("diagnostics", diagnostics) if diagnostics else None,
         ),
     )
-    bundle = resource(
-        "Bundle",
-        el("id", bundle_id),
-        meta(urls.message_bundle_profile),
-        identifier(urls.uuid_identifier_system, bundle_identifier),
-        el("type", "message"),
+    bundle = message_bundle(
+        urls.message_bundle_profile,
+        urls.uuid_identifier_system,
+        bundle_id,
+        bundle_identifier,
         entry(header),
         entry(organization),
         entry(party) if party is not None else None,
@@ -268,9 +269,6 @@ def build_response(
         defect,
     )
 
-
-def _flag(key: str, value: bool) -> Node:
-    return el("extension", None, el("valueBoolean", "true" if value else "false"), url=key)
 
 
 def _event_display() -> str:

@@ -66,6 +66,25 @@ def narrative(xhtml_body: str) -> Node:
     return group("text", el("status", "generated"), div)
 
 
+def flag(key: str, value: bool | None) -> Node | None:
+    """A handling-specification key with a boolean value (None: the key is left out)."""
+    if value is None:
+        return None
+    return el("extension", None, el("valueBoolean", "true" if value else "false"), url=key)
+
+
+def message_bundle(profile: str, identifier_system: str, bundle_id: str, bundle_identifier: str, *entries: Node | None) -> Node:
+    """An ITK3 message Bundle (id, meta.profile, identifier, type ``message``) around its entries."""
+    return resource(
+        "Bundle",
+        el("id", bundle_id),
+        meta(profile),
+        identifier(identifier_system, bundle_identifier),
+        el("type", "message"),
+        *entries,
+    )
+
+
 def urn(rid: str) -> str:
     """``urn:uuid:<rid>``."""
     return f"{UUID_PREFIX}{rid}"

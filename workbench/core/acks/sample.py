@@ -17,8 +17,10 @@ from workbench.core.acks.nodes import (
     coding,
     el,
     entry,
+    flag,
     group,
     identifier,
+    message_bundle,
     meta,
     narrative,
     reference,
@@ -96,8 +98,8 @@ def sample_message(
         f"{urls.message_definition_prefix}ITK-SendPayload-MessageDefinition-1"
     )
     keys: list[Node | None] = [
-        _flag("BusAckRequested", bus_ack),
-        _flag("InfAckRequested", inf_ack),
+        flag("BusAckRequested", bus_ack),
+        flag("InfAckRequested", inf_ack),
         el("extension", None, coding("valueCoding", urls.recipient_type_system, kind.code, kind.display), url="RecipientType"),
         el("extension", None, reference("valueReference", definition), url="MessageDefinition"),
         el("extension", None, el("valueString", sender_reference), url="SenderReference"),
@@ -115,12 +117,11 @@ def sample_message(
         group("source", el("endpoint", sender_mailbox)),
         reference("focus", urn(document.value_at("id") or "")),
     )
-    bundle = resource(
-        "Bundle",
-        el("id", bundle_id),
-        meta(urls.message_bundle_profile),
-        identifier(urls.uuid_identifier_system, bundle_identifier),
-        el("type", "message"),
+    bundle = message_bundle(
+        urls.message_bundle_profile,
+        urls.uuid_identifier_system,
+        bundle_id,
+        bundle_identifier,
         entry(header),
         entry(_header_org(sender_id, sender_ods)),
         entry(_header_org(receiver_id, receiver_ods)) if receiver_id and receiver_ods else None,
@@ -128,11 +129,6 @@ def sample_message(
     )
     return Document(bundle, "xml")
 
-
-def _flag(key: str, value: bool | None) -> Node | None:
-    if value is None:
-        return None
-    return el("extension", None, el("valueBoolean", "true" if value else "false"), url=key)
 
 
 def _header_org(rid: str, ods: str) -> Node:

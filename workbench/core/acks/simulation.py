@@ -188,13 +188,18 @@ class Simulation:
             busy = True
         return busy
 
-    def _receiver_inbox(self) -> bool:
-        busy = False
-        box = self.receiver.mailbox
+    def _collect(self, box: str) -> Iterator[Delivery]:
+        """Receive and acknowledge each message waiting in a mailbox, logging its arrival."""
         for transport_id in self.transport.poll(box):
             delivery = self.transport.receive(box, transport_id)
             self.transport.acknowledge(box, transport_id)
             self._arrived(delivery)
+            yield delivery
+
+    def _receiver_inbox(self) -> bool:
+        busy = False
+        box = self.receiver.mailbox
+        for delivery in self._collect(box):
             busy = True
             data = delivery.envelope.data
             document = _read(data)
@@ -222,10 +227,7 @@ class Simulation:
     def _sender_inboxes(self) -> bool:
         busy = False
         for box in sorted(self._mailboxes):
-            for transport_id in self.transport.poll(box):
-                delivery = self.transport.receive(box, transport_id)
-                self.transport.acknowledge(box, transport_id)
-                self._arrived(delivery)
+            for delivery in self._collect(box):
                 busy = True
                 data = delivery.envelope.data
                 receipt = self.tracker.receive(data, from_mailbox=delivery.envelope.from_mailbox, document=_read(data))
