@@ -1,0 +1,485 @@
+"""The Simulate window: send panel and receiver settings, the sequence diagram, the conversations.
+
+One window per main window (Tools › Simulate Round Trip…). Each run goes to the context's
+thread pool; when it is done it becomes a row of the conversation list and the diagram shows it
+(complete, or played when "Animate new runs" is on). Clicking an arrow, or double-clicking a
+row, asks the main window to open that message or Response. The receiver settings, timing,
+playback speed and the last scenario are remembered in the settings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.acks.patterns import pattern
+from workbench.core.acks.settings import ReceiverSettings, SettingsError, settings_from_toml
+from workbench.core.errors import WorkbenchError
+from workbench.core.load import render
+from workbench.core.tree import Document
+from workbench.gui.actions import ActionSpec, build_menus
+from workbench.gui.context import AppContext
+from workbench.gui.panels.message_bar import MessageBar
+from workbench.gui.simulate.conversation_model import ConversationModel
+from workbench.gui.simulate.diagram import SPEEDS, PlaybackState, SequenceDiagram
+from workbench.gui.simulate.runs import RoundTrip, RoundTripRequest, RoundTripTask, RunSignals
+from workbench.gui.simulate.send_panel import SendPanel, Timing
+from workbench.gui.simulate.settings_form import ReceiverSettingsForm
+
+TITLE = "Simulate Round Trip"
+#: The receiver at first: answers a second after receiving, as the one-click patterns' does.
+DEFAULT_RECEIVER = ReceiverSettings(delay=1.0)
+DEFAULT_SIZE = (1440, 900)
+_KEY = "simulate/"
+
+#: The window's menus (the same table shape as the main window's).
+MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
+    (
+        "&Diagram",
+        (
+            ActionSpec("play", "&Play", "toggle_play", "Space", "Play the round trip arrow by arrow, or pause it"),
+            ActionSpec("step", "&Step", "step", "Right", "Show the next arrow"),
+            ActionSpec("step_back", "Step &Back", "step_back", "Left", "Hide the last arrow shown"),
+            ActionSpec("restart", "&Restart", "restart", "Home", "Back to the start: no arrow shown"),
+            ActionSpec("show_all", "Show &All", "show_all", "End", "Show the whole round trip"),
+            None,
+            ActionSpec("animate", "Animate &New Runs", "set_animate", None,
+                       "Play each new round trip from the start instead of showing it complete", checkable=True),
+            ActionSpec("run_again", "Run A&gain", "run_again", "Ctrl+R", "Run the last scenario again"),
+            None,
+            ActionSpec("export_png", "Export &PNG…", "export_png_dialog", None, "Save the diagram as a PNG image (twice its size)"),
+            ActionSpec("export_svg", "Export S&VG…", "export_svg_dialog", None, "Save the diagram as an SVG drawing"),
+            None,
+            ActionSpec("close_window", "&Close", "close", "Ctrl+W", "Close this window"),
+        ),
+    ),
+)
+#: Actions that need a round trip in the diagram.
+DIAGRAM_ACTIONS = ("play", "step", "step_back", "restart", "show_all", "export_png", "export_svg")
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentMessage:
+    """The message open in the main window, for Send.
+
+    Attributes:
+        name: what the main window calls it.
+        document: the document as it is now (edits included); rendered to XML when sent.
+        data: bytes to send as they are (when there is no document).
+    """
+
+    name: str
+    document: Document | None = None
+    data: bytes | None = None
+
+    def to_bytes(self) -> bytes:
+        """The message as XML bytes.
+
+        Raises:
+            WorkbenchError: the document cannot be rendered.
+        """
+        if self.document is not None:
+            return render(self.document, "xml")
+        return self.data or b""
+
+
+MessageSource = Callable[[], "CurrentMessage | None"]
+
+
+class SimulateWindow(QMainWindow):
+    """Round trips against a simulated receiver, drawn as a sequence diagram.
+
+    Signals:
+        sig_open_requested(object): open a message or Response in the inspector; carries an
+            :class:`~.diagram.OpenRequest`.
+        sig_run_finished(object): a round trip finished; carries the :class:`~.runs.RoundTrip`.
+        sig_run_failed(str): a round trip could not run; carries why, in words.
+
+    Args:
+        context: The application context (settings, thread pool, profiles).
+        parent: The main window (this stays a top-level window).
+        message_source: gives the main window's message when Send needs it.
+    """
+
+    sig_open_requested = Signal(object)
+    sig_run_finished = Signal(object)
+    sig_run_failed = Signal(str)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None, message_source: MessageSource | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(TITLE)
+        self._context = context
+        self._settings: QSettings = context.settings
+        self._source = message_source
+        self._message: CurrentMessage | None = None
+        self._pending: dict[int, RunSignals] = {}
+        self._count = 0
+        self._last: tuple[str, str | None] | None = None
+
+        self.message_bar = MessageBar()
+        self.send_panel = SendPanel()
+        self.settings_form = ReceiverSettingsForm()
+        receiver_box = QGroupBox("Receiver")
+        QVBoxLayout(receiver_box).addWidget(self.settings_form)
+        controls = QWidget()
+        controls_layout = QVBoxLayout(controls)
+        controls_layout.addWidget(self.send_panel)
+        controls_layout.addWidget(receiver_box)
+        controls_layout.addStretch(1)
+        self.controls_scroll = QScrollArea()
+        self.controls_scroll.setWidget(controls)
+        self.controls_scroll.setWidgetResizable(True)
+        self.controls_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.controls_scroll.setMinimumWidth(controls.minimumSizeHint().width() + self.controls_scroll.verticalScrollBar().sizeHint().width() + 4)
+
+        self.diagram = SequenceDiagram()
+        self.diagram_scroll = QScrollArea()
+        self.diagram_scroll.setWidget(self.diagram)
+        self.diagram_scroll.setWidgetResizable(True)
+        self.diagram_scroll.setBackgroundRole(self.diagram_scroll.backgroundRole())
+        self.model = ConversationModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("conversations")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setDefaultSectionSize(120)
+        self.table.setToolTip("Double-click a round trip to open its message in the inspector")
+
+        self.right_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.right_splitter.addWidget(self.diagram_scroll)
+        self.right_splitter.addWidget(self.table)
+        self.right_splitter.setStretchFactor(0, 4)
+        self.right_splitter.setStretchFactor(1, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.controls_scroll)
+        self.splitter.addWidget(self.right_splitter)
+        self.splitter.setStretchFactor(1, 1)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self.menu_actions, _submenus = build_menus(self, MENUS)
+        self.speed_combo = QComboBox()
+        self.speed_combo.setObjectName("speed")
+        self.speed_combo.setToolTip("Playback speed")
+        for speed in SPEEDS:
+            self.speed_combo.addItem(f"{speed:g}×", speed)
+        self.position_label = QLabel()
+        self.position_label.setObjectName("playbackPosition")
+        self._toolbar()
+
+        self.send_panel.sig_pattern_requested.connect(self.run_pattern)
+        self.send_panel.sig_negative_requested.connect(self.run_negative)
+        self.send_panel.sig_send_requested.connect(self.send)
+        self.diagram.sig_open_requested.connect(self.sig_open_requested)
+        self.diagram.sig_playback_changed.connect(self._on_playback_changed)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
+        self.table.doubleClicked.connect(self._on_row_double_clicked)
+        self.speed_combo.currentIndexChanged.connect(self._on_speed_changed)
+        self._restore()
+        self._on_playback_changed(self.diagram.playback())
+
+    # ---- the message from the main window ------------------------------------------------------
+
+    def set_message(self, message: CurrentMessage | None) -> None:
+        """Use this message for Send (instead of asking the message source)."""
+        self._message = message
+        self.refresh_message()
+
+    def refresh_message(self) -> None:
+        """Show which message Send would send now."""
+        current = self.current_message()
+        self.send_panel.set_current_name(current.name if current is not None else None)
+
+    def current_message(self) -> CurrentMessage | None:
+        """Return the message Send sends when "the message in the main window" is chosen."""
+        if self._message is not None:
+            return self._message
+        return self._source() if self._source is not None else None
+
+    # ---- runs --------------------------------------------------------------------------------
+
+    def run_pattern(self, key: str, force: str | None = None) -> int:
+        """Run a response pattern with the sample message; returns the run's number (-1: not run)."""
+        chosen = pattern(key)
+        title = chosen.title if force is None else f"{force} forced ({chosen.title})"
+        self._last = (key, force)
+        self._settings.setValue(_KEY + "last_pattern", key)
+        return self._start(title, pattern=chosen.key, force=force)
+
+    def run_negative(self, code: str) -> int:
+        """Run a Full Acknowledgement round trip whose receiver answers this negative code."""
+        return self.run_pattern("full", code)
+
+    def run_again(self) -> int:
+        """Run the last scenario again (the last pattern remembered, else Full Acknowledgement)."""
+        key, force = self._last or (str(self._settings.value(_KEY + "last_pattern", "full")), None)
+        try:
+            return self.run_pattern(key, force)
+        except KeyError:
+            return self.run_pattern("full")
+
+    def send(self) -> int:
+        """Send the chosen message (the main window's, or the sample with the chosen options)."""
+        if self.send_panel.use_current():
+            current = self.current_message()
+            if current is None:
+                self._failed("No message is open in the main window")
+                return -1
+            try:
+                data = current.to_bytes()
+            except WorkbenchError as exc:
+                self._failed(f"{current.name} cannot be sent: {exc}")
+                return -1
+            return self._start(f"Send {current.name}", message=data)
+        options = self.send_panel.sample_options()
+        return self._start(f"Send sample {options.event}", sample=options)
+
+    def is_running(self) -> bool:
+        """Return whether a round trip is being computed."""
+        return bool(self._pending)
+
+    def _start(self, title: str, **what: object) -> int:
+        try:
+            receiver = self.settings_form.settings()
+        except SettingsError as exc:
+            self._failed(f"The receiver settings cannot be used: {exc}")
+            return -1
+        timing = self.send_panel.timing()
+        self._remember(receiver, timing)
+        self._count += 1
+        number = self._count
+        request = RoundTripRequest(
+            title, receiver, timing.ack_of_ack, timing.latency, timing.timeout,
+            registry=self._context.profiles.registry(), **what,  # type: ignore[arg-type]
+        )
+        signals = RunSignals(self)
+        signals.sig_finished.connect(self._on_run_finished)
+        signals.sig_failed.connect(self._on_run_failed)
+        self._pending[number] = signals
+        self.statusBar().showMessage(f"Running {title}…")
+        self._context.pool.start(RoundTripTask(request, number, signals))
+        return number
+
+    def _failed(self, text: str) -> None:
+        self.message_bar.show_message(text, "error")
+        self.sig_run_failed.emit(text)
+
+    # ---- playback (the Diagram menu) -----------------------------------------------------------
+
+    def toggle_play(self) -> None:
+        """Play or pause the diagram (Space)."""
+        self.diagram.toggle_play()
+
+    def step(self) -> None:
+        """Show the next arrow (Right)."""
+        self.diagram.step()
+
+    def step_back(self) -> None:
+        """Hide the last arrow shown (Left)."""
+        self.diagram.step_back()
+
+    def restart(self) -> None:
+        """Back to the start (Home)."""
+        self.diagram.restart()
+
+    def show_all(self) -> None:
+        """Show the whole round trip (End)."""
+        self.diagram.show_all()
+
+    def set_animate(self, animate: bool) -> None:
+        """Play new round trips from the start (on) or show them complete (off)."""
+        self._settings.setValue(_KEY + "animate", animate)
+
+    def animate(self) -> bool:
+        """Return whether new round trips are played."""
+        return self.menu_actions["animate"].isChecked()
+
+    # ---- export ------------------------------------------------------------------------------
+
+    def export_png(self, path: str) -> None:
+        """Write the diagram as PNG (raises OSError when it cannot be written)."""
+        self.diagram.export_png(path)
+
+    def export_svg(self, path: str) -> None:
+        """Write the diagram as SVG (raises OSError when it cannot be written)."""
+        self.diagram.export_svg(path)
+
+    def export_png_dialog(self) -> None:
+        """Ask where to save the diagram as PNG and save it (Diagram › Export PNG…)."""
+        self._export_dialog("png", "PNG image (*.png)", self.export_png)
+
+    def export_svg_dialog(self) -> None:
+        """Ask where to save the diagram as SVG and save it (Diagram › Export SVG…)."""
+        self._export_dialog("svg", "SVG drawing (*.svg)", self.export_svg)
+
+    def _export_dialog(self, suffix: str, name_filter: str, write: Callable[[str], None]) -> None:
+        trip = self.diagram.trip()
+        if trip is None:
+            return
+        directory = str(self._settings.value(_KEY + "export_directory", str(Path.home())))
+        suggested = str(Path(directory) / f"round-trip-{trip.number}.{suffix}")
+        path, _ = QFileDialog.getSaveFileName(self, f"Export {suffix.upper()}", suggested, name_filter)
+        if not path:
+            return
+        if not path.lower().endswith(f".{suffix}"):
+            path += f".{suffix}"
+        try:
+            write(path)
+        except OSError as exc:
+            self.message_bar.show_message(f"Could not export the diagram: {exc}", "error")
+            return
+        self._settings.setValue(_KEY + "export_directory", str(Path(path).parent))
+        self.statusBar().showMessage(f"Exported {Path(path).name}", 5000)
+
+    # ---- Qt overrides ------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Override QMainWindow::closeEvent: remember the layout, stop playing."""
+        self.diagram.pause()
+        self._settings.setValue(_KEY + "geometry", self.saveGeometry())
+        self._settings.setValue(_KEY + "splitter", self.splitter.saveState())
+        self._settings.setValue(_KEY + "right_splitter", self.right_splitter.saveState())
+        self._settings.sync()
+        super().closeEvent(event)
+
+    # ---- internals ---------------------------------------------------------------------------
+
+    def _toolbar(self) -> None:
+        bar = QToolBar("Playback")
+        bar.setObjectName("playbackToolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for key in ("restart", "step_back", "play", "step", "show_all"):
+            bar.addAction(self.menu_actions[key])
+        bar.addWidget(QLabel("  Speed "))
+        bar.addWidget(self.speed_combo)
+        bar.addWidget(self.position_label)
+        bar.addSeparator()
+        bar.addAction(self.menu_actions["animate"])
+        bar.addSeparator()
+        bar.addAction(self.menu_actions["export_png"])
+        bar.addAction(self.menu_actions["export_svg"])
+        self.addToolBar(bar)
+        for key in ("play", "step", "step_back", "restart", "show_all"):
+            action: QAction = self.menu_actions[key]
+            action.setToolTip(f"{action.statusTip()} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
+
+    def _restore(self) -> None:
+        geometry = self._settings.value(_KEY + "geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(*DEFAULT_SIZE)
+        for key, splitter, sizes in (("splitter", self.splitter, [380, 1060]), ("right_splitter", self.right_splitter, [660, 200])):
+            state = self._settings.value(_KEY + key)
+            if not (isinstance(state, QByteArray) and splitter.restoreState(state)):
+                splitter.setSizes(sizes)
+        self.settings_form.set_settings(DEFAULT_RECEIVER)
+        toml = self._settings.value(_KEY + "receiver")
+        if isinstance(toml, str) and toml.strip():
+            with contextlib.suppress(SettingsError):  # settings of an older version: keep the defaults
+                self.settings_form.set_settings(settings_from_toml(toml))
+        self.send_panel.set_timing(Timing(
+            _number(self._settings.value(_KEY + "latency"), 1.0),
+            _number(self._settings.value(_KEY + "timeout"), 60.0),
+            _flag(self._settings.value(_KEY + "ack_of_ack"), True),
+        ))
+        speed = _number(self._settings.value(_KEY + "speed"), 1.0)
+        self.speed_combo.setCurrentIndex(max(0, self.speed_combo.findData(speed)))
+        self.diagram.set_speed(float(self.speed_combo.currentData()))
+        self.menu_actions["animate"].setChecked(_flag(self._settings.value(_KEY + "animate"), False))
+
+    def _remember(self, receiver: ReceiverSettings, timing: Timing) -> None:
+        self._settings.setValue(_KEY + "receiver", receiver.to_toml())
+        self._settings.setValue(_KEY + "latency", timing.latency)
+        self._settings.setValue(_KEY + "timeout", timing.timeout)
+        self._settings.setValue(_KEY + "ack_of_ack", timing.ack_of_ack)
+
+    def _on_run_finished(self, trip: RoundTrip) -> None:
+        signals = self._pending.pop(trip.number, None)
+        if signals is not None:
+            signals.deleteLater()
+        self.message_bar.clear()
+        row = self.model.add(trip)
+        self.diagram.set_trip(trip, animate=self.animate())
+        self.table.selectRow(row)
+        state = trip.result.conversation.state_label
+        self.statusBar().showMessage(f"{trip.number}. {trip.title}: {state} (computed in {trip.seconds * 1000:.0f} ms)", 8000)
+        self.sig_run_finished.emit(trip)
+
+    def _on_run_failed(self, number: int, text: str) -> None:
+        signals = self._pending.pop(number, None)
+        if signals is not None:
+            signals.deleteLater()
+        self.statusBar().clearMessage()
+        self._failed(text)
+
+    def _on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        trip = self.model.round_trip(current.row())
+        if trip is not None and trip is not self.diagram.trip():
+            self.diagram.set_trip(trip)
+
+    def _on_row_double_clicked(self, index: QModelIndex) -> None:
+        trip = self.model.round_trip(index.row())
+        if trip is None:
+            return
+        self.diagram.set_trip(trip)
+        first = next((i for i, a in enumerate(self.diagram.diagram_layout().arrows) if a.event.kind == "message"), None)
+        if first is not None:
+            self.diagram.open_arrow(first)
+
+    def _on_playback_changed(self, state: PlaybackState) -> None:
+        has_trip = self.diagram.trip() is not None
+        for key in DIAGRAM_ACTIONS:
+            self.menu_actions[key].setEnabled(has_trip and (state.total > 0 or key.startswith("export")))
+        self.menu_actions["play"].setText("&Pause" if state.playing else "&Play")
+        self.position_label.setText(f"  arrow {state.shown} of {state.total}  " if has_trip else "")
+
+    def _on_speed_changed(self, _index: int) -> None:
+        speed = float(self.speed_combo.currentData())
+        self.diagram.set_speed(speed)
+        self._settings.setValue(_KEY + "speed", speed)
+
+
+def _number(value: object, default: float) -> float:
+    try:
+        return float(value) if value is not None else default  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+
+
+def _flag(value: object, default: bool) -> bool:
+    if value is None:
+        return default
+    return value not in (False, "false", 0, "0")
