@@ -83,6 +83,15 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
         ),
     ),
     (
+        "&Tools",
+        (
+            ActionSpec(
+                "simulate", "&Simulate Round Trip…", "show_simulate", "Ctrl+Shift+R",
+                "Send the message (or a sample) to a simulated receiver and draw the round trip",
+            ),
+        ),
+    ),
+    (
         "&Settings",
         (ActionSpec("profiles", "&Profiles…", "show_profiles", None, "The profiles, value sets and code systems validation uses"),),
     ),

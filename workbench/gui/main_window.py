@@ -32,6 +32,8 @@ from workbench.gui.context import APPLICATION, AppContext
 from workbench.gui.panels.message_bar import MessageBar
 from workbench.gui.panels.progress import DelayedProgressBar
 from workbench.gui.profiles_dialog import ProfilesDialog
+from workbench.gui.simulate.diagram import OpenRequest
+from workbench.gui.simulate.window import CurrentMessage, SimulateWindow
 from workbench.gui.undo import EditSession
 from workbench.gui.validation import ValidationController
 from workbench.gui.window_layout import WindowLayout
@@ -75,6 +77,7 @@ class MainWindow(QMainWindow):
         self._session: EditSession | None = None
         self.unsaved = dialogs.UnsavedEditsGuard(self, self.save_as_xml)
         self.profiles_dialog: ProfilesDialog | None = None
+        self.simulate_window: SimulateWindow | None = None
         self.setWindowTitle(APPLICATION)
         self.setAcceptDrops(True)
 
@@ -145,6 +148,9 @@ class MainWindow(QMainWindow):
         """
         if not self._confirm_discard(lambda: self.open_file(path)):
             return -1
+        return self._start_loading(str(path), None)
+
+    def _start_loading(self, path: str, data: bytes | None) -> int:
         self._generation += 1
         generation = self._generation
         signals = TaskSignals(self)
@@ -154,8 +160,21 @@ class MainWindow(QMainWindow):
         self._pending[generation] = signals
         self.progress.begin()
         self.statusBar().showMessage(f"Opening {Path(path).name}…")
-        self._context.pool.start(LoadTask(str(path), generation, signals))
+        self._context.pool.start(LoadTask(path, generation, signals, data))
         return generation
+
+    def open_bytes(self, data: bytes, name: str) -> int:
+        """Read a message from bytes in a worker, as :meth:`open_file` reads a file.
+
+        The message is shown under ``name`` (in the title); it is not a file, so it does not go
+        into Open Recent. Unsaved edits are asked about first, as for a file.
+
+        Returns:
+            The request's generation number, or -1 while the user is asked about unsaved edits.
+        """
+        if not self._confirm_discard(lambda: self.open_bytes(data, name)):
+            return -1
+        return self._start_loading(name, data)
 
     def open_recent(self, path: str) -> None:
         """Open a recent file, or take it off the list when it no longer exists."""
@@ -186,6 +205,8 @@ class MainWindow(QMainWindow):
             for signal in (self._session.stack.canUndoChanged, self._session.stack.canRedoChanged):
                 signal.connect(self._update_actions)
         self.validation.set_target(self._session.target if self._session is not None else None)
+        if self.simulate_window is not None:
+            self.simulate_window.refresh_message()
         self._update_title()
         self._update_actions()
 
@@ -264,6 +285,24 @@ class MainWindow(QMainWindow):
             self.profiles_dialog.raise_()  # already open: bring it to the front
         else:
             self.profiles_dialog.show()
+
+    def show_simulate(self) -> SimulateWindow:
+        """Show this window's Simulate window (Tools › Simulate Round Trip…); non-modal."""
+        if self.simulate_window is None:
+            self.simulate_window = SimulateWindow(self._context, self, self.current_message)
+            self.simulate_window.sig_open_requested.connect(self._on_simulate_open_requested)
+            self.simulate_window.send_panel.set_use_current(True)
+        self.simulate_window.refresh_message()
+        self.simulate_window.show()
+        self.simulate_window.raise_()
+        self.simulate_window.activateWindow()
+        return self.simulate_window
+
+    def current_message(self) -> CurrentMessage | None:
+        """Return the message shown (as edited now) for the Simulate window, if any."""
+        if self._document is None:
+            return None
+        return CurrentMessage(Path(self._path).name if self._path else "Untitled", self._document)
 
     # ------------------------------------------------------------------------------- view
 
@@ -352,8 +391,9 @@ class MainWindow(QMainWindow):
             return
         self.message_bar.clear()
         self._show(result.document, result.context, result.path)
-        self._context.recent.add(result.path)
-        self._layout.remember_directory(result.path)
+        if result.from_file:
+            self._context.recent.add(result.path)
+            self._layout.remember_directory(result.path)
         self.statusBar().showMessage(f"Opened {Path(result.path).name} in {result.seconds:.2f} s", 5000)
         view = result.context.view
         if view is not None and view.header is not None:
@@ -370,6 +410,11 @@ class MainWindow(QMainWindow):
             text += " (removed from Open Recent)"
         self.message_bar.show_message(text, "error")
         self.sig_load_failed.emit(failure)
+
+    def _on_simulate_open_requested(self, request: OpenRequest) -> None:
+        self.open_bytes(request.data, request.name)
+        self.raise_()
+        self.activateWindow()
 
     def _on_recent_menu_about_to_show(self) -> None:
         fill_recent_menu(self.submenus["recent"], self._context.recent, self.open_recent)
