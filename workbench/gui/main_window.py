@@ -288,15 +288,19 @@ class MainWindow(QMainWindow):
 
     def show_simulate(self) -> SimulateWindow:
         """Show this window's Simulate window (Tools › Simulate Round Trip…); non-modal."""
-        if self.simulate_window is None:
-            self.simulate_window = SimulateWindow(self._context, self, self.current_message)
-            self.simulate_window.sig_open_requested.connect(self._on_simulate_open_requested)
-            self.simulate_window.send_panel.set_use_current(True)
-        self.simulate_window.refresh_message()
-        self.simulate_window.show()
-        self.simulate_window.raise_()
-        self.simulate_window.activateWindow()
-        return self.simulate_window
+        window = self.simulate_window
+        if window is None:
+            window = self.simulate_window = SimulateWindow(self._context, self, self.current_message)
+            window.sig_open_requested.connect(self._on_simulate_open_requested)
+            window.refresh_message()
+            window.send_panel.set_use_current(True)  # preloaded with the message shown, if any
+        window.refresh_message()
+        if window.isVisible():
+            window.raise_()  # already open: bring it to the front
+        else:
+            window.show()
+        window.activateWindow()
+        return window
 
     def current_message(self) -> CurrentMessage | None:
         """Return the message shown (as edited now) for the Simulate window, if any."""
@@ -413,7 +417,6 @@ class MainWindow(QMainWindow):
 
     def _on_simulate_open_requested(self, request: OpenRequest) -> None:
         self.open_bytes(request.data, request.name)
-        self.raise_()
         self.activateWindow()
 
     def _on_recent_menu_about_to_show(self) -> None:

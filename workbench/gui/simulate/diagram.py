@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from workbench.core.acks.events import SimEvent
 from workbench.gui.simulate.layout import DiagramLayout, compute_layout
-from workbench.gui.simulate.painting import Scene, label_boxes, paint_diagram
+from workbench.gui.simulate.painting import Scene, label_boxes, note_visible, paint_diagram
 from workbench.gui.simulate.runs import RoundTrip, code_display
 
 #: Seconds of playback per arrow at speed 1.
@@ -313,11 +313,12 @@ class SequenceDiagram(QWidget):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         """Override QWidget::mouseMoveEvent: highlight the arrow under the mouse."""
         hovered = self.arrow_at(event.position())
+        if hovered is None:
+            self.setToolTip(self._note_tooltip(event.position()))
         if hovered != self._hovered:
             self._hovered = hovered
             if hovered is None:
                 self.unsetCursor()
-                self.setToolTip("")
             else:
                 self.setCursor(Qt.CursorShape.PointingHandCursor)
                 self.setToolTip(arrow_tooltip(self._layout.arrows[hovered].event))
@@ -342,6 +343,14 @@ class SequenceDiagram(QWidget):
         super().mouseReleaseEvent(event)
 
     # ---- internals ---------------------------------------------------------------------------
+
+    def _note_tooltip(self, point: QPointF) -> str:
+        """The note at a point in words (a decision's reasons), or ''."""
+        scene = self.scene()
+        for note in self._layout.notes:
+            if note.rect.contains(point) and note_visible(scene, note):
+                return f"{note.event.source}, {note.event.time:g} s: {note.event.label}\n{note.event.note}".strip()
+        return ""
 
     def _relayout(self) -> None:
         self._layout = compute_layout(self._trip.result if self._trip else None, self.width())
