@@ -129,6 +129,8 @@ def _tooltip(trip: RoundTrip, column: int) -> str:
         return "\n".join(code_display(code) for code in result.conversation.codes) or "No Response received"
     if column == ANOMALIES:
         return "\n".join(f"{a.kind}: {a.message}" for a in result.anomalies) or "No anomalies"
+    if column == MESSAGE_ID:
+        return f"MessageHeader.id {result.conversation.message_id or '(unreadable)'}"
     if column == STARTED:
         return f"Run at {trip.started:%Y-%m-%d %H:%M:%S}; simulated {result.ended_at:g} s in {trip.seconds * 1000:.0f} ms"
     return f"{trip.number}. {trip.title} — {result.conversation.state_label}"

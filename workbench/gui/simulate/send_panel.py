@@ -86,7 +86,7 @@ class SendPanel(QWidget):
             self.pattern_buttons[chosen.key] = button
         self.negative_button = QToolButton()
         self.negative_button.setObjectName("negativeCodes")
-        self.negative_button.setText("Negative code ▾")
+        self.negative_button.setText("Negative code")
         self.negative_button.setToolTip("Full Acknowledgement with the receiver forced to answer a negative code")
         self.negative_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.negative_menu = QMenu(self.negative_button)

@@ -40,7 +40,7 @@ from workbench.core.tree import Document
 from workbench.gui.actions import ActionSpec, build_menus
 from workbench.gui.context import AppContext
 from workbench.gui.panels.message_bar import MessageBar
-from workbench.gui.simulate.conversation_model import ConversationModel
+from workbench.gui.simulate.conversation_model import MESSAGE_ID, ConversationModel
 from workbench.gui.simulate.diagram import SPEEDS, PlaybackState, SequenceDiagram
 from workbench.gui.simulate.runs import RoundTrip, RoundTripRequest, RoundTripTask, RunSignals
 from workbench.gui.simulate.send_panel import SendPanel, Timing
@@ -50,6 +50,7 @@ TITLE = "Simulate Round Trip"
 #: The receiver at first: answers a second after receiving, as the one-click patterns' does.
 DEFAULT_RECEIVER = ReceiverSettings(delay=1.0)
 DEFAULT_SIZE = (1440, 900)
+MESSAGE_ID_WIDTH = 150
 _KEY = "simulate/"
 
 #: The window's menus (the same table shape as the main window's).
@@ -434,6 +435,9 @@ class SimulateWindow(QMainWindow):
         row = self.model.add(trip)
         self.diagram.set_trip(trip, animate=self.animate())
         self.table.selectRow(row)
+        self.table.resizeColumnsToContents()
+        if self.table.columnWidth(MESSAGE_ID) > MESSAGE_ID_WIDTH:
+            self.table.setColumnWidth(MESSAGE_ID, MESSAGE_ID_WIDTH)  # elided in the middle; the tooltip has it all
         state = trip.result.conversation.state_label
         self.statusBar().showMessage(f"{trip.number}. {trip.title}: {state} (computed in {trip.seconds * 1000:.0f} ms)", 8000)
         self.sig_run_finished.emit(trip)
