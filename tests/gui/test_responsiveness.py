@@ -53,7 +53,7 @@ def test_large_message_loads_off_the_gui_thread(qtbot, large_message) -> None:
 def test_the_real_entry_point_starts_shows_and_quits(tmp_path) -> None:
     png = tmp_path / "window.png"
     script = Path(sys.executable).parent / "itk-workbench"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "workbench.cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "workbench"]
     source = ITK009D
     if not source.exists():  # the shared examples are absent: use a message of our own
         source = tmp_path / "message.xml"
@@ -76,7 +76,7 @@ def test_the_entry_point_fails_the_smoke_run_for_an_unreadable_file(tmp_path) ->
     bad = tmp_path / "bad.xml"
     bad.write_text("<Bundle xmlns='http://hl7.org/fhir'><oops></Bundle>")
     env = {**os.environ, "PYTHONPATH": str(PROJECT), "QT_QPA_PLATFORM": "offscreen"}
-    command = [sys.executable, "-m", "workbench.cli", str(bad), "--smoke"]
+    command = [sys.executable, "-m", "workbench", str(bad), "--smoke"]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr

@@ -1,7 +1,7 @@
-"""``itk-workbench``: the desktop application, or a headless command.
+"""The headless commands of ``itk-workbench`` (``python -m workbench.cli COMMAND ...``).
 
-With no arguments, or with files only, it opens the desktop application (the files in it);
-with a command it runs headless. Exit codes: 0 success or valid, 1 findings, 2 input that could
+:mod:`workbench.__main__` sends a command line here unless it opens the desktop application;
+nothing here imports Qt. Exit codes: 0 success or valid, 1 findings, 2 input that could
 not be used or a usage error.
 """
 
@@ -33,12 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``itk-workbench`` console script."""
+    """Run one headless command; return its exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] == "--smoke" or (args[0] not in COMMANDS and not args[0].startswith("-")):
-        from workbench.gui.app import run_gui  # Qt is imported only for the desktop app
-
-        return run_gui(args)
     parser = build_parser()
     options = parser.parse_args(args)
     if options.command is None:
