@@ -424,3 +424,46 @@ def test_hovering_says_what_an_arrow_or_a_note_is(qtbot, window) -> None:
     qtbot.mouseMove(diagram, decision.rect.center().toPoint())
     qtbot.waitUntil(lambda: decision.event.label in diagram.toolTip())
     assert decision.event.note.splitlines()[0] in diagram.toolTip()
+
+
+# ---- keys ----------------------------------------------------------------------------------------
+
+
+def test_playback_keys_belong_to_the_diagram_not_to_the_controls(qtbot, window) -> None:
+    click_pattern(qtbot, window, "full")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    diagram = window.diagram
+    # Space on a focused checkbox toggles it and leaves playback alone.
+    box = window.send_panel.inf_ack
+    box.setFocus()
+    qtbot.waitUntil(box.hasFocus)
+    before = box.isChecked()
+    qtbot.keyClick(box, Qt.Key.Key_Space)
+    assert box.isChecked() != before
+    assert not diagram.is_playing() and diagram.arrow_count_shown() == diagram.arrow_count()
+    # Space on a focused pattern button clicks it (a new run), not Play.
+    button = window.send_panel.pattern_buttons["technical"]
+    button.setFocus()
+    qtbot.waitUntil(button.hasFocus)
+    with qtbot.waitSignal(window.sig_run_finished, timeout=RUN_TIMEOUT_MS) as blocker:
+        qtbot.keyClick(button, Qt.Key.Key_Space)
+    assert blocker.args[0].title == pattern("technical").title
+    assert not diagram.is_playing()
+    # With the diagram focused the keys play, pause and step.
+    diagram.setFocus()
+    qtbot.waitUntil(diagram.hasFocus)
+    qtbot.keyClick(diagram, Qt.Key.Key_Home)
+    assert diagram.arrow_count_shown() == 0
+    qtbot.keyClick(diagram, Qt.Key.Key_Right)
+    assert diagram.arrow_count_shown() == 1
+    qtbot.keyClick(diagram, Qt.Key.Key_Space)
+    assert diagram.is_playing()
+    qtbot.keyClick(diagram, Qt.Key.Key_Space)
+    assert not diagram.is_playing()
+    qtbot.keyClick(diagram, Qt.Key.Key_End)
+    assert diagram.arrow_count_shown() == diagram.arrow_count()
+    # The toolbar buttons still work whatever has the focus.
+    box.setFocus()
+    window.menu_actions["restart"].trigger()
+    assert diagram.arrow_count_shown() == 0

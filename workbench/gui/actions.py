@@ -159,15 +159,24 @@ def fill_recent_menu(menu: QMenu, recent: RecentFiles, open_path: Callable[[str]
         menu.addAction("No recent files").setEnabled(False)
 
 
+def scope_actions(actions: dict[str, QAction], keys: tuple[str, ...], widget: QWidget) -> None:
+    """Make these actions' shortcuts work only while ``widget`` (or a child of it) has focus.
+
+    The actions still work from menus and toolbar buttons; their keys keep their usual meaning
+    in other widgets (Space clicks a focused button, Del deletes text in a search field).
+    """
+    for key in keys:
+        action = actions[key]
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        widget.addAction(action)
+
+
 def tree_actions(actions: dict[str, QAction], tree: QWidget) -> None:
     """Make the tree's row actions' shortcuts work only while the tree has focus.
 
     Del and F2 then keep their usual meaning in other widgets (the issues panel's search field).
     """
-    for key in TREE_ACTIONS:
-        action = actions[key]
-        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        tree.addAction(action)
+    scope_actions(actions, TREE_ACTIONS, tree)
 
 
 def update_edit_actions(actions: dict[str, QAction], stack: QUndoStack | None, node: Node | None) -> None:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QFocusEvent, QImage, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen, QResizeEvent
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -113,6 +113,7 @@ class SequenceDiagram(QWidget):
         super().__init__(parent)
         self.setObjectName("sequenceDiagram")
         self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # playback keys work while it has focus
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._trip: RoundTrip | None = None
         self._layout = compute_layout(None, self.width())
@@ -302,7 +303,21 @@ class SequenceDiagram(QWidget):
         """Override QWidget::paintEvent."""
         painter = QPainter(self)
         paint_diagram(painter, self.scene())
+        if self.hasFocus():  # the playback keys go here: say so
+            painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(self.visibleRegion().boundingRect()).adjusted(1, 1, -1, -1))
         painter.end()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """Override QWidget::focusInEvent: show the focus frame."""
+        super().focusInEvent(event)
+        self.update()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        """Override QWidget::focusOutEvent: hide the focus frame."""
+        super().focusOutEvent(event)
+        self.update()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Override QWidget::resizeEvent: lay the diagram out for the new width."""

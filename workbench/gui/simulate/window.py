@@ -37,7 +37,7 @@ from workbench.core.acks.settings import ReceiverSettings, SettingsError, settin
 from workbench.core.errors import WorkbenchError
 from workbench.core.load import render
 from workbench.core.tree import Document
-from workbench.gui.actions import ActionSpec, build_menus
+from workbench.gui.actions import ActionSpec, build_menus, scope_actions
 from workbench.gui.context import AppContext
 from workbench.gui.panels.message_bar import MessageBar
 from workbench.gui.simulate.conversation_model import MESSAGE_ID, ConversationModel
@@ -77,6 +77,8 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
 )
 #: Actions that need a round trip in the diagram.
 DIAGRAM_ACTIONS = ("play", "step", "step_back", "restart", "show_all", "export_png", "export_svg")
+#: Playback actions: their keys (Space, arrows, Home, End) work while the diagram has focus.
+PLAYBACK_ACTIONS = ("play", "step", "step_back", "restart", "show_all")
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +192,7 @@ class SimulateWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.menu_actions, _submenus = build_menus(self, MENUS)
+        scope_actions(self.menu_actions, PLAYBACK_ACTIONS, self.diagram_scroll)
         self.speed_combo = QComboBox()
         self.speed_combo.setObjectName("speed")
         self.speed_combo.setToolTip("Playback speed")
@@ -381,7 +384,7 @@ class SimulateWindow(QMainWindow):
         bar.setObjectName("playbackToolbar")
         bar.setMovable(False)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for key in ("restart", "step_back", "play", "step", "show_all"):
+        for key in ("restart", "step_back", "play", "step", "show_all"):  # toolbar order
             bar.addAction(self.menu_actions[key])
         bar.addWidget(QLabel("  Speed "))
         bar.addWidget(self.speed_combo)
@@ -392,9 +395,10 @@ class SimulateWindow(QMainWindow):
         bar.addAction(self.menu_actions["export_png"])
         bar.addAction(self.menu_actions["export_svg"])
         self.addToolBar(bar)
-        for key in ("play", "step", "step_back", "restart", "show_all"):
+        for key in PLAYBACK_ACTIONS:
             action: QAction = self.menu_actions[key]
-            action.setToolTip(f"{action.statusTip()} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{action.statusTip()} ({keys} in the diagram)")
 
     def _restore(self) -> None:
         geometry = self._settings.value(_KEY + "geometry")
