@@ -467,3 +467,65 @@ def test_playback_keys_belong_to_the_diagram_not_to_the_controls(qtbot, window) 
     box.setFocus()
     window.menu_actions["restart"].trigger()
     assert diagram.arrow_count_shown() == 0
+
+
+# ---- runs: numbers, titles, Run Again, work off the GUI thread -----------------------------------
+
+
+def test_failed_runs_take_no_number_and_forced_titles_read_well(qtbot, window, monkeypatch) -> None:
+    from workbench.core.errors import WorkbenchError
+    from workbench.gui.simulate import runs
+
+    real = runs.run_pattern
+
+    def broken(*args, **kwargs):
+        raise WorkbenchError("the sample cannot be built")
+
+    monkeypatch.setattr(runs, "run_pattern", broken)
+    with qtbot.waitSignal(window.sig_run_failed, timeout=RUN_TIMEOUT_MS) as blocker:
+        window.run_pattern("full")
+    assert "the sample cannot be built" in blocker.args[0]
+    assert window.model.rowCount() == 0
+    monkeypatch.setattr(runs, "run_pattern", real)
+    trip = run(qtbot, window, lambda: window.run_negative("30002"))
+    assert trip.number == 1
+    assert trip.title == "Full Acknowledgement, forced 30002"
+    assert window.diagram.trip().number == 1 and row_text(window, 0) == "1"
+
+
+def test_run_again_repeats_the_last_run_even_a_send(qtbot, window) -> None:
+    click_pattern(qtbot, window, "technical")
+    panel = window.send_panel
+    panel.event_combo.setCurrentIndex(panel.event_combo.findData("ITK009D"))
+    panel.bus_ack.setChecked(False)
+    sent = run(qtbot, window, lambda: qtbot.mouseClick(panel.send_button, Qt.MouseButton.LeftButton))
+    again = run(qtbot, window, window.menu_actions["run_again"].trigger)
+    assert again.title == sent.title == "Send sample ITK009D"
+    assert again.flags == sent.flags == "InfAck only"
+    assert again.number == sent.number + 1
+
+
+def test_profiles_are_loaded_and_the_message_rendered_by_the_worker(qtbot, window, monkeypatch) -> None:
+    import threading
+
+    from workbench.gui.simulate import runs
+
+    threads: dict[str, threading.Thread] = {}
+    registry = window._context.profiles.registry
+
+    def recording_registry():
+        threads["registry"] = threading.current_thread()
+        return registry()
+
+    real_render = runs.render
+
+    def recording_render(document, syntax):
+        threads["render"] = threading.current_thread()
+        return real_render(document, syntax)
+
+    monkeypatch.setattr(window._context.profiles, "registry", recording_registry)
+    monkeypatch.setattr(runs, "render", recording_render)
+    panel = window.send_panel
+    run(qtbot, window, lambda: qtbot.mouseClick(panel.send_button, Qt.MouseButton.LeftButton))
+    assert set(threads) == {"registry", "render"}
+    assert threading.main_thread() not in threads.values()

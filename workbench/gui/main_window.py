@@ -73,7 +73,8 @@ class MainWindow(QMainWindow):
         self._generation = 0
         self._pending: dict[int, TaskSignals] = {}
         self._about: QMessageBox | None = None
-        self._path: str | None = None
+        self._path: str | None = None  # the file shown (None: none, or bytes)
+        self._name: str | None = None  # what the message shown is called
         self._session: EditSession | None = None
         self.unsaved = dialogs.UnsavedEditsGuard(self, self.save_as_xml)
         self.profiles_dialog: ProfilesDialog | None = None
@@ -148,9 +149,9 @@ class MainWindow(QMainWindow):
         """
         if not self._confirm_discard(lambda: self.open_file(path)):
             return -1
-        return self._start_loading(str(path), None)
+        return self._start_loading(str(path), None, Path(path).name)
 
-    def _start_loading(self, path: str, data: bytes | None) -> int:
+    def _start_loading(self, path: str | None, data: bytes | None, name: str) -> int:
         self._generation += 1
         generation = self._generation
         signals = TaskSignals(self)
@@ -159,8 +160,8 @@ class MainWindow(QMainWindow):
         signals.sig_task_failed.connect(self._on_load_task_failed)
         self._pending[generation] = signals
         self.progress.begin()
-        self.statusBar().showMessage(f"Opening {Path(path).name}…")
-        self._context.pool.start(LoadTask(path, generation, signals, data))
+        self.statusBar().showMessage(f"Opening {name}…")
+        self._context.pool.start(LoadTask(path, generation, signals, data, name))
         return generation
 
     def open_bytes(self, data: bytes, name: str) -> int:
@@ -174,7 +175,7 @@ class MainWindow(QMainWindow):
         """
         if not self._confirm_discard(lambda: self.open_bytes(data, name)):
             return -1
-        return self._start_loading(name, data)
+        return self._start_loading(None, data, name)
 
     def open_recent(self, path: str) -> None:
         """Open a recent file, or take it off the list when it no longer exists."""
@@ -189,11 +190,14 @@ class MainWindow(QMainWindow):
         if self._confirm_discard(self.close_document):
             self._show(None, None)
 
-    def _show(self, document: Document | None, labels: LabelContext | None, path: str | None = None) -> None:
+    def _show(
+        self, document: Document | None, labels: LabelContext | None, path: str | None = None, name: str | None = None
+    ) -> None:
         if self._session is not None:
             self._session.close()
             self._session.deleteLater()
         self._document, self._labels, self._path = document, labels, path
+        self._name = name or (Path(path).name if path else None)
         self._session = EditSession(document, self) if document is not None else None
         self.unsaved.reset()
         self.workspace.show_document(document, labels)
@@ -294,7 +298,8 @@ class MainWindow(QMainWindow):
             window.sig_open_requested.connect(self._on_simulate_open_requested)
             window.refresh_message()
             window.send_panel.set_use_current(True)  # preloaded with the message shown, if any
-        window.refresh_message()
+        else:
+            window.refresh_message()
         if window.isVisible():
             window.raise_()  # already open: bring it to the front
         else:
@@ -304,9 +309,9 @@ class MainWindow(QMainWindow):
 
     def current_message(self) -> CurrentMessage | None:
         """Return the message shown (as edited now) for the Simulate window, if any."""
-        if self._document is None:
+        if self._session is None:
             return None
-        return CurrentMessage(Path(self._path).name if self._path else "Untitled", self._document)
+        return CurrentMessage(self._name or "Untitled", self._session.target)
 
     # ------------------------------------------------------------------------------- view
 
@@ -374,14 +379,14 @@ class MainWindow(QMainWindow):
         if self._document is None:
             self.setWindowTitle(APPLICATION)
             return
-        name = Path(self._path).name if self._path else "Untitled"
+        name = self._name or "Untitled"
         modified = self._session is not None and not self._session.is_clean()
         self.setWindowTitle(f"{name}{'*' if modified else ''} — {APPLICATION}")
 
     def _confirm_discard(self, then: Callable[[], object]) -> bool:
         """True when no unsaved edit would be lost; otherwise ask, and call ``then`` once decided."""
         session = self._session
-        name = Path(self._path).name if self._path else "the message"
+        name = self._name or "the message"
         return session is None or self.unsaved.allows(session.is_clean, name, then)
 
     # ---------------------------------------------------------------------------- handlers
@@ -394,11 +399,11 @@ class MainWindow(QMainWindow):
         if not self._finish_loading(result.generation):
             return
         self.message_bar.clear()
-        self._show(result.document, result.context, result.path)
-        if result.from_file:
+        self._show(result.document, result.context, result.path, result.name)
+        if result.path is not None:
             self._context.recent.add(result.path)
             self._layout.remember_directory(result.path)
-        self.statusBar().showMessage(f"Opened {Path(result.path).name} in {result.seconds:.2f} s", 5000)
+        self.statusBar().showMessage(f"Opened {result.name} in {result.seconds:.2f} s", 5000)
         view = result.context.view
         if view is not None and view.header is not None:
             self.tree.select_node(view.header)

@@ -40,20 +40,20 @@ class LoadResult:
 
     Attributes:
         generation: The request number the result answers.
-        path: The file read.
+        path: The file read; None when the message was read from bytes (not a file: not
+            remembered in Open Recent).
+        name: What the message is called (the file's name, or the name the bytes are known by).
         document: The document.
         context: The labels' context (holds the message's ITK3 view).
         seconds: How long reading took.
-        from_file: The message was read from the file ``path``; False: from bytes known by
-            the name ``path`` (not a file: not remembered in Open Recent).
     """
 
     generation: int
-    path: str
+    path: str | None
+    name: str
     document: Document
     context: LabelContext
     seconds: float
-    from_file: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,15 +144,19 @@ class LoadTask(QRunnable):
     """Read a file (or bytes) into a document and the ITK3 view of it.
 
     Args:
-        path: The file to read; with ``data``, the name the bytes are known by.
+        path: The file to read; None to read ``data``.
         generation: The request number, echoed in the result.
         signals: Where to report; created on the GUI thread.
-        data: Bytes to read instead of the file (a simulated message or Response).
+        data: Bytes to read instead of a file (a simulated message or Response).
+        name: What the message is called (default: the file's name).
     """
 
-    def __init__(self, path: str, generation: int, signals: TaskSignals, data: bytes | None = None) -> None:
+    def __init__(
+        self, path: str | None, generation: int, signals: TaskSignals, data: bytes | None = None, name: str = ""
+    ) -> None:
         super().__init__()
         self.path = path
+        self.name = name or (Path(path).name if path else "the message")
         self.generation = generation
         self.signals = signals
         self.data = data
@@ -167,27 +171,27 @@ class LoadTask(QRunnable):
         """Read the file (called on a pool thread)."""
         started = time.perf_counter()
         try:
-            if self.data is None:
+            if self.path is not None:
                 document = read_file(self.path, progress=self._progress)
             else:
-                document = read_bytes(self.data, progress=self._progress)
+                document = read_bytes(self.data or b"", progress=self._progress)
             # Reading the view allocates an object per entry; with a large tree in memory each
             # garbage collection would walk all of it (0.7 s instead of 0.05 s for 8,000 entries).
             with gc_paused():
                 context = LabelContext.for_document(document)
                 warm(document)
         except ReadError as exc:
-            message = str(exc) if self.data is None else f"{self.path}: {exc}"
+            message = str(exc) if self.path is not None else f"{self.name}: {exc}"
             failure = TaskFailure(self.generation, self.path, message, exc.line, exc.column)
             self.signals.sig_task_failed.emit(failure)
             return
         except Exception as exc:  # a worker must report every failure, in words, never crash
-            log.exception("reading %s failed", self.path)
-            message = f"{self.path}: could not be read ({type(exc).__name__}: {exc})"
+            log.exception("reading %s failed", self.path or self.name)
+            message = f"{self.path or self.name}: could not be read ({type(exc).__name__}: {exc})"
             self.signals.sig_task_failed.emit(TaskFailure(self.generation, self.path, message))
             return
         seconds = time.perf_counter() - started
-        result = LoadResult(self.generation, self.path, document, context, seconds, self.data is None)
+        result = LoadResult(self.generation, self.path, self.name, document, context, seconds)
         self.signals.sig_result_ready.emit(result)
 
 

@@ -12,7 +12,6 @@ write the complete diagram with the same painter.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
@@ -77,7 +76,7 @@ def open_name(trip: RoundTrip, event: SimEvent) -> str:
         what = f"sender's Response {event.itk_code or ''}".strip()
     else:
         what = f"Response {event.itk_code or ''}".strip()
-    return re.sub(r"[\\/]", "-", f"Run {trip.number} – {what}")
+    return f"Run {trip.number} – {what}"
 
 
 def arrow_tooltip(event: SimEvent) -> str:

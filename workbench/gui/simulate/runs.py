@@ -14,8 +14,10 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
@@ -27,10 +29,14 @@ from workbench.core.acks.sample import sample_message
 from workbench.core.acks.settings import ReceiverSettings
 from workbench.core.acks.simulation import run_round_trip
 from workbench.core.catalogue import catalogue
-from workbench.core.errors import ReadError, WorkbenchError
+from workbench.core.errors import WorkbenchError
 from workbench.core.itk3.view import message_view
-from workbench.core.load import read_bytes, render
+from workbench.core.load import render
+from workbench.core.tree import Document
 from workbench.core.validation.runner import Validator
+
+if TYPE_CHECKING:
+    from workbench.core.validation.profiles.registry import ProfileRegistry
 
 log = logging.getLogger(__name__)
 
@@ -41,18 +47,34 @@ class LaneInfo:
 
     Attributes:
         name: ``Sender`` or ``Receiver``.
-        ods: the organisation's ODS code, if known.
-        mailbox: its MESH mailbox, if known.
+        ods: the organisation's ODS code (or other identifier), if known.
+        endpoint: where it sends from or receives at, if known.
+        endpoint_kind: what ``endpoint`` is (``source endpoint``, ``MESH mailbox``).
+        unknown: what the subtitle says when nothing is known.
     """
 
     name: str
     ods: str | None = None
-    mailbox: str | None = None
+    endpoint: str | None = None
+    endpoint_kind: str = "endpoint"
+    unknown: str = ""
 
     @property
     def subtitle(self) -> str:
         """``SND01 · SND01OT001`` (what is known of it)."""
-        return " · ".join(part for part in (self.ods, self.mailbox) if part)
+        return " · ".join(part for part in (self.ods, self.endpoint) if part) or self.unknown
+
+    @property
+    def tooltip(self) -> str:
+        """The header in words, nothing elided."""
+        lines = [self.name]
+        if self.ods:
+            lines.append(f"organisation {self.ods}")
+        if self.endpoint:
+            lines.append(f"{self.endpoint_kind} {self.endpoint}")
+        if len(lines) == 1 and self.unknown:
+            lines.append(self.unknown)
+        return "\n".join(lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +107,10 @@ class RoundTripRequest:
         timeout: seconds before a conversation still awaiting a Response is overdue.
         pattern: a response pattern key (:data:`~workbench.core.acks.patterns.PATTERNS`).
         force: with a pattern, the outcome to force (a response code, ``none`` ...).
-        message: the bytes of a message to send.
+        message: a message to send: bytes, or a document rendered as XML by the worker.
         sample: options to build the sample message to send.
-        registry: the profiles the receiver validates with (None: the shipped ones).
+        profiles: gives the profile registry the receiver validates with; called by the worker
+            (it may load the profiles). None: the shipped profiles.
     """
 
     title: str
@@ -97,9 +120,9 @@ class RoundTripRequest:
     timeout: float = 60.0
     pattern: str | None = None
     force: str | None = None
-    message: bytes | None = None
+    message: bytes | Document | None = None
     sample: SampleOptions | None = None
-    registry: object | None = None
+    profiles: Callable[[], ProfileRegistry | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +130,8 @@ class RoundTrip:
     """A finished round trip, as the conversation list and the diagram show it.
 
     Attributes:
-        number: its number in this window (1, 2 ...).
+        number: its number in this window (1, 2 ...; the worker gives the request's key, and the
+            window numbers the runs that finish).
         title: what it was called (``Full Acknowledgement``, ``Send discharge.xml``).
         flags: the pattern or the flags of the message sent (``InfAck + BusAck``).
         result: what the simulation produced.
@@ -140,14 +164,21 @@ def flags_text(inf_ack: bool | None, bus_ack: bool | None) -> str:
 def run_request(request: RoundTripRequest, number: int) -> RoundTrip:
     """Run a request to the end on the virtual clock (no Qt; call it from a worker).
 
+    Loading the profiles and rendering a document happen here, off the GUI thread. The message
+    is read once, by the simulation; its flags and sender come from what the simulation and the
+    receiver found (or from the document, when there is one).
+
     Raises:
-        WorkbenchError: the sample cannot be built or the settings cannot be used.
+        WorkbenchError: the sample cannot be built, the document cannot be rendered, or the
+            settings cannot be used.
         ValueError: likewise.
     """
     started_wall = datetime.now().astimezone()
     started = time.perf_counter()
     seed = f"simulate-{uuid.uuid4()}"
-    validator = Validator(request.registry) if request.registry is not None else Validator()
+    registry = request.profiles() if request.profiles is not None else None
+    validator = Validator(registry) if registry is not None else Validator()
+    document: Document | None = None
     if request.pattern is not None:
         chosen = pattern(request.pattern)
         result = run_pattern(
@@ -158,45 +189,59 @@ def run_request(request: RoundTripRequest, number: int) -> RoundTrip:
     else:
         clock = VirtualClock(DEFAULT_START)
         ids = SequentialIds(seed)
-        if request.message is not None:
-            data = request.message
-        else:
+        if isinstance(request.message, Document):
+            document = request.message
+        elif request.message is None:
             options = request.sample or SampleOptions()
             document = sample_message(
                 clock=clock, ids=ids, inf_ack=options.inf_ack, bus_ack=options.bus_ack,
                 event=options.event, recipient_type=options.recipient_type,
             )
-            data = render(document, "xml")
+        data = render(document, "xml") if document is not None else request.message or b""
         result = run_round_trip(
             data, receiver=request.receiver, ack_of_ack=request.ack_of_ack, latency=request.latency,
             timeout=request.timeout, clock=clock, ids=ids, validator=validator,
         )
-        flags = _flags_of(data)
-    sender = _sender_lane(result)
-    receiver = LaneInfo("Receiver", request.receiver.ods_code, request.receiver.mailbox)
+        flags = _flags_of(result, document)
+    sender = _sender_lane(result, document)
+    receiver = LaneInfo("Receiver", request.receiver.ods_code, request.receiver.mailbox, "MESH mailbox")
     seconds = time.perf_counter() - started
     return RoundTrip(number, request.title, flags, result, sender, receiver, started_wall, seconds)
 
 
-def _flags_of(data: bytes) -> str:
-    try:
-        view = message_view(read_bytes(data))
-    except ReadError:
-        return "unreadable message"
-    return flags_text(view.flag("InfAckRequested"), view.flag("BusAckRequested"))
+def _flags_of(result: SimulationResult, document: Document | None) -> str:
+    """The flags of the message sent, as its document or the receiver's decision has them."""
+    if document is not None:
+        view = message_view(document)
+        return flags_text(view.flag("InfAckRequested"), view.flag("BusAckRequested"))
+    decision = result.decisions[0] if result.decisions else None
+    if decision is None:  # not decided on (a Response sent as a message): what the tracker expects
+        conversation = result.conversation
+        return flags_text(conversation.expects_infrastructure, conversation.expects_business)
+    if not decision.readable:
+        return "flags unreadable"
+    return flags_text(decision.inf_ack_requested, decision.bus_ack_requested)
 
 
-def _sender_lane(result: SimulationResult) -> LaneInfo:
-    """The sender's ODS code and mailbox, from the first message it sent."""
-    first = next((e for e in result.events if e.kind == "message"), None)
-    if first is None or not first.data:
-        return LaneInfo("Sender")
-    try:
-        view = message_view(read_bytes(first.data))
-    except ReadError:
-        return LaneInfo("Sender")
-    codes = sorted(party_codes(view.sender))
-    return LaneInfo("Sender", codes[0] if codes else None, view.source_endpoint)
+def _sender_lane(result: SimulationResult, document: Document | None) -> LaneInfo:
+    """The sender's organisation and source endpoint, without reading the message again.
+
+    From the document sent when there is one; else from the receiver's decision (where it
+    replied to) and its first Response (whose receiver names the sender).
+    """
+    if document is not None:
+        view = message_view(document)
+        codes = sorted(party_codes(view.sender))
+        return LaneInfo("Sender", codes[0] if codes else None, view.source_endpoint, "source endpoint", "sender not named")
+    decision = result.decisions[0] if result.decisions else None
+    if decision is None:
+        return LaneInfo("Sender", unknown="sender not known")
+    if not decision.readable:
+        return LaneInfo("Sender", unknown="message unreadable: sender not known")
+    codes: list[str] = []
+    if decision.responses:
+        codes = sorted(party_codes(message_view(decision.responses[0].response.document).receiver))
+    return LaneInfo("Sender", codes[0] if codes else None, decision.reply_to, "source endpoint", "sender not named")
 
 
 def code_display(code: str | None) -> str:
@@ -212,7 +257,7 @@ class RunSignals(QObject):
 
     Signals:
         sig_finished(object): the run finished; carries the :class:`RoundTrip`.
-        sig_failed(int, str): run number and why it failed, in words.
+        sig_failed(int, str): the request's key and why it failed, in words.
     """
 
     sig_finished = Signal(object)
@@ -224,7 +269,7 @@ class RoundTripTask(QRunnable):
 
     Args:
         request: what to run.
-        number: the run's number, echoed in the result.
+        number: the request's key, echoed in the result (or the failure).
         signals: where to report; created on the GUI thread.
     """
 

@@ -10,8 +10,9 @@ playback speed and the last scenario are remembered in the settings.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, Signal
@@ -34,9 +35,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.acks.patterns import pattern
 from workbench.core.acks.settings import ReceiverSettings, SettingsError, settings_from_toml
-from workbench.core.errors import WorkbenchError
-from workbench.core.load import render
-from workbench.core.tree import Document
+from workbench.core.edits import EditableDocument
 from workbench.gui.actions import ActionSpec, build_menus, scope_actions
 from workbench.gui.context import AppContext
 from workbench.gui.panels.message_bar import MessageBar
@@ -87,23 +86,22 @@ class CurrentMessage:
 
     Attributes:
         name: what the main window calls it.
-        document: the document as it is now (edits included); rendered to XML when sent.
-        data: bytes to send as they are (when there is no document).
+        target: the document under edit; the worker renders it as XML as it is then. A run
+            during which it was edited is run again (it may have read a half-made edit).
     """
 
     name: str
-    document: Document | None = None
-    data: bytes | None = None
+    target: EditableDocument
 
-    def to_bytes(self) -> bytes:
-        """The message as XML bytes.
 
-        Raises:
-            WorkbenchError: the document cannot be rendered.
-        """
-        if self.document is not None:
-            return render(self.document, "xml")
-        return self.data or b""
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A run on the pool: its signals, its request, and the edit version of the document sent."""
+
+    signals: RunSignals
+    request: RoundTripRequest
+    target: EditableDocument | None = None
+    version: int = 0
 
 
 MessageSource = Callable[[], "CurrentMessage | None"]
@@ -134,10 +132,10 @@ class SimulateWindow(QMainWindow):
         self._context = context
         self._settings: QSettings = context.settings
         self._source = message_source
-        self._message: CurrentMessage | None = None
-        self._pending: dict[int, RunSignals] = {}
-        self._count = 0
-        self._last: tuple[str, str | None] | None = None
+        self._pending: dict[int, _Pending] = {}
+        self._requests = 0  # runs asked for (the key of a pending run)
+        self._count = 0  # runs finished (the number a round trip gets)
+        self._last: Callable[[], int] | None = None  # what Run Again repeats
 
         self.message_bar = MessageBar()
         self.send_panel = SendPanel()
@@ -159,7 +157,6 @@ class SimulateWindow(QMainWindow):
         self.diagram_scroll = QScrollArea()
         self.diagram_scroll.setWidget(self.diagram)
         self.diagram_scroll.setWidgetResizable(True)
-        self.diagram_scroll.setBackgroundRole(self.diagram_scroll.backgroundRole())
         self.model = ConversationModel(self)
         self.table = QTableView()
         self.table.setObjectName("conversations")
@@ -215,11 +212,6 @@ class SimulateWindow(QMainWindow):
 
     # ---- the message from the main window ------------------------------------------------------
 
-    def set_message(self, message: CurrentMessage | None) -> None:
-        """Use this message for Send (instead of asking the message source)."""
-        self._message = message
-        self.refresh_message()
-
     def refresh_message(self) -> None:
         """Show which message Send would send now."""
         current = self.current_message()
@@ -227,29 +219,35 @@ class SimulateWindow(QMainWindow):
 
     def current_message(self) -> CurrentMessage | None:
         """Return the message Send sends when "the message in the main window" is chosen."""
-        if self._message is not None:
-            return self._message
         return self._source() if self._source is not None else None
 
     # ---- runs --------------------------------------------------------------------------------
 
     def run_pattern(self, key: str, force: str | None = None) -> int:
-        """Run a response pattern with the sample message; returns the run's number (-1: not run)."""
+        """Run a response pattern with the sample message.
+
+        Returns:
+            The run's request id (its number comes when it finishes), or -1 when it was not run.
+        """
         chosen = pattern(key)
-        title = chosen.title if force is None else f"{force} forced ({chosen.title})"
-        self._last = (key, force)
+        title = chosen.title if force is None else f"{chosen.title}, forced {force}"
+        self._last = functools.partial(self.run_pattern, key, force)
         self._settings.setValue(_KEY + "last_pattern", key)
-        return self._start(title, pattern=chosen.key, force=force)
+        return self._start(RoundTripRequest(title, DEFAULT_RECEIVER, pattern=chosen.key, force=force))
 
     def run_negative(self, code: str) -> int:
         """Run a Full Acknowledgement round trip whose receiver answers this negative code."""
         return self.run_pattern("full", code)
 
     def run_again(self) -> int:
-        """Run the last scenario again (the last pattern remembered, else Full Acknowledgement)."""
-        key, force = self._last or (str(self._settings.value(_KEY + "last_pattern", "full")), None)
+        """Run the last run again: the same pattern, or Send of the same message or sample.
+
+        Before any run in this window, the last pattern remembered (else Full Acknowledgement).
+        """
+        if self._last is not None:
+            return self._last()
         try:
-            return self.run_pattern(key, force)
+            return self.run_pattern(str(self._settings.value(_KEY + "last_pattern", "full")))
         except KeyError:
             return self.run_pattern("full")
 
@@ -260,20 +258,19 @@ class SimulateWindow(QMainWindow):
             if current is None:
                 self._failed("No message is open in the main window")
                 return -1
-            try:
-                data = current.to_bytes()
-            except WorkbenchError as exc:
-                self._failed(f"{current.name} cannot be sent: {exc}")
-                return -1
-            return self._start(f"Send {current.name}", message=data)
+            self._last = functools.partial(self._send_current, current)
+            return self._send_current(current)
         options = self.send_panel.sample_options()
-        return self._start(f"Send sample {options.event}", sample=options)
+        request = RoundTripRequest(f"Send sample {options.event}", DEFAULT_RECEIVER, sample=options)
+        self._last = functools.partial(self._start, request)
+        return self._start(request)
 
-    def is_running(self) -> bool:
-        """Return whether a round trip is being computed."""
-        return bool(self._pending)
+    def _send_current(self, current: CurrentMessage) -> int:
+        request = RoundTripRequest(f"Send {current.name}", DEFAULT_RECEIVER, message=current.target.document)
+        return self._start(request, current.target)
 
-    def _start(self, title: str, **what: object) -> int:
+    def _start(self, request: RoundTripRequest, target: EditableDocument | None = None) -> int:
+        """Run a request with the receiver settings and timing shown now; return its id (-1: not run)."""
         try:
             receiver = self.settings_form.settings()
         except SettingsError as exc:
@@ -281,19 +278,22 @@ class SimulateWindow(QMainWindow):
             return -1
         timing = self.send_panel.timing()
         self._remember(receiver, timing)
-        self._count += 1
-        number = self._count
-        request = RoundTripRequest(
-            title, receiver, timing.ack_of_ack, timing.latency, timing.timeout,
-            registry=self._context.profiles.registry(), **what,  # type: ignore[arg-type]
+        request = replace(
+            request, receiver=receiver, ack_of_ack=timing.ack_of_ack, latency=timing.latency, timeout=timing.timeout,
+            profiles=self._context.profiles.registry,
         )
+        return self._submit(request, target)
+
+    def _submit(self, request: RoundTripRequest, target: EditableDocument | None) -> int:
+        self._requests += 1
+        key = self._requests
         signals = RunSignals(self)
         signals.sig_finished.connect(self._on_run_finished)
         signals.sig_failed.connect(self._on_run_failed)
-        self._pending[number] = signals
-        self.statusBar().showMessage(f"Running {title}…")
-        self._context.pool.start(RoundTripTask(request, number, signals))
-        return number
+        self._pending[key] = _Pending(signals, request, target, target.version if target is not None else 0)
+        self.statusBar().showMessage(f"Running {request.title}…")
+        self._context.pool.start(RoundTripTask(request, key, signals))
+        return key
 
     def _failed(self, text: str) -> None:
         self.message_bar.show_message(text, "error")
@@ -432,9 +432,16 @@ class SimulateWindow(QMainWindow):
         self._settings.setValue(_KEY + "ack_of_ack", timing.ack_of_ack)
 
     def _on_run_finished(self, trip: RoundTrip) -> None:
-        signals = self._pending.pop(trip.number, None)
-        if signals is not None:
-            signals.deleteLater()
+        pending = self._pending.pop(trip.number, None)
+        if pending is None:
+            return
+        pending.signals.deleteLater()
+        if pending.target is not None and pending.target.version != pending.version:
+            # The document was edited while the worker rendered it: send it as it is now.
+            self._submit(pending.request, pending.target)
+            return
+        self._count += 1
+        trip = replace(trip, number=self._count)
         self.message_bar.clear()
         row = self.model.add(trip)
         self.diagram.set_trip(trip, animate=self.animate())
@@ -446,10 +453,10 @@ class SimulateWindow(QMainWindow):
         self.statusBar().showMessage(f"{trip.number}. {trip.title}: {state} (computed in {trip.seconds * 1000:.0f} ms)", 8000)
         self.sig_run_finished.emit(trip)
 
-    def _on_run_failed(self, number: int, text: str) -> None:
-        signals = self._pending.pop(number, None)
-        if signals is not None:
-            signals.deleteLater()
+    def _on_run_failed(self, key: int, text: str) -> None:
+        pending = self._pending.pop(key, None)
+        if pending is not None:
+            pending.signals.deleteLater()
         self.statusBar().clearMessage()
         self._failed(text)
 
