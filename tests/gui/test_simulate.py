@@ -529,3 +529,31 @@ def test_profiles_are_loaded_and_the_message_rendered_by_the_worker(qtbot, windo
     run(qtbot, window, lambda: qtbot.mouseClick(panel.send_button, Qt.MouseButton.LeftButton))
     assert set(threads) == {"registry", "render"}
     assert threading.main_thread() not in threads.values()
+
+
+# ---- small windows and unreadable messages -------------------------------------------------------
+
+
+def test_a_small_window_shows_the_whole_diagram(qtbot, window) -> None:
+    click_pattern(qtbot, window, "full")
+    window.resize(900, 600)
+    qtbot.waitUntil(lambda: window.diagram_scroll.viewport().width() >= window.diagram.minimumWidth())
+    layout = window.diagram.diagram_layout()
+    assert layout.receiver_header.right() <= window.diagram_scroll.viewport().width()
+    assert all(note.rect.right() <= layout.width for note in layout.notes)
+    window.resize(1500, 940)  # room again: the controls panel is whole again
+    qtbot.waitUntil(lambda: window.splitter.sizes()[0] >= window.controls_scroll.widget().minimumSizeHint().width())
+
+
+def test_unreadable_bytes_are_worded_as_such(qtbot, window) -> None:
+    from workbench.gui.simulate.diagram import arrow_tooltip
+    from workbench.gui.simulate.painting import arrow_title
+    from workbench.gui.simulate.runs import RoundTripRequest
+
+    request = RoundTripRequest("Send broken.xml", window.settings_form.settings(), message=b"<Bundle><oops")
+    trip = run(qtbot, window, lambda: window._submit(request, None))
+    message = trip.result.arrows[0]
+    assert arrow_title(message) == "unreadable message"
+    assert "see where they cannot be read" in arrow_tooltip(message)
+    assert trip.flags == "flags unreadable"
+    assert trip.sender.subtitle == "not known (unreadable)"

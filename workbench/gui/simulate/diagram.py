@@ -20,8 +20,8 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from workbench.core.acks.events import SimEvent
-from workbench.gui.simulate.layout import DiagramLayout, compute_layout
-from workbench.gui.simulate.painting import Scene, label_boxes, note_visible, paint_diagram
+from workbench.gui.simulate.layout import MIN_WIDTH, DiagramLayout, compute_layout
+from workbench.gui.simulate.painting import LabelBox, Scene, label_boxes, note_visible, paint_diagram
 from workbench.gui.simulate.runs import RoundTrip, code_display
 
 #: Seconds of playback per arrow at speed 1.
@@ -89,7 +89,10 @@ def arrow_tooltip(event: SimEvent) -> str:
         lines.append(f"answers {event.answers}")
     arrival = f"arrived {event.arrival:g} s" if event.arrival is not None else "not delivered"
     lines.append(f"sent {event.time:g} s, {arrival}; {len(event.data):,} bytes")
-    lines.append("Click to open it in the inspector")
+    if event.kind == "message" and not event.event_code:
+        lines.append("The bytes cannot be read as a message: open them in the inspector to see where they cannot be read")
+    else:
+        lines.append("Click to open it in the inspector")
     return "\n".join(lines)
 
 
@@ -116,6 +119,7 @@ class SequenceDiagram(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._trip: RoundTrip | None = None
         self._layout = compute_layout(None, self.width())
+        self._boxes: list[LabelBox] = []  # the arrows' labels, placed once per layout
         self._position = 0.0
         self._speed = 1.0
         self._hovered: int | None = None
@@ -155,7 +159,7 @@ class SequenceDiagram(QWidget):
 
     def arrow_centre(self, index: int) -> QPointF:
         """Return the centre of an arrow's label (where a click opens it)."""
-        return label_boxes(self._layout)[index].rect.center()
+        return self._boxes[index].rect.center()
 
     # ---- playback ----------------------------------------------------------------------------
 
@@ -225,9 +229,9 @@ class SequenceDiagram(QWidget):
     def scene(self, *, complete: bool = False) -> Scene:
         """Return what is painted now, or the complete diagram for an export."""
         if complete:
-            return Scene(self._layout, self._trip, self.arrow_count())
+            return Scene(self._layout, self._trip, self.arrow_count(), boxes=self._boxes)
         shown = self.arrow_count_shown()
-        return Scene(self._layout, self._trip, shown, self._position - shown, self._hovered)
+        return Scene(self._layout, self._trip, shown, self._position - shown, self._hovered, self._boxes)
 
     def render_image(self, scale: int = PNG_SCALE) -> QImage:
         """Return the complete diagram as an image ``scale`` times its size."""
@@ -274,7 +278,7 @@ class SequenceDiagram(QWidget):
     def arrow_at(self, point: QPointF) -> int | None:
         """Return the index of the revealed arrow at a point (its label or its line), or None."""
         shown = self.arrow_count_shown()
-        for box in reversed(label_boxes(self._layout)):
+        for box in reversed(self._boxes):
             if box.index < shown and box.rect.contains(point):
                 return box.index
         best: tuple[float, int] | None = None
@@ -359,7 +363,11 @@ class SequenceDiagram(QWidget):
     # ---- internals ---------------------------------------------------------------------------
 
     def _note_tooltip(self, point: QPointF) -> str:
-        """The note at a point in words (a decision's reasons), or ''."""
+        """The note or lane header at a point in words (a decision's reasons, who a lane is), or ''."""
+        if self._trip is not None:
+            for lane, header in ((self._trip.sender, self._layout.sender_header), (self._trip.receiver, self._layout.receiver_header)):
+                if header.contains(point):
+                    return lane.tooltip
         scene = self.scene()
         for note in self._layout.notes:
             if note.rect.contains(point) and note_visible(scene, note):
@@ -368,6 +376,7 @@ class SequenceDiagram(QWidget):
 
     def _relayout(self) -> None:
         self._layout = compute_layout(self._trip.result if self._trip else None, self.width())
+        self._boxes = label_boxes(self._layout)
         self._fit_height()
         self.update()
 
@@ -375,7 +384,7 @@ class SequenceDiagram(QWidget):
         height = math.ceil(self._layout.height)
         if self.minimumHeight() != height or self.maximumHeight() != height:
             self.setFixedHeight(height)
-        self.setMinimumWidth(math.ceil(compute_layout(None, 0).width))
+        self.setMinimumWidth(math.ceil(MIN_WIDTH))
 
     def _changed(self) -> None:
         self.update()

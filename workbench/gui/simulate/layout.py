@@ -27,10 +27,14 @@ HEADER_HEIGHT = 54.0
 HEADER_GAP = 34.0
 AXIS_WIDTH = 54.0
 NOTE_WIDTH = 196.0
+#: Notes are narrowed down to this (their text elided; the tooltip has it) when space is short.
+MIN_NOTE_WIDTH = 110.0
 NOTE_HEIGHT = 24.0
 NOTE_GAP = 22.0
 NOTE_SLOT = 30.0
-MIN_LANE_GAP = 400.0
+#: The space between the lanes when there is room, and when there is not.
+LANE_GAP = 400.0
+MIN_LANE_GAP = 270.0
 PIXELS_PER_SECOND = 76.0
 #: The time axis is squeezed when the round trip is longer than this many (uncompressed) seconds.
 MAX_PLAIN_SECONDS = 24.0
@@ -41,8 +45,13 @@ ARROW_SLOT = 46.0  # taller than an arrow label, so labels of simultaneous arrow
 MIN_SLANT = 4.0
 TAIL = 26.0
 LEGEND_HEIGHT = 34.0
-_SENDER_X = MARGIN + AXIS_WIDTH + 14.0 + NOTE_WIDTH + NOTE_GAP
-MIN_WIDTH = _SENDER_X + MIN_LANE_GAP + NOTE_GAP + NOTE_WIDTH + MARGIN
+#: A second legend row, for narrow diagrams.
+LEGEND_ROW = 18.0
+_FIXED = MARGIN + AXIS_WIDTH + 14.0 + NOTE_GAP + NOTE_GAP + MARGIN
+#: The width at which notes and the lane gap are full size; narrower diagrams shrink them.
+FULL_WIDTH = _FIXED + 2 * NOTE_WIDTH + LANE_GAP
+#: The narrowest diagram (about 650 px).
+MIN_WIDTH = _FIXED + 2 * MIN_NOTE_WIDTH + MIN_LANE_GAP
 _TICK_STEPS = (0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
 _MIN_TICK_SPACING = 38.0
 
@@ -159,6 +168,7 @@ class DiagramLayout:
         legend_y: the top of the legend row.
         pixels_per_second: the scale where nothing is compressed.
         time_map: seconds to y and back.
+        note_width: the notes' width (narrower when space is short).
         arrows, notes, ticks, breaks: what to draw.
     """
 
@@ -176,6 +186,7 @@ class DiagramLayout:
     legend_y: float
     pixels_per_second: float
     time_map: TimeMap
+    note_width: float = NOTE_WIDTH
     arrows: list[ArrowGeometry] = field(default_factory=list)
     notes: list[NoteGeometry] = field(default_factory=list)
     ticks: list[Tick] = field(default_factory=list)
@@ -187,10 +198,15 @@ class DiagramLayout:
 
 
 def compute_layout(result: SimulationResult | None, width: float) -> DiagramLayout:
-    """Lay a simulation's events out at a width (at least :data:`MIN_WIDTH`)."""
+    """Lay a simulation's events out at a width (at least :data:`MIN_WIDTH`).
+
+    Below :data:`FULL_WIDTH` the notes and the gap between the lanes shrink together.
+    """
     width = max(width, MIN_WIDTH)
-    sender_x = _SENDER_X
-    receiver_x = width - MARGIN - NOTE_WIDTH - NOTE_GAP
+    squeeze = min(1.0, (width - MIN_WIDTH) / (FULL_WIDTH - MIN_WIDTH))
+    note_width = MIN_NOTE_WIDTH + (NOTE_WIDTH - MIN_NOTE_WIDTH) * squeeze
+    sender_x = MARGIN + AXIS_WIDTH + 14.0 + note_width + NOTE_GAP
+    receiver_x = width - MARGIN - note_width - NOTE_GAP
     caption = QRectF(MARGIN, MARGIN, width - 2 * MARGIN, CAPTION_HEIGHT)
     header_top = caption.bottom() + 10.0
     sender_header = QRectF(sender_x - HEADER_WIDTH / 2, header_top, HEADER_WIDTH, HEADER_HEIGHT)
@@ -201,7 +217,7 @@ def compute_layout(result: SimulationResult | None, width: float) -> DiagramLayo
     time_map, breaks, pps = _time_map(events, ended, top)
     layout = DiagramLayout(
         width, 0.0, caption, sender_header, receiver_header, MARGIN + AXIS_WIDTH, sender_x, receiver_x,
-        top, 0.0, top, 0.0, pps, time_map, breaks=breaks,
+        top, 0.0, top, 0.0, pps, time_map, note_width, breaks=breaks,
     )
     layout.arrows = _arrows(layout, events, ended)
     layout.notes = _notes(layout, events)
@@ -211,7 +227,7 @@ def compute_layout(result: SimulationResult | None, width: float) -> DiagramLayo
     lowest = max([time_map.end_y, layout.end_y, *(n.rect.bottom() for n in layout.notes)])
     layout.bottom = lowest + TAIL
     layout.legend_y = layout.bottom + 14.0
-    layout.height = layout.legend_y + LEGEND_HEIGHT + MARGIN / 2
+    layout.height = layout.legend_y + LEGEND_HEIGHT + (LEGEND_ROW if width < FULL_WIDTH else 0.0) + MARGIN / 2
     return layout
 
 
@@ -267,8 +283,9 @@ def _notes(layout: DiagramLayout, events: tuple[SimEvent, ...]) -> list[NoteGeom
         anchor = QPointF(x, layout.time_map.y_at(event.time))
         centre = max(anchor.y(), lowest.get(event.source, -math.inf) + NOTE_SLOT)
         lowest[event.source] = centre
-        left = x - NOTE_GAP - NOTE_WIDTH if event.source == SENDER else x + NOTE_GAP
-        placed.append(NoteGeometry(event, QRectF(left, centre - NOTE_HEIGHT / 2, NOTE_WIDTH, NOTE_HEIGHT), anchor))
+        width = layout.note_width
+        left = x - NOTE_GAP - width if event.source == SENDER else x + NOTE_GAP
+        placed.append(NoteGeometry(event, QRectF(left, centre - NOTE_HEIGHT / 2, width, NOTE_HEIGHT), anchor))
     return placed
 
 

@@ -18,7 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import QApplication
 
 from workbench.core.acks.events import SimEvent
-from workbench.gui.simulate.layout import ArrowGeometry, DiagramLayout, NoteGeometry
+from workbench.gui.simulate.layout import LEGEND_ROW, ArrowGeometry, DiagramLayout, NoteGeometry
 from workbench.gui.simulate.runs import LaneInfo, RoundTrip
 
 #: Arrow colour by outcome: a message (no code) is blue, Responses green or red.
@@ -56,6 +56,8 @@ class Scene:
             them have.
         fraction: how far (0..1) the next arrow has grown.
         hovered: the index of the arrow under the mouse.
+        boxes: the arrows' labels from :func:`label_boxes` for this layout, when the caller
+            keeps them (None: placed here).
     """
 
     layout: DiagramLayout
@@ -63,6 +65,7 @@ class Scene:
     shown: int
     fraction: float = 0.0
     hovered: int | None = None
+    boxes: list[LabelBox] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +101,7 @@ def arrow_colour(event: SimEvent) -> QColor:
 def arrow_title(event: SimEvent) -> str:
     """An arrow label's first line: the Response code and display, or the message's event."""
     if event.kind == "message":
-        return f"{event.event_code or 'unreadable message'}  message"
+        return f"{event.event_code}  message" if event.event_code else "unreadable message"
     return event.label
 
 
@@ -161,7 +164,7 @@ def paint_diagram(painter: QPainter, scene: Scene) -> None:
     for note in layout.notes:
         if note_visible(scene, note):
             _paint_note(painter, note)
-    boxes = label_boxes(layout)
+    boxes = scene.boxes if scene.boxes is not None else label_boxes(layout)
     for arrow, box in zip(layout.arrows, boxes, strict=True):
         if arrow.index < scene.shown:
             _paint_arrow(painter, arrow, 1.0, box, hovered=arrow.index == scene.hovered)
@@ -241,10 +244,11 @@ def _paint_lanes(painter: QPainter, scene: Scene) -> None:
         painter.setPen(TEXT)
         painter.setFont(font(14, bold=True))
         painter.drawText(QRectF(header.left(), header.top() + 7, header.width(), 20), Qt.AlignmentFlag.AlignCenter, lane.name)
-        painter.setFont(font(SMALL_FONT))
+        small = font(SMALL_FONT)
+        painter.setFont(small)
         painter.setPen(MUTED)
-        painter.drawText(QRectF(header.left(), header.top() + 28, header.width(), 18), Qt.AlignmentFlag.AlignCenter,
-                         lane.subtitle or "sample lane")
+        subtitle = QFontMetricsF(small).elidedText(lane.subtitle, Qt.TextElideMode.ElideMiddle, header.width() - 12)
+        painter.drawText(QRectF(header.left(), header.top() + 28, header.width(), 18), Qt.AlignmentFlag.AlignCenter, subtitle)
         painter.setPen(QPen(QColor("#57606a"), 1.2))
         painter.drawLine(QLineF(x - 14, layout.bottom, x + 14, layout.bottom))
     if trip is None:
@@ -384,6 +388,8 @@ def _paint_legend(painter: QPainter, layout: DiagramLayout) -> None:
         (OUTCOME_COLOURS["positive"], Qt.PenStyle.DashLine, "sender's ack of a business Response"),
     )
     for colour, style, text in entries:
+        if x > layout.axis_x and x + 32 + metrics.horizontalAdvance(text) > layout.width - 12:
+            x, y = layout.axis_x, y + LEGEND_ROW  # narrow diagram: a second row
         painter.setPen(QPen(QColor(colour), 2, style))
         painter.drawLine(QLineF(x, y, x + 26, y))
         painter.setPen(MUTED)

@@ -235,9 +235,9 @@ def _sender_lane(result: SimulationResult, document: Document | None) -> LaneInf
         return LaneInfo("Sender", codes[0] if codes else None, view.source_endpoint, "source endpoint", "sender not named")
     decision = result.decisions[0] if result.decisions else None
     if decision is None:
-        return LaneInfo("Sender", unknown="sender not known")
+        return LaneInfo("Sender", unknown="not known")
     if not decision.readable:
-        return LaneInfo("Sender", unknown="message unreadable: sender not known")
+        return LaneInfo("Sender", unknown="not known (unreadable)")
     codes: list[str] = []
     if decision.responses:
         codes = sorted(party_codes(message_view(decision.responses[0].response.document).receiver))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -50,6 +50,8 @@ TITLE = "Simulate Round Trip"
 DEFAULT_RECEIVER = ReceiverSettings(delay=1.0)
 DEFAULT_SIZE = (1440, 900)
 MESSAGE_ID_WIDTH = 150
+#: The controls panel can be this narrow (it scrolls) or collapsed, to leave the diagram room.
+CONTROLS_MIN_WIDTH = 200
 _KEY = "simulate/"
 
 #: The window's menus (the same table shape as the main window's).
@@ -150,8 +152,9 @@ class SimulateWindow(QMainWindow):
         self.controls_scroll = QScrollArea()
         self.controls_scroll.setWidget(controls)
         self.controls_scroll.setWidgetResizable(True)
-        self.controls_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.controls_scroll.setMinimumWidth(controls.minimumSizeHint().width() + self.controls_scroll.verticalScrollBar().sizeHint().width() + 4)
+        self.controls_scroll.setMinimumWidth(CONTROLS_MIN_WIDTH)  # narrower than its contents: it scrolls
+        #: The panel's width with nothing hidden (what it gets when there is room).
+        self._controls_natural = controls.minimumSizeHint().width() + self.controls_scroll.verticalScrollBar().sizeHint().width() + 4
 
         self.diagram = SequenceDiagram()
         self.diagram_scroll = QScrollArea()
@@ -181,6 +184,10 @@ class SimulateWindow(QMainWindow):
         self.splitter.addWidget(self.controls_scroll)
         self.splitter.addWidget(self.right_splitter)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(0, True)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.installEventFilter(self)
+        self._controls_width = self._controls_natural  # as the user last set it
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
@@ -207,7 +214,9 @@ class SimulateWindow(QMainWindow):
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row_changed)
         self.table.doubleClicked.connect(self._on_row_double_clicked)
         self.speed_combo.currentIndexChanged.connect(self._on_speed_changed)
+        self.splitter.splitterMoved.connect(self._on_splitter_moved)
         self._restore()
+        self._controls_width = self.splitter.sizes()[0] or self._controls_natural
         self._on_playback_changed(self.diagram.playback())
 
     # ---- the message from the main window ------------------------------------------------------
@@ -368,6 +377,12 @@ class SimulateWindow(QMainWindow):
 
     # ---- Qt overrides ------------------------------------------------------------------------
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Override QObject::eventFilter: when the splitter is resized, keep the diagram whole."""
+        if watched is self.splitter and event.type() == QEvent.Type.Resize:
+            QTimer.singleShot(0, self._fit_diagram)
+        return super().eventFilter(watched, event)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         """Override QMainWindow::closeEvent: remember the layout, stop playing."""
         self.diagram.pause()
@@ -400,13 +415,29 @@ class SimulateWindow(QMainWindow):
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             action.setToolTip(f"{action.statusTip()} ({keys} in the diagram)")
 
+    def _fit_diagram(self) -> None:
+        """Give the controls panel the width the user chose, less what the diagram needs to fit."""
+        controls, right = self.splitter.sizes()
+        if controls == 0:  # collapsed by the user
+            return
+        scroll = self.diagram_scroll
+        need = self.diagram.minimumWidth() + scroll.verticalScrollBar().sizeHint().width() + 2 * scroll.frameWidth()
+        target = max(self.controls_scroll.minimumWidth(), min(self._controls_width, controls + right - need))
+        if target != controls:
+            self.splitter.setSizes([target, controls + right - target])
+
+    def _on_splitter_moved(self, _position: int, _index: int) -> None:
+        controls = self.splitter.sizes()[0]
+        if controls > 0:
+            self._controls_width = controls
+
     def _restore(self) -> None:
         geometry = self._settings.value(_KEY + "geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
             self.resize(*DEFAULT_SIZE)
-        for key, splitter, sizes in (("splitter", self.splitter, [380, 1060]), ("right_splitter", self.right_splitter, [660, 200])):
+        for key, splitter, sizes in (("splitter", self.splitter, [self._controls_natural, 1000]), ("right_splitter", self.right_splitter, [660, 200])):
             state = self._settings.value(_KEY + key)
             if not (isinstance(state, QByteArray) and splitter.restoreState(state)):
                 splitter.setSizes(sizes)
