@@ -19,13 +19,15 @@ NUMBER, MESSAGE_ID, EVENT, FLAGS, STATE, CODES, STARTED, ANOMALIES = range(8)
 COLUMNS = ("#", "Message id", "Event", "Pattern / flags", "State", "Codes", "Started", "Anomalies")
 #: The role giving a row's :class:`RoundTrip`.
 ROUND_TRIP_ROLE = Qt.ItemDataRole.UserRole + 1
-#: Text colour of the state column per tracker state.
+#: Text colour of the state column per tracker state (the diagram's verdict has the same).
 STATE_COLOURS = {
     "complete": "#1a7f37",
     "accepted": "#1a7f37",
     "rejected": "#cf222e",
     "overdue": "#9a6700",
 }
+#: The colour of a state with no colour of its own.
+NEUTRAL_STATE_COLOUR = "#57606a"
 _ANY_INDEX = QModelIndex | QPersistentModelIndex
 
 
@@ -50,19 +52,9 @@ class ConversationModel(QAbstractTableModel):
         self.endInsertRows()
         return row
 
-    def clear(self) -> None:
-        """Remove every row."""
-        self.beginResetModel()
-        self._trips.clear()
-        self.endResetModel()
-
     def round_trip(self, row: int) -> RoundTrip | None:
         """Return the round trip of a row, or None outside the table."""
         return self._trips[row] if 0 <= row < len(self._trips) else None
-
-    def round_trips(self) -> list[RoundTrip]:
-        """Return every round trip, oldest first."""
-        return list(self._trips)
 
     # ---- Qt overrides ------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import QApplication
 
 from workbench.core.acks.events import SimEvent
+from workbench.gui.simulate.conversation_model import NEUTRAL_STATE_COLOUR, STATE_COLOURS
 from workbench.gui.simulate.layout import LEGEND_ROW, ArrowGeometry, DiagramLayout, NoteGeometry
 from workbench.gui.simulate.runs import LaneInfo, RoundTrip
 
@@ -31,7 +32,6 @@ NOTE_COLOURS = {
     "overdue": ("#fff8c5", "#d4a72c"),
     "anomaly": ("#fff8c5", "#d4a72c"),
 }
-STATE_COLOURS = {"complete": "#1a7f37", "accepted": "#1a7f37", "rejected": "#cf222e", "overdue": "#9a6700"}
 TEXT = QColor("#1f2328")
 MUTED = QColor("#57606a")
 LIFELINE = QColor("#8c959f")
@@ -197,7 +197,7 @@ def _paint_caption(painter: QPainter, scene: Scene) -> None:
     painter.drawText(QRectF(rect.left(), rect.top() + 26, rect.width() * 0.75, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, subtitle)
     if trip is not None:
         state = trip.result.conversation.state_label
-        colour = QColor(STATE_COLOURS.get(trip.result.final_state, "#57606a"))
+        colour = QColor(STATE_COLOURS.get(trip.result.final_state, NEUTRAL_STATE_COLOUR))
         bold = font(LABEL_FONT, bold=True)
         width = QFontMetricsF(bold).horizontalAdvance(state) + 24
         pill = QRectF(rect.right() - width, rect.top() + 2, width, 24)
@@ -338,7 +338,7 @@ def _paint_arrow(painter: QPainter, arrow: ArrowGeometry, fraction: float, box: 
 
 
 def _paint_label(painter: QPainter, box: LabelBox, colour: QColor, hovered: bool) -> None:
-    fill = QColor(colour).lighter(190) if hovered else QColor(BACKGROUND)
+    fill = QColor(BACKGROUND)
     if hovered:
         fill = QColor(colour)
         fill.setAlpha(22)

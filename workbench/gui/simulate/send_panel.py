@@ -133,7 +133,6 @@ class SendPanel(QWidget):
         sample_form.addRow("RecipientType", self.recipient_type)
         self.send_button = QPushButton("Send")
         self.send_button.setObjectName("send")
-        self.send_button.setDefault(True)
         self.send_button.setShortcut(QKeySequence("Ctrl+Return"))
         self.send_button.setToolTip("Send the chosen message to the simulated receiver (Ctrl+Return)")
         self.send_button.clicked.connect(self.sig_send_requested)

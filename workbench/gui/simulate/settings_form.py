@@ -14,7 +14,7 @@ import contextlib
 from dataclasses import fields
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -52,14 +52,9 @@ def _code_items(business_only: bool) -> list[tuple[str, str]]:
 class ReceiverSettingsForm(QWidget):
     """Edits :class:`ReceiverSettings`; every field of the dataclass gets a row.
 
-    Signals:
-        sig_settings_changed(): a value was edited (read :meth:`settings` for the result).
-
     Args:
         parent: The Qt parent.
     """
-
-    sig_settings_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -208,7 +203,6 @@ class ReceiverSettingsForm(QWidget):
     def _on_edited(self, *_args: object) -> None:
         with contextlib.suppress(SettingsError):  # shown under the form; runs are refused until fixed
             self.settings()
-        self.sig_settings_changed.emit()
 
 
 def compact(combo: QComboBox, characters: int = 18) -> None:
