@@ -488,6 +488,10 @@ class SimulateWindow(QMainWindow):
         pending = self._pending.pop(key, None)
         if pending is not None:
             pending.signals.deleteLater()
+            if pending.target is not None and pending.target.version != pending.version:
+                # It may have failed on a half-made edit: send the document as it is now.
+                self._submit(pending.request, pending.target)
+                return
         self.statusBar().clearMessage()
         self._failed(text)
 
