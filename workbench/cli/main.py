@@ -8,18 +8,25 @@ not be used or a usage error.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from types import ModuleType
 
 from workbench import __version__
-from workbench.cli import ack, convert, inspect, simulate, validate
 
-#: Each command module offers ``add_parser(subparsers)`` and ``run(args) -> int``.
-COMMANDS = {"inspect": inspect, "validate": validate, "convert": convert, "ack": ack, "simulate": simulate}
+#: The commands, each a module ``workbench.cli.<name>`` offering ``add_parser(subparsers)`` and
+#: ``run(args) -> int``. Only the command being run is imported, so each starts quickly.
+COMMANDS = ("inspect", "validate", "convert", "ack", "simulate")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for all headless commands."""
+def command(name: str) -> ModuleType:
+    """The module of a command."""
+    return importlib.import_module(f"workbench.cli.{name}")
+
+
+def build_parser(names: Iterable[str] = COMMANDS) -> argparse.ArgumentParser:
+    """The argument parser for the headless commands (all of them by default)."""
     parser = argparse.ArgumentParser(
         prog="itk-workbench",
         description="ITK3 Message Workbench. Without a command it opens the desktop application "
@@ -27,21 +34,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMANDS.values():
-        module.add_parser(commands)
+    for name in names:
+        command(name).add_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one headless command; return its exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser([args[0]] if args and args[0] in COMMANDS else COMMANDS)
     options = parser.parse_args(args)
     if options.command is None:
         parser.print_help()
         return 2
     try:
-        return COMMANDS[options.command].run(options)
+        return command(options.command).run(options)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # e.g. piped into head
