@@ -35,6 +35,7 @@ from typing import Any
 
 from workbench.core import stu3
 from workbench.core.catalogue import Catalogue, catalogue
+from workbench.core.validation.itk3rules.payload import PAYLOAD_BUNDLE_TYPES
 
 OUT = Path(__file__).resolve().parent.parent / "resources" / "profiles"
 
@@ -64,17 +65,6 @@ VERSIONS: dict[str, str] = {
     "ValueSet/ITK-RecipientType-1": "1.1.0",
 }
 
-#: The Bundle types an ITK-Payload-Bundle-1 may have (FACTS §1.1; stated, not enforced).
-PAYLOAD_BUNDLE_TYPES = (
-    "message",
-    "transaction",
-    "transaction-response",
-    "batch",
-    "batch-response",
-    "history",
-    "searchset",
-    "collection",
-)
 
 # --- element rules --------------------------------------------------------------------------
 
@@ -312,7 +302,7 @@ def _bundle_rules(bundle_type: str | None, assigner: str, assigner_name: str) ->
     if bundle_type is not None:
         type_rule = R(".type", fixed=bundle_type, short=f"Always '{bundle_type}'")
     else:
-        types = ", ".join(PAYLOAD_BUNDLE_TYPES)
+        types = ", ".join(PAYLOAD_BUNDLE_TYPES[1:])  # after document: the payload Bundle types
         type_rule = R(".type", "1..1", short=f"One of {types} (stated, not enforced)")
     return (
         R(".identifier", "1..1", short="The bundle's business identifier (a fresh UUID), required"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from workbench.core.catalogue import catalogue
@@ -47,6 +48,17 @@ class Findings:
         """
         found = self.rules[rule]
         return self.sink.add(found.severity, rule, message, node, hint=hint, itk_code=found.itk_code)
+
+    def forbid(self, rule: str, parent: Node | None, names: Iterable[str], message: str, hint: str) -> None:
+        """Record a finding of ``rule`` for each child of ``parent`` named in ``names``.
+
+        ``message`` and ``hint`` are formatted with the child's ``name``.
+        """
+        if parent is None:
+            return
+        for name in names:
+            for node in parent.children_named(name):
+                self.add(rule, message.format(name=name), node, hint=hint.format(name=name))
 
     @property
     def issues(self) -> list[Issue]:

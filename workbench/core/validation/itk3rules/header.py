@@ -131,23 +131,12 @@ def check_bundle(view: MessageView, out: Findings, *, generic: bool = True) -> b
         )
     if not root.value_at("id"):
         out.add("itk-bundle-id", "the message Bundle has no id", root, hint="give the Bundle an id, a fresh UUID")
-    for name in _FORBIDDEN_BUNDLE:
-        for node in root.children_named(name):
-            out.add(
-                "itk-bundle-forbidden",
-                f"an ITK3 message Bundle must not carry Bundle.{name}",
-                node,
-                hint=f"remove {name}",
-            )
+    out.forbid("itk-bundle-forbidden", root, _FORBIDDEN_BUNDLE, "an ITK3 message Bundle must not carry Bundle.{name}", "remove {name}")
     for entry in view.entries:
-        for name in _FORBIDDEN_ENTRY:
-            for node in entry.node.children_named(name):
-                out.add(
-                    "itk-bundle-forbidden",
-                    f"entry {entry.index} carries entry.{name}, which an ITK3 message Bundle forbids",
-                    node,
-                    hint=f"remove entry.{name}",
-                )
+        out.forbid(
+            "itk-bundle-forbidden", entry.node, _FORBIDDEN_ENTRY,
+            f"entry {entry.index} carries entry.{{name}}, which an ITK3 message Bundle forbids", "remove entry.{name}",
+        )
     if generic:
         _check_entries(view, out)
     check_full_urls(view.index, out)
@@ -252,22 +241,14 @@ def check_header(view: MessageView, out: Findings) -> None:
         )
     _check_event(view, header, out)
     for name in _FORBIDDEN_HEADER:
-        for node in header.children_named(name):
-            out.add(
-                "itk-header-forbidden",
-                f"MessageHeader.{name} is not allowed in ITK3 (ITK-MessageHeader-2 sets it 0..0)",
-                node,
-                hint=f"remove {name}" + ("; MESH does the routing" if name == "destination" else ""),
-            )
-    source = header.child("source")
-    for name in _FORBIDDEN_SOURCE:
-        for node in source.children_named(name) if source is not None else []:
-            out.add(
-                "itk-header-forbidden",
-                f"MessageHeader.source.{name} is not allowed in ITK3; only source.endpoint is",
-                node,
-                hint=f"remove source.{name}",
-            )
+        out.forbid(
+            "itk-header-forbidden", header, (name,), "MessageHeader.{name} is not allowed in ITK3 (ITK-MessageHeader-2 sets it 0..0)",
+            "remove {name}" + ("; MESH does the routing" if name == "destination" else ""),
+        )
+    out.forbid(
+        "itk-header-forbidden", header.child("source"), _FORBIDDEN_SOURCE,
+        "MessageHeader.source.{name} is not allowed in ITK3; only source.endpoint is", "remove source.{name}",
+    )
     _check_timestamp(view, header, out)
     _check_source(view, header, out)
 
@@ -283,14 +264,7 @@ def _check_event(view: MessageView, header: Node, out: Findings) -> None:
             hint=f"add event with system {system}, the event code and its display",
         )
         return
-    for name in _FORBIDDEN_EVENT:
-        for node in event.children_named(name):
-            out.add(
-                "itk-header-forbidden",
-                f"MessageHeader.event.{name} is not allowed in ITK3",
-                node,
-                hint=f"remove event.{name}",
-            )
+    out.forbid("itk-header-forbidden", event, _FORBIDDEN_EVENT, "MessageHeader.event.{name} is not allowed in ITK3", "remove event.{name}")
     code = view.event_code
     if view.event_system != system:
         older = " (an older ITK event system)" if view.event_system and "ITK-MessageEvent" in view.event_system else ""

@@ -186,14 +186,11 @@ def _check_focus(view: MessageView, out: Findings, *, references: bool) -> None:
 
 
 def _check_organization(resource: Node, out: Findings) -> None:
-    for name in _ORG_FORBIDDEN:
-        for node in resource.children_named(name):
-            out.add(
-                "itk-header-org",
-                f"a header Organization must not carry {name} (CareConnect-ITK-Header-Organization-1 sets it 0..0)",
-                node,
-                hint="a header Organization carries only its id, meta and ODS identifier; remove " + name,
-            )
+    out.forbid(
+        "itk-header-org", resource, _ORG_FORBIDDEN,
+        "a header Organization must not carry {name} (CareConnect-ITK-Header-Organization-1 sets it 0..0)",
+        "a header Organization carries only its id, meta and ODS identifier; remove {name}",
+    )
     for node in resource.children_named("extension"):
         if node.url and any(marker in node.url.lower() for marker in _ORG_FORBIDDEN_EXTENSIONS):
             out.add(
@@ -223,14 +220,10 @@ def _check_organization(resource: Node, out: Findings) -> None:
 
 
 def _check_practitioner(resource: Node, out: Findings) -> None:
-    for name in _PRACTITIONER_FORBIDDEN:
-        for node in resource.children_named(name):
-            out.add(
-                "itk-header-practitioner",
-                f"a header Practitioner must not carry {name} (CareConnect-ITK-Header-Practitioner-1 sets it 0..0)",
-                node,
-                hint=f"remove {name}",
-            )
+    out.forbid(
+        "itk-header-practitioner", resource, _PRACTITIONER_FORBIDDEN,
+        "a header Practitioner must not carry {name} (CareConnect-ITK-Header-Practitioner-1 sets it 0..0)", "remove {name}",
+    )
     names = resource.children_named("name")
     for extra in names[1:]:
         out.add("itk-header-practitioner", "a header Practitioner has at most one name", extra, hint="keep one name")
