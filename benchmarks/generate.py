@@ -15,45 +15,82 @@ def _resources(i: int) -> dict:
     narrative = {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml"><p>Entry {i}</p></div>'}
     kind = i % 4
     if kind == 0:
-        return {"resourceType": "Patient", "id": rid, "text": narrative,
-                "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": f"94{i:08d}"}],
-                "name": [{"use": "official", "family": "Smith", "given": ["Jo", "Ann"]}],
-                "gender": "female", "birthDate": "1970-01-0" + str(1 + i % 9)}
+        return {
+            "resourceType": "Patient",
+            "id": rid,
+            "text": narrative,
+            "identifier": [{"system": "https://fhir.nhs.uk/Id/nhs-number", "value": f"94{i:08d}"}],
+            "name": [{"use": "official", "family": "Smith", "given": ["Jo", "Ann"]}],
+            "gender": "female",
+            "birthDate": "1970-01-0" + str(1 + i % 9),
+        }
     if kind == 1:
-        return {"resourceType": "Observation", "id": rid, "text": narrative, "status": "final",
-                "code": {"coding": [{"system": "http://snomed.info/sct", "code": "27113001", "display": "Body weight"}]},
-                "subject": {"reference": f"urn:uuid:{uuid.UUID(int=i)}"},
-                "effectiveDateTime": "2024-03-01T09:30:00.000Z",
-                "valueQuantity": {"value": json.loads("72.50", parse_float=str), "unit": "kg",
-                                  "system": "http://unitsofmeasure.org", "code": "kg"}}
+        return {
+            "resourceType": "Observation",
+            "id": rid,
+            "text": narrative,
+            "status": "final",
+            "code": {"coding": [{"system": "http://snomed.info/sct", "code": "27113001", "display": "Body weight"}]},
+            "subject": {"reference": f"urn:uuid:{uuid.UUID(int=i)}"},
+            "effectiveDateTime": "2024-03-01T09:30:00.000Z",
+            "valueQuantity": {
+                "value": json.loads("72.50", parse_float=str),
+                "unit": "kg",
+                "system": "http://unitsofmeasure.org",
+                "code": "kg",
+            },
+        }
     if kind == 2:
-        return {"resourceType": "Encounter", "id": rid, "status": "finished",
-                "class": {"system": "http://hl7.org/fhir/v3/ActCode", "code": "AMB"},
-                "period": {"start": "2024-03-01T09:00:00+00:00", "end": "2024-03-01T10:00:00+00:00"}}
-    return {"resourceType": "Practitioner", "id": rid,
-            "identifier": [{"system": "https://fhir.nhs.uk/Id/sds-user-id", "value": f"G{i:07d}"}],
-            "name": [{"family": "Jones", "given": ["Sam"], "prefix": ["Dr"]}]}
+        return {
+            "resourceType": "Encounter",
+            "id": rid,
+            "status": "finished",
+            "class": {"system": "http://hl7.org/fhir/v3/ActCode", "code": "AMB"},
+            "period": {"start": "2024-03-01T09:00:00+00:00", "end": "2024-03-01T10:00:00+00:00"},
+        }
+    return {
+        "resourceType": "Practitioner",
+        "id": rid,
+        "identifier": [{"system": "https://fhir.nhs.uk/Id/sds-user-id", "value": f"G{i:07d}"}],
+        "name": [{"family": "Jones", "given": ["Sam"], "prefix": ["Dr"]}],
+    }
 
 
 def message_json(n: int) -> bytes:
     """Return a message Bundle with ``n`` payload entries as FHIR JSON bytes."""
     header = {
-        "resourceType": "MessageHeader", "id": str(uuid.UUID(int=10**9)),
-        "extension": [{"url": "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-ITK-MessageHandling-2",
-                       "extension": [{"url": "BusAckRequested", "valueBoolean": True},
-                                     {"url": "InfAckRequested", "valueBoolean": True}]}],
-        "event": {"system": "https://fhir.nhs.uk/STU3/CodeSystem/ITK-MessageEvent-2", "code": "ITK003D",
-                  "display": "ITK eDischarge"},
+        "resourceType": "MessageHeader",
+        "id": str(uuid.UUID(int=10**9)),
+        "extension": [
+            {
+                "url": "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-ITK-MessageHandling-2",
+                "extension": [
+                    {"url": "BusAckRequested", "valueBoolean": True},
+                    {"url": "InfAckRequested", "valueBoolean": True},
+                ],
+            }
+        ],
+        "event": {
+            "system": "https://fhir.nhs.uk/STU3/CodeSystem/ITK-MessageEvent-2",
+            "code": "ITK003D",
+            "display": "ITK eDischarge",
+        },
         "sender": {"reference": "urn:uuid:" + str(uuid.UUID(int=4))},
-        "timestamp": "2024-03-01T09:30:00.000Z", "source": {"endpoint": "X26OT112"},
+        "timestamp": "2024-03-01T09:30:00.000Z",
+        "source": {"endpoint": "X26OT112"},
         "focus": [{"reference": "urn:uuid:" + str(uuid.UUID(int=1))}],
     }
     entries = [{"fullUrl": "urn:uuid:" + header["id"], "resource": header}]
     for i in range(n):
         resource = _resources(i)
         entries.append({"fullUrl": "urn:uuid:" + resource["id"], "resource": resource})
-    bundle = {"resourceType": "Bundle", "id": str(uuid.UUID(int=10**10)), "type": "message",
-              "identifier": {"value": str(uuid.UUID(int=10**11))}, "entry": entries}
+    bundle = {
+        "resourceType": "Bundle",
+        "id": str(uuid.UUID(int=10**10)),
+        "type": "message",
+        "identifier": {"value": str(uuid.UUID(int=10**11))},
+        "entry": entries,
+    }
     text = json.dumps(bundle, indent=2)
     return text.replace('"72.50"', "72.50").encode("utf-8")
 

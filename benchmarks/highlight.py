@@ -39,12 +39,14 @@ SIZES = {"100 KB": 100_000, "1 MB": 1_000_000, "5 MB": 5_000_000}
 
 def make_xml(size: int) -> str:
     """Return a pretty-printed FHIR-like XML message Bundle of about ``size`` characters."""
-    parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<Bundle xmlns="http://hl7.org/fhir">\n\t<type value="message"/>\n']
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Bundle xmlns="http://hl7.org/fhir">\n\t<type value="message"/>\n'
+    ]
     total, index = len(parts[0]), 0
     while total < size:
         entry = (
             f'\t<entry>\n\t\t<fullUrl value="urn:uuid:00000000-0000-0000-0000-{index:012d}"/>\n\t\t<resource>\n'
-            f"\t\t\t<Observation>\n\t\t\t\t<id value=\"obs-{index}\"/>\n"
+            f'\t\t\t<Observation>\n\t\t\t\t<id value="obs-{index}"/>\n'
             f"\t\t\t\t<!-- observation {index}: a comment\n\t\t\t\t     over two lines -->\n"
             f'\t\t\t\t<text>\n\t\t\t\t\t<status value="generated"/>\n'
             f'\t\t\t\t\t<div xmlns="http://www.w3.org/1999/xhtml">\n'
@@ -78,7 +80,9 @@ def make_json(size: int) -> str:
                     "div": f'<div xmlns="http://www.w3.org/1999/xhtml"><p>Heart rate {60 + index % 40}</p></div>',
                 },
                 "status": "final",
-                "code": {"coding": [{"system": "http://snomed.info/sct", "code": "364075005", "display": "Heart rate"}]},
+                "code": {
+                    "coding": [{"system": "http://snomed.info/sct", "code": "364075005", "display": "Heart rate"}]
+                },
                 "valueQuantity": {"value": 60.5 + index % 40, "unit": "beats/minute"},
                 "issued": None,
                 "focal": True,

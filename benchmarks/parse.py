@@ -104,8 +104,10 @@ def main() -> int:
                     f"{n:>7} {syntax:>4} {len(data) / 1e6:>7.2f}M {read * 1e3:>8.1f} {write * 1e3:>8.1f} "
                     f"{floor * 1e3:>8.1f} {(read + write) / floor:>5.1f}x {peak / 2**20:>8.1f} {peak / len(data):>8.1f}x"
                 )
-    print("\nratio = (read + write) / (lxml or json parse + serialise); targets: ratio <= 5x,"
-          " 5000-entry read < 500 ms, peak < 10x file size")
+    print(
+        "\nratio = (read + write) / (lxml or json parse + serialise); targets: ratio <= 5x,"
+        " 5000-entry read < 500 ms, peak < 10x file size"
+    )
     return 0
 
 

@@ -42,8 +42,9 @@ def round_trips(count: int, validator: Validator) -> tuple[float, int]:
     gc.collect()
     start = time.perf_counter()
     for _ in range(count):
-        simulation = Simulation(settings, tracker=TrackerSettings(timeout=60), latency=1.0, clock=clock, ids=ids,
-                                validator=validator)
+        simulation = Simulation(
+            settings, tracker=TrackerSettings(timeout=60), latency=1.0, clock=clock, ids=ids, validator=validator
+        )
         simulation.send(render(sample_message(clock=clock, ids=ids), "xml"))
         result = simulation.run()
         transfers += len(result.arrows)

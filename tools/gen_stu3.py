@@ -95,11 +95,7 @@ def _classes() -> dict[str, type[FHIRAbstractModel]]:
             continue
         module = importlib.import_module(f"{stu3_pkg.__name__}.{info.name}")
         for value in vars(module).values():
-            if (
-                isinstance(value, type)
-                and issubclass(value, FHIRAbstractModel)
-                and value.__module__ == module.__name__
-            ):
+            if isinstance(value, type) and issubclass(value, FHIRAbstractModel) and value.__module__ == module.__name__:
                 found[value.__name__] = value
     return found
 

@@ -129,7 +129,9 @@ def test_ack_with_receiver_settings(cli, tmp_path: Path) -> None:
 )
 def test_ack_unusable_input_exits_2(cli, tmp_path: Path, options: list[str], words: str) -> None:
     message, _ = write_sample(tmp_path)
-    args = [str(message) if o == "MESSAGE" else (str(tmp_path / o) if o.endswith((".xml", ".toml")) else o) for o in options]
+    args = [
+        str(message) if o == "MESSAGE" else (str(tmp_path / o) if o.endswith((".xml", ".toml")) else o) for o in options
+    ]
     done = cli("ack", *args, "-o", str(tmp_path / "out"))
     assert done.returncode == 2
     assert words in done.stderr

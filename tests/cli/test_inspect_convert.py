@@ -39,7 +39,12 @@ def test_inspect_json(cli) -> None:
     assert summary["handling"]["BusAckRequested"] == {"value": "true", "type": "valueBoolean"}
     assert summary["sender"]["resource"].startswith("Organization FKL95")
     assert summary["payload"]["kind"] == "document bundle"
-    assert [e["resourceType"] for e in summary["entries"]] == ["MessageHeader", "Organization", "Organization", "Bundle"]
+    assert [e["resourceType"] for e in summary["entries"]] == [
+        "MessageHeader",
+        "Organization",
+        "Organization",
+        "Bundle",
+    ]
 
 
 def test_inspect_unreadable_input_exits_2_with_place(cli, tmp_path: Path) -> None:

@@ -11,7 +11,9 @@ from lxml import etree
 RESPONSE_OK = EXAMPLES / "STU3-FHIR-Assets" / "Examples" / "ITK-Response-20013-Example-1.xml"
 BARE_IDS = EXAMPLES / "FHIR_MESH" / "test_messages" / "ITK003D_ITK_eDischarge.xml"
 
-PATIENT_BAD = '<Patient xmlns="http://hl7.org/fhir"><active value="true"/><id value="p"/><gender value="femal"/></Patient>'
+PATIENT_BAD = (
+    '<Patient xmlns="http://hl7.org/fhir"><active value="true"/><id value="p"/><gender value="femal"/></Patient>'
+)
 
 
 def test_valid_file_exits_0(cli, tmp_path: Path) -> None:
@@ -50,7 +52,9 @@ def test_json_format_has_the_documented_fields(cli) -> None:
     assert report["valid"] is False
     issue = next(i for i in report["issues"] if i["rule"] == "bundle-ref-bare-id")
     assert set(issue) >= {"severity", "layer", "rule", "message", "path", "line", "column", "itk_code"}
-    assert (issue["itk_code"] == "20006" and issue["path"].endswith("sender.reference")) or issue["path"].endswith("reference")
+    assert (issue["itk_code"] == "20006" and issue["path"].endswith("sender.reference")) or issue["path"].endswith(
+        "reference"
+    )
 
 
 def test_folder_gives_one_object_per_file(cli, tmp_path: Path) -> None:

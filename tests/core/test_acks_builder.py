@@ -96,10 +96,23 @@ def test_handling_keys_in_the_recommended_order_and_stu3_element_order() -> None
     handling = header.child("extension")
     assert handling.url == URLS.message_handling_extension
     assert [k.url for k in handling.children_named("extension")] == [
-        "BusAckRequested", "InfAckRequested", "RecipientType", "MessageDefinition", "SenderReference", "LocalExtension",
+        "BusAckRequested",
+        "InfAckRequested",
+        "RecipientType",
+        "MessageDefinition",
+        "SenderReference",
+        "LocalExtension",
     ]
     assert [c.name for c in header.children] == [
-        "id", "meta", "extension", "event", "receiver", "sender", "timestamp", "source", "response",
+        "id",
+        "meta",
+        "extension",
+        "event",
+        "receiver",
+        "sender",
+        "timestamp",
+        "source",
+        "response",
     ]
     # the tree is already in STU3 order: writing it normalised changes nothing
     assert write_xml(document, normalise=True) == write_xml(document)
@@ -140,7 +153,9 @@ def test_receiver_is_the_original_sender_with_only_its_ods_code() -> None:
     root = build("20013").document.root
     header = root.find("entry.resource.MessageHeader")
     target = header.value_at("receiver.reference")
-    party = next(e.child("resource").resource() for e in root.children_named("entry") if e.value_at("fullUrl") == target)
+    party = next(
+        e.child("resource").resource() for e in root.children_named("entry") if e.value_at("fullUrl") == target
+    )
     assert party.name == "Organization"
     assert [c.name for c in party.children] == ["id", "meta", "identifier"]
     assert party.value_at("identifier.value") == "SND01"
@@ -272,8 +287,11 @@ def _facts(document: Document) -> dict[str, object]:
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("path", _official() or [pytest.param(None, marks=pytest.mark.skip(reason="../shared absent"))],
-                         ids=lambda p: p.name if p else "none")
+@pytest.mark.parametrize(
+    "path",
+    _official() or [pytest.param(None, marks=pytest.mark.skip(reason="../shared absent"))],
+    ids=lambda p: p.name if p else "none",
+)
 def test_matches_the_official_example_in_every_fixed_element(path: Path) -> None:
     require_shared(path)
     code = re.search(r"-(\d{5})-", path.name).group(1)

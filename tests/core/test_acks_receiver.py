@@ -62,7 +62,9 @@ def test_fire_and_forget_sends_nothing_even_when_rejected() -> None:
     decision = run(message(inf_ack=False, bus_ack=False), known_senders=("OTHER",))
     assert decision.responses == ()
     assert decision.infrastructure_code == "20003"
-    assert any("InfAckRequested=false: no infrastructure Response (the result was 20003)" in r for r in decision.reasons)
+    assert any(
+        "InfAckRequested=false: no infrastructure Response (the result was 20003)" in r for r in decision.reasons
+    )
 
 
 @pytest.mark.parametrize(("missing", "code"), [({"inf_ack": None}, "10002"), ({"bus_ack": None}, "10003")])
@@ -90,7 +92,7 @@ def test_negative_business_is_still_sent() -> None:
 # ---- unreadable input ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("data", [b"<Bundle xmlns='http://hl7.org/fhir'>", b"{\"resourceType\": ", b"\x00\x01garbage"])
+@pytest.mark.parametrize("data", [b"<Bundle xmlns='http://hl7.org/fhir'>", b'{"resourceType": ', b"\x00\x01garbage"])
 def test_unreadable_gets_10009_back_to_where_it_came_from(data: bytes) -> None:
     decision = run(data)
     assert not decision.readable
@@ -142,7 +144,9 @@ def test_recipient_person_unknown_20001() -> None:
     receiver = document.root.children_named("entry")[2].child("resource").resource()
     receiver.name = "Practitioner"
     receiver.find("identifier.system").value = "https://fhir.nhs.uk/Id/sds-user-id"
-    receiver.find("meta.profile").value = "https://fhir.nhs.uk/STU3/StructureDefinition/CareConnect-ITK-Header-Practitioner-1"
+    receiver.find(
+        "meta.profile"
+    ).value = "https://fhir.nhs.uk/STU3/StructureDefinition/CareConnect-ITK-Header-Practitioner-1"
     decision = run(render(document, "xml"), known_recipient_persons=("099945750518",))
     assert decision.codes == ("20001",)
 
@@ -243,7 +247,10 @@ def test_forced_positive_overrides_a_rejection() -> None:
 def test_delays_and_timestamps() -> None:
     decision = run(message(), delay=2.0, business_delay=5.0)
     assert [r.delay for r in decision.responses] == [2.0, 7.0]
-    assert [r.response.timestamp for r in decision.responses] == ["2024-01-15T09:00:02+00:00", "2024-01-15T09:00:07+00:00"]
+    assert [r.response.timestamp for r in decision.responses] == [
+        "2024-01-15T09:00:02+00:00",
+        "2024-01-15T09:00:07+00:00",
+    ]
 
 
 def test_json_responses_when_asked() -> None:
@@ -298,7 +305,9 @@ def _validator() -> Validator:
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("name", _itk_messages() or [pytest.param("", marks=pytest.mark.skip(reason="../shared absent"))])
+@pytest.mark.parametrize(
+    "name", _itk_messages() or [pytest.param("", marks=pytest.mark.skip(reason="../shared absent"))]
+)
 def test_decide_agrees_with_the_validator_on_every_real_message(name: str) -> None:
     path = require_shared(EXAMPLES / name)
     data = path.read_bytes()

@@ -71,7 +71,7 @@ def test_toml_round_trip() -> None:
 
 
 def test_toml_values_are_converted_and_checked() -> None:
-    settings = settings_from_toml('forced = 20003\nbusiness_code = 30002\ndelay = 3\nsupported_content_types = []\n')
+    settings = settings_from_toml("forced = 20003\nbusiness_code = 30002\ndelay = 3\nsupported_content_types = []\n")
     assert settings.forced == "20003" and settings.business_code == "30002"
     assert settings.delay == 3.0 and isinstance(settings.delay, float)
     assert settings.supported_content_types is None
@@ -82,13 +82,13 @@ def test_toml_values_are_converted_and_checked() -> None:
     ("text", "words"),
     [
         ("colour = 1\n", "unknown setting 'colour'"),
-        ("known_senders = \"A1\"\n", "list of strings"),
-        ("delay = \"soon\"\n", "number of seconds"),
+        ('known_senders = "A1"\n', "list of strings"),
+        ('delay = "soon"\n', "number of seconds"),
         ("check_duplicates = 1\n", "true or false"),
         ("size_limit = 1.5\n", "whole number"),
         ("nhs_numbers = 3\n", "table"),
         ("ods_code = \n", "not valid TOML"),
-        ("recipient_type = \"XX\"\n", "FA or FI"),
+        ('recipient_type = "XX"\n', "FA or FI"),
     ],
 )
 def test_bad_toml_says_what_is_wrong(text: str, words: str) -> None:
@@ -100,7 +100,7 @@ def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="no such file"):
         load_settings(tmp_path / "absent.toml")
     bad = tmp_path / "bad.toml"
-    bad.write_text("forced = \"nonsense\"\n")
+    bad.write_text('forced = "nonsense"\n')
     with pytest.raises(SettingsError, match=str(bad)):
         load_settings(bad)
 

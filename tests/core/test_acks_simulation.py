@@ -121,7 +121,15 @@ def test_full_acknowledgement_event_log() -> None:
         (0.0, 1.0, "Sender", "Receiver", "message", "ITK003D", "none"),
         (1.0, None, "Receiver", "Receiver", "decision", "decides: 20013 + 30001", "positive"),
         (2.0, 3.0, "Receiver", "Sender", "response", "20013 Success", "positive"),
-        (3.0, 4.0, "Receiver", "Sender", "response", "30001 Patient known here. (e.g. Patient is registered here)", "positive"),
+        (
+            3.0,
+            4.0,
+            "Receiver",
+            "Sender",
+            "response",
+            "30001 Patient known here. (e.g. Patient is registered here)",
+            "positive",
+        ),
         (4.0, 5.0, "Sender", "Receiver", "ack-of-ack", "20013 Success", "positive"),
     ]
     assert [e.seq for e in result.events] == list(range(5))

@@ -21,7 +21,9 @@ class Setup:
     def __init__(self, validator: Validator | None = None, **settings: object) -> None:
         self.clock = VirtualClock()
         self.ids = SequentialIds("tracker-test")
-        self.tracker = Tracker(TrackerSettings(timeout=60, **settings), clock=self.clock, ids=self.ids, validator=validator)  # type: ignore[arg-type]
+        self.tracker = Tracker(
+            TrackerSettings(timeout=60, **settings), clock=self.clock, ids=self.ids, validator=validator
+        )  # type: ignore[arg-type]
 
     def message(self, **kw: object) -> bytes:
         return render(sample_message(clock=self.clock, ids=self.ids, **kw), "xml")  # type: ignore[arg-type]

@@ -17,7 +17,9 @@ CORE_MODULES = sorted(
 )
 
 CLI_MODULES = sorted(
-    "workbench.cli." + p.stem for p in (PROJECT / "workbench" / "cli").glob("*.py") if p.stem not in ("__init__", "__main__")
+    "workbench.cli." + p.stem
+    for p in (PROJECT / "workbench" / "cli").glob("*.py")
+    if p.stem not in ("__init__", "__main__")
 )
 
 
@@ -44,6 +46,9 @@ def test_no_core_source_mentions_qt() -> None:
     offenders = [
         str(p.relative_to(PROJECT))
         for p in (PROJECT / "workbench" / "core").rglob("*.py")
-        if any(line.lstrip().startswith(("import PySide6", "from PySide6", "from workbench.gui", "import workbench.gui")) for line in p.read_text().splitlines())
+        if any(
+            line.lstrip().startswith(("import PySide6", "from PySide6", "from workbench.gui", "import workbench.gui"))
+            for line in p.read_text().splitlines()
+        )
     ]
     assert offenders == []

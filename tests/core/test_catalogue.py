@@ -123,9 +123,7 @@ def test_infrastructure_negatives_are_fatal(cat: Catalogue) -> None:
         ("30025", "warning", "informational", "MUST"),
     ],
 )
-def test_special_rows(
-    cat: Catalogue, code: str, severity: str, issue_code: str, requirement: str
-) -> None:
+def test_special_rows(cat: Catalogue, code: str, severity: str, issue_code: str, requirement: str) -> None:
     r = cat.response(code)
     assert r is not None
     assert (r.severity, r.issue_code, r.requirement) == (severity, issue_code, requirement)
@@ -139,11 +137,7 @@ def test_must_codes(cat: Catalogue) -> None:
 
 def test_issue_code_alternatives(cat: Catalogue) -> None:
     header = cat.response("20006")
-    assert (
-        header is not None
-        and header.issue_codes[0] == "invalid"
-        and "structure" in header.issue_codes
-    )
+    assert header is not None and header.issue_codes[0] == "invalid" and "structure" in header.issue_codes
     success = cat.response("20013")
     assert success is not None and success.issue_codes == ("informational",)
 
@@ -155,9 +149,7 @@ def test_response_display_variants(cat: Catalogue) -> None:
     assert r.matches_display("Message Definition Value \u2013 Processing Error")
     assert r.matches_display("  Message Definition Value -  Processing Error ")
     assert not r.matches_display("Message Definition Value Processing Error")
-    assert _response(cat, "20004").matches_display(
-        "Non Approved file type received as an attachment"
-    )
+    assert _response(cat, "20004").matches_display("Non Approved file type received as an attachment")
     assert _response(cat, "20006").matches_display("ITK3 header validation failure")
     assert _response(cat, "30009").matches_display("Clinical escalation to 111/GPOOH")
     assert not _response(cat, "30009").matches_display("Clinical escalation to A&E or 999")
@@ -199,9 +191,7 @@ def test_legacy_events(cat: Catalogue) -> None:
 
 def test_event_definitions_agree_with_definition_list(cat: Catalogue) -> None:
     for e in cat.events:
-        assert e.message_definitions == tuple(
-            m.url for m in cat.message_definitions_for_event(e.code)
-        )
+        assert e.message_definitions == tuple(m.url for m in cat.message_definitions_for_event(e.code))
     edis = cat.message_definitions_for_event("ITK003D")
     assert edis[0].name == "ITK-eDischarge-MessageDefinition-4" and edis[0].status == "current"
     assert {m.status for m in edis[1:]} == {"older"}
@@ -220,9 +210,7 @@ def test_message_definitions(cat: Catalogue) -> None:
     )
     legacy = cat.message_definition(cat.urls.response_message_definition_legacy)
     assert legacy is not None and legacy.event == "ITK008M" and legacy.status == "older"
-    generic = cat.message_definition(
-        cat.urls.message_definition_prefix + "ITK-SendPayload-MessageDefinition-1"
-    )
+    generic = cat.message_definition(cat.urls.message_definition_prefix + "ITK-SendPayload-MessageDefinition-1")
     assert generic is not None and generic.event is None and generic.status == "generic"
     assert cat.message_definition(cat.urls.message_definition_prefix + "Unknown-1") is None
 
@@ -248,11 +236,7 @@ def test_handling_keys_order_types_and_codes(cat: Catalogue) -> None:
     for key in cat.handling_keys:
         assert not key.legacy and cat.response(key.error_code or "") is not None
     sender = cat.handling_key("SenderReference")
-    assert (
-        sender is not None
-        and sender.max_length == 255
-        and sender.default == cat.handling_key_default == "None"
-    )
+    assert sender is not None and sender.max_length == 255 and sender.default == cat.handling_key_default == "None"
     local = cat.handling_key("LocalExtension")
     assert local is not None and local.default == "None" and local.max_length is None
     priority = cat.handling_key("Priority")
@@ -338,10 +322,7 @@ def _value(node: etree._Element, path: str) -> str | None:
 
 
 def _concepts(root: etree._Element) -> dict[str, str]:
-    return {
-        _value(c, "f:code") or "": _value(c, "f:display") or ""
-        for c in root.iterfind("f:concept", FHIR)
-    }
+    return {_value(c, "f:code") or "": _value(c, "f:display") or "" for c in root.iterfind("f:concept", FHIR)}
 
 
 corpus = pytest.mark.corpus
@@ -372,9 +353,7 @@ def test_events_recognise_legacy_codesystem(cat: Catalogue) -> None:
         event = cat.event(code)
         assert event is not None, code
         assert event.matches_display(display), (code, display)
-        assert event.legacy == (
-            code not in _concepts(_root("CodeSystems", "CodeSystem-ITK-MessageEvent-2.xml"))
-        )
+        assert event.legacy == (code not in _concepts(_root("CodeSystems", "CodeSystem-ITK-MessageEvent-2.xml")))
 
 
 @corpus
@@ -382,10 +361,7 @@ def test_recipient_types_match_codesystem_and_valueset(cat: Catalogue) -> None:
     root = _root("CodeSystems", "CodeSystem-ITK-RecipientType-1.xml")
     assert _value(root, "f:url") == cat.urls.recipient_type_system
     assert _concepts(root) == {r.code: r.display for r in cat.recipient_types}
-    assert (
-        _value(_root("ValueSets", "ValueSet-ITK-RecipientType-1.xml"), "f:url")
-        == cat.urls.recipient_type_valueset
-    )
+    assert _value(_root("ValueSets", "ValueSet-ITK-RecipientType-1.xml"), "f:url") == cat.urls.recipient_type_valueset
 
 
 @corpus
@@ -448,9 +424,7 @@ def test_canonical_urls_match_resources(cat: Catalogue, folder: str, file: str, 
         ("ITK-MessageHeader-2.xml", ("message_event_system",)),
     ],
 )
-def test_fixed_systems_appear_in_profiles(
-    cat: Catalogue, file: str, fields: tuple[str, ...]
-) -> None:
+def test_fixed_systems_appear_in_profiles(cat: Catalogue, file: str, fields: tuple[str, ...]) -> None:
     root = _root("StructureDefinitions", file)
     fixed = {e.get("value") for e in root.iterfind("f:snapshot/f:element/f:fixedUri", FHIR)}
     for name in fields:
@@ -461,19 +435,13 @@ def test_fixed_systems_appear_in_profiles(
 def test_handling_keys_match_extension_definition(cat: Catalogue) -> None:
     root = _root("StructureDefinitions", "Extension-ITK-MessageHandling-2.xml")
     elements = list(root.iterfind("f:snapshot/f:element", FHIR))
-    slices = [
-        _value(e, "f:sliceName") for e in elements if _value(e, "f:path") == "Extension.extension"
-    ]
+    slices = [_value(e, "f:sliceName") for e in elements if _value(e, "f:path") == "Extension.extension"]
     assert [s for s in slices if s] == [k.url for k in cat.handling_keys]
     for key in cat.handling_keys:
-        own = [
-            e for e in elements if (e.get("id") or "").startswith(f"Extension.extension:{key.url}.")
-        ]
+        own = [e for e in elements if (e.get("id") or "").startswith(f"Extension.extension:{key.url}.")]
         url = next(e for e in own if _value(e, "f:path") == "Extension.extension.url")
         assert _value(url, "f:fixedUri") == key.url
-        value = next(
-            e for e in own if (_value(e, "f:path") or "").startswith("Extension.extension.value")
-        )
+        value = next(e for e in own if (_value(e, "f:path") or "").startswith("Extension.extension.value"))
         assert _value(value, "f:path") == f"Extension.extension.{key.value_type}", key.url
         assert _value(value, "f:min") == "1", key.url
         max_length = _value(value, "f:maxLength")

@@ -92,12 +92,20 @@ def test_json_follows_the_fhir_json_rules() -> None:
     out = json.loads(write_json(read_xml(PATIENT_XML), plain=True))
     assert out["resourceType"] == "Patient" and out["id"] == "p1"
     assert out["name"] == [  # name is 0..* in STU3: an array even with one item
-        {"family": "Smith", "given": ["Jo", "Ann"], "_given": [None, {"id": "g2", "extension": [
-            {"url": "http://example.org/pronounced", "valueString": "Anne"}]}]}
+        {
+            "family": "Smith",
+            "given": ["Jo", "Ann"],
+            "_given": [
+                None,
+                {"id": "g2", "extension": [{"url": "http://example.org/pronounced", "valueString": "Anne"}]},
+            ],
+        }
     ]
     assert "birthDate" not in out  # no value: only the companion
-    assert out["_birthDate"] == {"id": "bd", "extension": [
-        {"url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "valueCode": "unknown"}]}
+    assert out["_birthDate"] == {
+        "id": "bd",
+        "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "valueCode": "unknown"}],
+    }
     assert out["deceasedBoolean"] is False  # a boolean, not the string "false"
     assert out["contained"][0]["resourceType"] == "Organization"
     assert out["text"]["div"].startswith('<div xmlns="http://www.w3.org/1999/xhtml">')
@@ -127,7 +135,12 @@ def test_decimals_keep_their_text(lexical: str) -> None:
 
 @pytest.mark.parametrize(
     "instant",
-    ["2024-03-01T09:30:00.000Z", "2024-03-01T09:30:00Z", "2024-03-01T09:30:00.120+00:00", "2024-03-01T10:05:00.5+01:00"],
+    [
+        "2024-03-01T09:30:00.000Z",
+        "2024-03-01T09:30:00Z",
+        "2024-03-01T09:30:00.120+00:00",
+        "2024-03-01T10:05:00.5+01:00",
+    ],
 )
 def test_instants_keep_their_text(instant: str) -> None:
     xml = f'<MessageHeader xmlns="http://hl7.org/fhir"><timestamp value="{instant}"/></MessageHeader>'.encode()
@@ -155,13 +168,26 @@ def test_json_companion_before_value_and_null_items_merge() -> None:
 
 
 def test_json_to_xml_to_json_is_stable() -> None:
-    source = json.dumps({
-        "resourceType": "Bundle", "id": "b", "type": "collection",
-        "entry": [{"fullUrl": "urn:uuid:1", "resource": {
-            "resourceType": "Observation", "id": "1", "status": "final",
-            "code": {"text": "weight"}, "valueQuantity": {"value": 1.50, "unit": "kg"},
-            "component": [{"code": {"text": "a"}, "valueString": "b"}]}}],
-    }).encode()
+    source = json.dumps(
+        {
+            "resourceType": "Bundle",
+            "id": "b",
+            "type": "collection",
+            "entry": [
+                {
+                    "fullUrl": "urn:uuid:1",
+                    "resource": {
+                        "resourceType": "Observation",
+                        "id": "1",
+                        "status": "final",
+                        "code": {"text": "weight"},
+                        "valueQuantity": {"value": 1.50, "unit": "kg"},
+                        "component": [{"code": {"text": "a"}, "valueString": "b"}],
+                    },
+                }
+            ],
+        }
+    ).encode()
     first = read_json(source)
     again = read_json(write_json(read_xml(write_xml(first))))
     assert first_difference(first.root, again.root) is None

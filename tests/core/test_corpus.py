@@ -117,7 +117,12 @@ def test_positions_point_at_each_element_start() -> None:
 
 def test_json_positions_point_at_each_key() -> None:
     path = require_shared(
-        EXAMPLES / "Digital-Child-Health" / "Generated" / "Examples" / "Profile.BloodSpot" / "DCH-Bundle-NewbornBloodSpotSampleTaken.json"
+        EXAMPLES
+        / "Digital-Child-Health"
+        / "Generated"
+        / "Examples"
+        / "Profile.BloodSpot"
+        / "DCH-Bundle-NewbornBloodSpotSampleTaken.json"
     )
     document = read_file(path)
     lines = document.text.split("\n")

@@ -167,7 +167,9 @@ def test_json_values_keep_their_json_type() -> None:
     target.apply(AddPrimitive(root, "issued", "2024-03-01T09:30:00Z", target.document))
     assert root.child("issued").value.__class__ is str
     # a repeating primitive in JSON is an array item
-    name_doc = EditableDocument(read_bytes(b'{"resourceType": "Patient", "name": [{"family": "Smith"}], "active": true}'))
+    name_doc = EditableDocument(
+        read_bytes(b'{"resourceType": "Patient", "name": [{"family": "Smith"}], "active": true}')
+    )
     human_name = name_doc.document.root.child("name")
     add = AddPrimitive(human_name, "given", "Jo", name_doc.document)
     name_doc.apply(add)

@@ -79,7 +79,11 @@ def test_an_edit_in_entry_3_of_1000_checks_only_that_entry(message_xml, validato
     assert (stats.partial, stats.entries, stats.checked, stats.reused) == (True, 1001, 1, 1000)
     same_report(merged, validator.validate(document))
     bogus = [i for i in merged.issues if "'bogus'" in i.message]
-    assert len(bogus) == 1 and bogus[0].path == "Bundle.entry[3].resource.status" and bogus[0].node is encounter.child("status")
+    assert (
+        len(bogus) == 1
+        and bogus[0].path == "Bundle.entry[3].resource.status"
+        and bogus[0].node is encounter.child("status")
+    )
     # The findings of the untouched entries are the very objects found before; entry 3's are new.
     for number in (1, 5, 9):
         after = incremental.entry_findings(entries[number])

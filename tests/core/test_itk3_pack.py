@@ -259,7 +259,9 @@ def test_snapshot_and_differential_are_consistent(profile: str) -> None:
         assert stated, f"{element['id']} is listed but not constrained"
     slices: dict[str, int] = {}
     keys = [_order_key(e["id"], slices) for e in snapshot[1:]]
-    for (before, a), (after, b) in zip(zip(ids[1:], keys, strict=False), zip(ids[2:], keys[1:], strict=False), strict=False):
+    for (before, a), (after, b) in zip(
+        zip(ids[1:], keys, strict=False), zip(ids[2:], keys[1:], strict=False), strict=False
+    ):
         assert a < b, f"{profile}: {after} is listed after {before}, against STU3 order"
 
 
@@ -331,8 +333,11 @@ def test_message_header_references_the_pack_profiles() -> None:
 
 def test_bundle_profiles_differ_only_in_type_and_assigner() -> None:
     def rules(profile: str) -> dict[str, Any]:
-        return {k: {f: v for f, v in e.items() if f not in ("short", "definition")}
-                for k, e in _elements(profile).items() if k != "Bundle"}
+        return {
+            k: {f: v for f, v in e.items() if f not in ("short", "definition")}
+            for k, e in _elements(profile).items()
+            if k != "Bundle"
+        }
 
     message, document, payload = (
         rules(p) for p in ("ITK-Message-Bundle-1", "ITK-Document-Bundle-1", "ITK-Payload-Bundle-1")
@@ -399,9 +404,7 @@ def _info_from_xml(element: etree._Element) -> dict[str, Any]:
         chosen = reference if reference is not None else uri
         info["binding"] = (_value(binding, "strength"), chosen.get("value") if chosen is not None else None)
     if slicing is not None:
-        discriminators = tuple(
-            (_value(d, "type"), _value(d, "path")) for d in slicing.findall("f:discriminator", FHIR)
-        )
+        discriminators = tuple((_value(d, "type"), _value(d, "path")) for d in slicing.findall("f:discriminator", FHIR))
         info["slicing"] = (discriminators, _value(slicing, "rules"))
     return info
 
@@ -419,9 +422,7 @@ def _info_from_json(element: dict[str, Any]) -> dict[str, Any]:
         "profiles": {t["profile"] for t in element.get("type", []) if "profile" in t},
         "targets": {t["targetProfile"] for t in element.get("type", []) if "targetProfile" in t},
         "slicing": (
-            (tuple((d["type"], d["path"]) for d in slicing["discriminator"]), slicing["rules"])
-            if slicing
-            else None
+            (tuple((d["type"], d["path"]) for d in slicing["discriminator"]), slicing["rules"]) if slicing else None
         ),
     }
 
@@ -438,8 +439,10 @@ def _slice_signatures(elements: dict[str, dict[str, Any]]) -> dict[tuple[str, An
         if info["profiles"]:
             signature: Any = ("profile", frozenset(info["profiles"]))
         else:
-            fixed = {**elements.get(element_id + ".url", {}).get("fixed", {}),
-                     **elements.get(element_id + ".system", {}).get("fixed", {})}
+            fixed = {
+                **elements.get(element_id + ".url", {}).get("fixed", {}),
+                **elements.get(element_id + ".system", {}).get("fixed", {}),
+            }
             signature = ("fixed", tuple(sorted(fixed.values())))
         out[(parent, signature)] = element_id
     return out
@@ -448,7 +451,7 @@ def _slice_signatures(elements: dict[str, dict[str, Any]]) -> dict[tuple[str, An
 def _renamed(element_id: str, renames: dict[str, str]) -> str:
     for old in sorted(renames, key=len, reverse=True):
         if element_id == old or element_id.startswith(old + "."):
-            return renames[old] + element_id[len(old):]
+            return renames[old] + element_id[len(old) :]
     return element_id
 
 
@@ -604,15 +607,21 @@ def _header(response: bool = False, focus: bool = True) -> dict[str, Any]:
                 ],
             }
         ],
-        "event": {"system": urls.message_event_system, "code": "ITK008M" if response else "ITK003D",
-                  "display": "ITK Response" if response else "ITK eDischarge"},
+        "event": {
+            "system": urls.message_event_system,
+            "code": "ITK008M" if response else "ITK003D",
+            "display": "ITK Response" if response else "ITK eDischarge",
+        },
         "sender": {"reference": _UUID.format(ORG_ID)},
         "timestamp": "2024-05-01T10:00:00+00:00",
         "source": {"endpoint": "X26OT112"},
     }
     if response:
-        header["response"] = {"identifier": "a1b2c3d4-0000-4000-8000-000000000000", "code": "ok",
-                              "details": {"reference": _UUID.format(OUTCOME_ID)}}
+        header["response"] = {
+            "identifier": "a1b2c3d4-0000-4000-8000-000000000000",
+            "code": "ok",
+            "details": {"reference": _UUID.format(OUTCOME_ID)},
+        }
     if focus:
         header["focus"] = {"reference": _UUID.format(PAYLOAD_ID)}
     return header
@@ -622,16 +631,26 @@ def _message(entries_first: str = "MessageHeader") -> dict[str, Any]:
     header = {"fullUrl": _UUID.format(HEADER_ID), "resource": _header()}
     organization = {
         "fullUrl": _UUID.format(ORG_ID),
-        "resource": {"resourceType": "Organization", "id": ORG_ID,
-                     "identifier": [{"system": catalogue().urls.ods_organization_code, "value": "X26"}]},
+        "resource": {
+            "resourceType": "Organization",
+            "id": ORG_ID,
+            "identifier": [{"system": catalogue().urls.ods_organization_code, "value": "X26"}],
+        },
     }
-    payload = {"fullUrl": _UUID.format(PAYLOAD_ID),
-               "resource": {"resourceType": "Bundle", "id": PAYLOAD_ID, "type": "document"}}
+    payload = {
+        "fullUrl": _UUID.format(PAYLOAD_ID),
+        "resource": {"resourceType": "Bundle", "id": PAYLOAD_ID, "type": "document"},
+    }
     entries = [header, organization, payload]
     if entries_first != "MessageHeader":
         entries = [organization, header, payload]
-    return {"resourceType": "Bundle", "id": "5b4a3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d", "type": "message",
-            "identifier": {"value": "7c6b5a4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"}, "entry": entries}
+    return {
+        "resourceType": "Bundle",
+        "id": "5b4a3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d",
+        "type": "message",
+        "identifier": {"value": "7c6b5a4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"},
+        "entry": entries,
+    }
 
 
 #: invariant key -> (resources it must accept, resources it must reject)

@@ -181,9 +181,11 @@ def test_real_message_labels() -> None:
 
 
 def test_unknown_reference_shaped_elements_and_uri_endpoints() -> None:
-    data = MESSAGE.replace(b"<value value=\"X26OT112\"/>", b"").replace(
-        b"<endpoint value=\"X26OT112\"/>", b"<endpoint value=\"urn:nhs-uk:addressing:ods:RY6\"/>"
-    ).replace(b"<timestamp value=", b"<data><reference value=\"urn:uuid:org-1\"/></data><timestamp value=")
+    data = (
+        MESSAGE.replace(b'<value value="X26OT112"/>', b"")
+        .replace(b'<endpoint value="X26OT112"/>', b'<endpoint value="urn:nhs-uk:addressing:ods:RY6"/>')
+        .replace(b"<timestamp value=", b'<data><reference value="urn:uuid:org-1"/></data><timestamp value=')
+    )
     document, context = labelled(data)
     header = document.root.find("entry.resource.MessageHeader")
     assert node_label(header.child("source"), context) == "source: urn:nhs-uk:addressing:ods:RY6"

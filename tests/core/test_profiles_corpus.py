@@ -101,7 +101,11 @@ def test_response_without_handling_extension_is_a_profile_error() -> None:
 
 
 def test_official_responses_conform_to_the_response_profiles() -> None:
-    files = sorted(p for p in OFFICIAL.glob("ITK-Response-*-Example-1.xml") if re.fullmatch(r"ITK-Response-\d{5}-Example-1\.xml", p.name))
+    files = sorted(
+        p
+        for p in OFFICIAL.glob("ITK-Response-*-Example-1.xml")
+        if re.fullmatch(r"ITK-Response-\d{5}-Example-1\.xml", p.name)
+    )
     assert len(files) >= 20
     for path in files:
         issues = profile_issues(read_file(path), nhs())
@@ -123,7 +127,11 @@ def test_fast_invariant_paths_agree_with_fhirpathpy(monkeypatch: pytest.MonkeyPa
     assert len(inputs) > 20
 
     def keyed(document: Document) -> set[tuple[str, str | None, str]]:
-        return {(i.rule, i.path, i.message) for i in profile_issues(document, registry) if i.rule != "profile-invariant-unevaluated"}
+        return {
+            (i.rule, i.path, i.message)
+            for i in profile_issues(document, registry)
+            if i.rule != "profile-invariant-unevaluated"
+        }
 
     fast = [keyed(document) for _, document in inputs]
     plan = invariants._plan

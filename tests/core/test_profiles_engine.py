@@ -192,7 +192,10 @@ def test_missing_handling_extension_slice(registry: ProfileRegistry) -> None:
 def test_missing_handling_key(registry: ProfileRegistry) -> None:
     issues = findings(swap('<extension url="InfAckRequested"><valueBoolean value="false"/></extension>', ""), registry)
     issue = only(issues, "profile-slice-cardinality")
-    assert "Extension-ITK-MessageHandling-2 profile requires exactly one extension with url InfAckRequested" in issue.message
+    assert (
+        "Extension-ITK-MessageHandling-2 profile requires exactly one extension with url InfAckRequested"
+        in issue.message
+    )
 
 
 def test_duplicate_handling_key(registry: ProfileRegistry) -> None:
@@ -221,7 +224,7 @@ def test_sender_reference_longer_than_255(registry: ProfileRegistry) -> None:
 
 
 def test_forbidden_destination(registry: ProfileRegistry) -> None:
-    destination = "<destination><endpoint value=\"X26OT112\"/></destination>"
+    destination = '<destination><endpoint value="X26OT112"/></destination>'
     issues = findings(swap("<sender>", destination + "<sender>"), registry)
     issue = only(issues, "profile-forbidden")
     assert issue.path == "Bundle.entry[0].resource.destination[0]"
@@ -230,7 +233,9 @@ def test_forbidden_destination(registry: ProfileRegistry) -> None:
 
 
 def test_missing_required_element(registry: ProfileRegistry) -> None:
-    issues = findings(swap('<source><endpoint value="NOROT003"/></source>', '<source><name value="x"/></source>'), registry)
+    issues = findings(
+        swap('<source><endpoint value="NOROT003"/></source>', '<source><name value="x"/></source>'), registry
+    )
     rules = sorted(i.rule for i in errors(issues))
     assert rules == ["profile-forbidden", "profile-min"]
     missing = only(issues, "profile-min")
@@ -260,7 +265,9 @@ def test_event_code_outside_the_extensible_value_set_is_a_warning(registry: Prof
 
 
 def test_sender_reference_to_the_wrong_resource_type(registry: ProfileRegistry) -> None:
-    text = swap(f'<sender><reference value="urn:uuid:{ORG}"/></sender>', f'<sender><reference value="urn:uuid:{OO}"/></sender>')
+    text = swap(
+        f'<sender><reference value="urn:uuid:{ORG}"/></sender>', f'<sender><reference value="urn:uuid:{OO}"/></sender>'
+    )
     issue = only(findings(text, registry), "profile-reference-target")
     assert issue.path == "Bundle.entry[0].resource.sender"
     assert "must refer to a Practitioner or an Organization" in issue.message
@@ -268,7 +275,9 @@ def test_sender_reference_to_the_wrong_resource_type(registry: ProfileRegistry) 
 
 
 def test_unresolvable_sender_reference(registry: ProfileRegistry) -> None:
-    text = swap(f'<sender><reference value="urn:uuid:{ORG}"/></sender>', '<sender><reference value="urn:uuid:0000"/></sender>')
+    text = swap(
+        f'<sender><reference value="urn:uuid:{ORG}"/></sender>', '<sender><reference value="urn:uuid:0000"/></sender>'
+    )
     issues = findings(text, registry)
     issue = only(issues, "profile-reference-unresolved")
     assert issue.severity == "information"
@@ -279,7 +288,11 @@ def test_unresolvable_sender_reference(registry: ProfileRegistry) -> None:
 def test_reference_target_is_validated_against_the_target_profile(registry: ProfileRegistry) -> None:
     """The header Organization claims no profile: MessageHeader.sender's targetProfile applies."""
     text = swap(f'<meta><profile value="{SD}CareConnect-ITK-Header-Organization-1"/></meta>', "")
-    text = swap('<value value="X26"/>', '<value value="X26"/></identifier><name value="Not allowed"/><identifier><system value="x"/><value value="y"/>', text)
+    text = swap(
+        '<value value="X26"/>',
+        '<value value="X26"/></identifier><name value="Not allowed"/><identifier><system value="x"/><value value="y"/>',
+        text,
+    )
     issue = only(findings(text, registry), "profile-forbidden")
     assert issue.path == "Bundle.entry[1].resource.name"
     assert "CareConnect-ITK-Header-Organization-1" in issue.message
@@ -327,18 +340,29 @@ def test_profiles_chosen_by_the_user(registry: ProfileRegistry) -> None:
     text = swap(f'<meta><profile value="{SD}ITK-MessageHeader-2"/></meta>', "")
     text = swap(f'<system value="{EVENT_SYSTEM}"/>', '<system value="urn:other"/>', text)
     plain = [i for i in findings(text, registry) if i.rule == "profile-fixed"]
-    if registry.message_definition("https://fhir.nhs.uk/STU3/MessageDefinition/ITK-Response-MessageDefinition-1") is None:
+    if (
+        registry.message_definition("https://fhir.nhs.uk/STU3/MessageDefinition/ITK-Response-MessageDefinition-1")
+        is None
+    ):
         assert plain == []  # nothing says the header is an ITK-MessageHeader-2
     chosen = findings(text, registry, profiles=(SD + "ITK-MessageHeader-2",))
     assert only(chosen, "profile-fixed").path == "Bundle.entry[0].resource.event.system"
     missing = findings(RESPONSE, registry, profiles=("https://example.org/nothing",))
-    assert only(missing, "profile-not-loaded").message == "profile https://example.org/nothing was asked for but is not loaded"
+    assert (
+        only(missing, "profile-not-loaded").message
+        == "profile https://example.org/nothing was asked for but is not loaded"
+    )
 
 
 def test_message_definition_applies_its_profiles(nhs: ProfileRegistry) -> None:
     """No meta.profile anywhere: the Response MessageDefinition names the bundle and header profiles."""
     text = RESPONSE
-    for name in ("ITK-Message-Bundle-1", "ITK-MessageHeader-2", "CareConnect-ITK-Header-Organization-1", "ITK-Response-OperationOutcome-1"):
+    for name in (
+        "ITK-Message-Bundle-1",
+        "ITK-MessageHeader-2",
+        "CareConnect-ITK-Header-Organization-1",
+        "ITK-Response-OperationOutcome-1",
+    ):
         text = swap(f'<meta><profile value="{SD}{name}"/></meta>', "", text)
     assert findings(text, nhs) == []
     broken = swap(f'<system value="{EVENT_SYSTEM}"/>', '<system value="urn:other"/>', text)
@@ -351,13 +375,19 @@ def test_receiver_codes_for_profile_errors(registry: ProfileRegistry) -> None:
     report = Validator(registry).validate(read_bytes(swap('<code value="FA"/>', '<code value="FX"/>').encode()))
     found = [i for i in report.issues if i.layer == "terminology"]
     assert found and all(i.itk_code in ("10001", None) for i in found)
-    report = Validator(registry).validate(read_bytes(swap(f'<system value="{EVENT_SYSTEM}"/>', '<system value="urn:x"/>').encode()))
+    report = Validator(registry).validate(
+        read_bytes(swap(f'<system value="{EVENT_SYSTEM}"/>', '<system value="urn:x"/>').encode())
+    )
     fixed = [i for i in report.issues if i.rule == "profile-fixed"]
     assert fixed and fixed[0].itk_code == "20006"
 
 
 def test_terminology_findings_follow_the_enabled_layers(registry: ProfileRegistry) -> None:
-    text = swap('<code value="FA"/>', '<code value="FX"/>', swap('<valueString value="None"/>', f'<valueString value="{"x" * 300}"/>'))
+    text = swap(
+        '<code value="FA"/>',
+        '<code value="FX"/>',
+        swap('<valueString value="None"/>', f'<valueString value="{"x" * 300}"/>'),
+    )
     both = Validator(registry, layers=("profile", "terminology")).validate(read_bytes(text.encode()))
     assert {i.layer for i in both.issues} == {"profile", "terminology"}
     profile_only = Validator(registry, layers=("profile",)).validate(read_bytes(text.encode()))

@@ -127,7 +127,9 @@ def test_content_reference_and_closed_slicing_of_composition_sections() -> None:
 
 
 def test_message_definitions_name_their_focus_profile_and_assets() -> None:
-    response = nhs_registry().message_definition("https://fhir.nhs.uk/STU3/MessageDefinition/ITK-Response-MessageDefinition-1")
+    response = nhs_registry().message_definition(
+        "https://fhir.nhs.uk/STU3/MessageDefinition/ITK-Response-MessageDefinition-1"
+    )
     assert response is not None and response.event_code == "ITK008M"
     assert response.focus[0].code == "Bundle"
     assert response.focus[0].profile == NHS_SD + "ITK-Message-Bundle-1"
@@ -164,7 +166,12 @@ def test_profiles_for_a_type() -> None:
 def test_default_registry_holds_the_shipped_pack() -> None:
     registry = ProfileRegistry.default()
     assert registry.problems == []
-    for name in ("ITK-Message-Bundle-1", "ITK-MessageHeader-2", "Extension-ITK-MessageHandling-2", "ITK-Response-OperationOutcome-1"):
+    for name in (
+        "ITK-Message-Bundle-1",
+        "ITK-MessageHeader-2",
+        "Extension-ITK-MessageHandling-2",
+        "ITK-Response-OperationOutcome-1",
+    ):
         assert registry.structure_definition(NHS_SD + name) is not None, name
     assert registry.value_set("https://fhir.nhs.uk/STU3/ValueSet/ITK-RecipientType-1") is not None
 
@@ -186,7 +193,14 @@ def test_default_registry_without_a_pack_is_empty(tmp_path: Path, monkeypatch: p
 def test_json_and_xml_give_the_same_compiled_profile(tmp_path: Path) -> None:
     elements = [
         {"id": "Patient", "path": "Patient", "min": 0, "max": "*"},
-        {"id": "Patient.gender", "path": "Patient.gender", "min": 1, "max": "1", "type": [{"code": "code"}], "fixedCode": "female"},
+        {
+            "id": "Patient.gender",
+            "path": "Patient.gender",
+            "min": 1,
+            "max": "1",
+            "type": [{"code": "code"}],
+            "fixedCode": "female",
+        },
         {"id": "Patient.name.family", "path": "Patient.name.family", "min": 1, "max": "1", "maxLength": 20},
     ]
     data = sd_json("http://example.org/StructureDefinition/P", "Patient", elements)
@@ -219,8 +233,12 @@ def test_folder_with_other_files_and_broken_ones(tmp_path: Path) -> None:
         json.dumps(sd_json("http://example.org/StructureDefinition/Q", "Patient", [{"path": "Patient"}]))
     )
     (tmp_path / "patient.json").write_text('{"resourceType": "Patient", "id": "x"}')
-    (tmp_path / "example.xml").write_text('<Observation xmlns="http://hl7.org/fhir"><status value="final"/></Observation>')
-    (tmp_path / "broken.xml").write_text('<StructureDefinition xmlns="http://hl7.org/fhir">\n  <url value="x">\n</StructureDefinition>')
+    (tmp_path / "example.xml").write_text(
+        '<Observation xmlns="http://hl7.org/fhir"><status value="final"/></Observation>'
+    )
+    (tmp_path / "broken.xml").write_text(
+        '<StructureDefinition xmlns="http://hl7.org/fhir">\n  <url value="x">\n</StructureDefinition>'
+    )
     (tmp_path / "notes.txt").write_text("not FHIR at all")
     (tmp_path / "no-url.json").write_text('{"resourceType": "ValueSet", "status": "draft"}')
     registry = ProfileRegistry()
@@ -260,8 +278,15 @@ def test_a_bundle_of_conformance_resources() -> None:
         "type": "collection",
         "entry": [
             {"resource": sd_json("http://example.org/StructureDefinition/B1", "Patient", [{"path": "Patient"}])},
-            {"resource": {"resourceType": "CodeSystem", "url": "http://example.org/cs", "status": "draft", "content": "complete",
-                          "concept": [{"code": "a", "concept": [{"code": "a1", "display": "A one"}]}]}},
+            {
+                "resource": {
+                    "resourceType": "CodeSystem",
+                    "url": "http://example.org/cs",
+                    "status": "draft",
+                    "content": "complete",
+                    "concept": [{"code": "a", "concept": [{"code": "a1", "display": "A one"}]}],
+                }
+            },
             {"resource": {"resourceType": "Patient"}},
         ],
     }
@@ -290,7 +315,9 @@ def test_compiled_files_are_cached_by_modification(tmp_path: Path) -> None:
     path.write_text(json.dumps(sd_json("http://example.org/StructureDefinition/C", "Patient", [{"path": "Patient"}])))
     first = loader.load_file(path)
     assert loader.load_file(path) is first
-    path.write_text(json.dumps(sd_json("http://example.org/StructureDefinition/C", "Patient", [{"path": "Patient"}], "2.0.0")))
+    path.write_text(
+        json.dumps(sd_json("http://example.org/StructureDefinition/C", "Patient", [{"path": "Patient"}], "2.0.0"))
+    )
     import os
 
     os.utime(path, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))

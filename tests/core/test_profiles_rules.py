@@ -22,7 +22,12 @@ SNOMED = "http://snomed.info/sct"
 
 def el(path: str, lo: int = 0, hi: str = "*", slice_name: str | None = None, **extra: Any) -> dict[str, Any]:
     """One snapshot element."""
-    element: dict[str, Any] = {"id": path + (f":{slice_name}" if slice_name else ""), "path": path, "min": lo, "max": hi}
+    element: dict[str, Any] = {
+        "id": path + (f":{slice_name}" if slice_name else ""),
+        "path": path,
+        "min": lo,
+        "max": hi,
+    }
     if slice_name:
         element["sliceName"] = slice_name
     element.update(extra)
@@ -81,10 +86,20 @@ def rules(issues: list[Issue]) -> list[str]:
 CODED = profile(
     "Coded",
     "Observation",
-    el("Observation.code", 1, "1", type=types("CodeableConcept"),
-       patternCodeableConcept={"coding": [{"system": SNOMED, "code": "27113001"}]}),
-    el("Observation.method", 0, "1", type=types("CodeableConcept"),
-       fixedCodeableConcept={"coding": [{"system": "http://example.org/m", "code": "m1"}]}),
+    el(
+        "Observation.code",
+        1,
+        "1",
+        type=types("CodeableConcept"),
+        patternCodeableConcept={"coding": [{"system": SNOMED, "code": "27113001"}]},
+    ),
+    el(
+        "Observation.method",
+        0,
+        "1",
+        type=types("CodeableConcept"),
+        fixedCodeableConcept={"coding": [{"system": "http://example.org/m", "code": "m1"}]},
+    ),
     el("Observation.value[x]", 0, "1", type=types("Quantity")),
     el("Observation.valueQuantity.unit", 1, "1", maxLength=5),
 )
@@ -96,14 +111,19 @@ def observation(**members: Any) -> dict[str, Any]:
 
 def test_pattern_is_a_subset_match() -> None:
     reg = registry(CODED)
-    code = {"coding": [{"system": "urn:other", "code": "x"}, {"system": SNOMED, "code": "27113001", "display": "Body weight"}], "text": "w"}
+    code = {
+        "coding": [
+            {"system": "urn:other", "code": "x"},
+            {"system": SNOMED, "code": "27113001", "display": "Body weight"},
+        ],
+        "text": "w",
+    }
     assert check(observation(code=code), reg, "Coded") == []
     wrong = {"coding": [{"system": SNOMED, "code": "999"}]}
     issues = check(observation(code=wrong), reg, "Coded")
     assert rules(issues) == ["profile-pattern"]
     assert issues[0].message == (
-        f"Observation.code must match coding=(system={SNOMED}, code=27113001) (a pattern of Coded); "
-        "found coding=(…)"
+        f"Observation.code must match coding=(system={SNOMED}, code=27113001) (a pattern of Coded); found coding=(…)"
     )
 
 
@@ -135,8 +155,13 @@ def sliced_patient(rules_: str, ordered: bool = False) -> dict[str, Any]:
     return profile(
         "SlicedPatient",
         "Patient",
-        el("Patient.identifier", 0, "*", type=types("Identifier"),
-           slicing={"discriminator": [{"type": "value", "path": "system"}], "rules": rules_, "ordered": ordered}),
+        el(
+            "Patient.identifier",
+            0,
+            "*",
+            type=types("Identifier"),
+            slicing={"discriminator": [{"type": "value", "path": "system"}], "rules": rules_, "ordered": ordered},
+        ),
         el("Patient.identifier", 1, "1", "nhs", type=types("Identifier")),
         el("Patient.identifier.system", 1, "1", fixedUri="https://fhir.nhs.uk/Id/nhs-number"),
         el("Patient.identifier.value", 1, "1", maxLength=10),
@@ -223,7 +248,12 @@ def bundle(*resources: dict[str, Any]) -> dict[str, Any]:
     return {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": r} for r in resources]}
 
 
-HEADER = {"resourceType": "MessageHeader", "event": {"code": "x"}, "timestamp": "2024-01-01T00:00:00Z", "source": {"endpoint": "e"}}
+HEADER = {
+    "resourceType": "MessageHeader",
+    "event": {"code": "x"},
+    "timestamp": "2024-01-01T00:00:00Z",
+    "source": {"endpoint": "e"},
+}
 
 
 def test_type_discriminator() -> None:
@@ -252,7 +282,12 @@ def test_exists_discriminator() -> None:
     components = profile(
         "Components",
         "Observation",
-        el("Observation.component", 0, "*", slicing={"discriminator": [{"type": "exists", "path": "valueQuantity"}], "rules": "closed"}),
+        el(
+            "Observation.component",
+            0,
+            "*",
+            slicing={"discriminator": [{"type": "exists", "path": "valueQuantity"}], "rules": "closed"},
+        ),
         el("Observation.component", 1, "1", "measured"),
         el("Observation.component.valueQuantity", 1, "1", type=types("Quantity")),
         el("Observation.component", 0, "*", "absent"),
@@ -278,7 +313,9 @@ def test_content_reference_applies_the_referenced_definition() -> None:
     reg = registry(sections)
     composition = {"resourceType": "Composition", "section": [{"title": "a", "section": [{"title": "b"}]}]}
     assert check(composition, reg, "Sections") == []
-    composition["section"][0]["section"][0] = {"text": {"status": "empty", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">x</div>"}}
+    composition["section"][0]["section"][0] = {
+        "text": {"status": "empty", "div": '<div xmlns="http://www.w3.org/1999/xhtml">x</div>'}
+    }
     issues = check(composition, reg, "Sections")
     assert rules(issues) == ["profile-min"] and issues[0].path == "Composition.section[0].section[0].title"
 
@@ -311,7 +348,10 @@ def test_extension_slice_by_profile_url_and_its_definition() -> None:
     assert rules(issues) == ["profile-type"]
     issues = check({"resourceType": "Patient"}, reg, "Painted")
     assert rules(issues) == ["profile-slice-cardinality"]
-    assert issues[0].message == f"extension[colour]: the Painted profile requires exactly one extension with url {url}; found none"
+    assert (
+        issues[0].message
+        == f"extension[colour]: the Painted profile requires exactly one extension with url {url}; found none"
+    )
 
 
 def test_unsliced_extension_is_checked_against_its_loaded_definition() -> None:
@@ -343,10 +383,20 @@ def bound(strength: str, value_set: str = "http://example.org/vs/mixed") -> dict
     return profile(
         "Bound",
         "Observation",
-        el("Observation.code", 1, "1", type=types("CodeableConcept"),
-           binding={"strength": strength, "valueSetReference": {"reference": value_set}}),
-        el("Observation.interpretation", 0, "1", type=types("CodeableConcept"),
-           binding={"strength": strength, "valueSetUri": "http://example.org/vs/missing"}),
+        el(
+            "Observation.code",
+            1,
+            "1",
+            type=types("CodeableConcept"),
+            binding={"strength": strength, "valueSetReference": {"reference": value_set}},
+        ),
+        el(
+            "Observation.interpretation",
+            0,
+            "1",
+            type=types("CodeableConcept"),
+            binding={"strength": strength, "valueSetUri": "http://example.org/vs/missing"},
+        ),
     )
 
 
@@ -355,7 +405,12 @@ def coded(*codings: tuple[str, str], **members: Any) -> dict[str, Any]:
 
 
 def test_binding_strengths() -> None:
-    for strength, severity in (("required", "error"), ("extensible", "warning"), ("preferred", "information"), ("example", "information")):
+    for strength, severity in (
+        ("required", "error"),
+        ("extensible", "warning"),
+        ("preferred", "information"),
+        ("example", "information"),
+    ):
         reg = registry(bound(strength), LOCAL_CS, MIXED_VS)
         assert check(coded(("http://example.org/cs/shade", "dark")), reg, "Bound") == []
         issues = check(coded(("http://example.org/cs/shade", "grey")), reg, "Bound")
@@ -389,20 +444,44 @@ def test_unverified_codes_are_summarised() -> None:
 
 def test_value_set_not_loaded() -> None:
     reg = registry(bound("required"), LOCAL_CS, MIXED_VS)
-    issues = check(coded(("http://example.org/cs/shade", "dark"), interpretation={"coding": [{"system": "s", "code": "H"}]}), reg, "Bound")
+    issues = check(
+        coded(("http://example.org/cs/shade", "dark"), interpretation={"coding": [{"system": "s", "code": "H"}]}),
+        reg,
+        "Bound",
+    )
     assert [i.rule for i in issues] == ["term-not-verified"]
     assert "the value set is not loaded" in issues[0].message and "'H'" in issues[0].message
     reg = registry(bound("preferred"), LOCAL_CS, MIXED_VS)
-    assert check(coded(("http://example.org/cs/shade", "dark"), interpretation={"coding": [{"system": "s", "code": "H"}]}), reg, "Bound") == []
+    assert (
+        check(
+            coded(("http://example.org/cs/shade", "dark"), interpretation={"coding": [{"system": "s", "code": "H"}]}),
+            reg,
+            "Bound",
+        )
+        == []
+    )
 
 
 def test_required_binding_on_a_plain_code() -> None:
     reg = registry(
-        profile("Status", "Observation", el("Observation.status", 1, "1", type=types("code"),
-                                             binding={"strength": "required", "valueSetReference": {"reference": "http://example.org/vs/shade"}})),
+        profile(
+            "Status",
+            "Observation",
+            el(
+                "Observation.status",
+                1,
+                "1",
+                type=types("code"),
+                binding={"strength": "required", "valueSetReference": {"reference": "http://example.org/vs/shade"}},
+            ),
+        ),
         LOCAL_CS,
-        {"resourceType": "ValueSet", "url": "http://example.org/vs/shade", "status": "draft",
-         "compose": {"include": [{"system": "http://example.org/cs/shade", "concept": [{"code": "light"}]}]}},
+        {
+            "resourceType": "ValueSet",
+            "url": "http://example.org/vs/shade",
+            "status": "draft",
+            "compose": {"include": [{"system": "http://example.org/cs/shade", "concept": [{"code": "light"}]}]},
+        },
     )
     assert check({"resourceType": "Observation", "status": "light"}, reg, "Status") == []
     issues = check({"resourceType": "Observation", "status": "dark"}, reg, "Status")
@@ -417,23 +496,56 @@ def test_invariants_pass_fail_warn_and_cannot_be_evaluated() -> None:
         profile(
             "Checked",
             "Observation",
-            el("Observation.valueQuantity", 0, "1", type=types("Quantity"),
-               constraint=[{"key": "q-1", "severity": "error", "human": "A weight is under 500", "expression": "value < 500"}]),
-            el("Observation.effectivePeriod", 0, "1", type=types("Period"),
-               constraint=[{"key": "per-1", "severity": "error", "human": "If present, start SHALL have a lower value than end",
-                            "expression": "start.empty() or end.empty() or (start <= end)"}]),
-            el("Observation.status", 1, "1", type=types("code"),
-               constraint=[{"key": "st-1", "severity": "warning", "human": "Prefer final", "expression": "$this = 'final'"},
-                           {"key": "st-2", "severity": "error", "human": "Broken", "expression": "noSuchFunction()"}]),
+            el(
+                "Observation.valueQuantity",
+                0,
+                "1",
+                type=types("Quantity"),
+                constraint=[
+                    {"key": "q-1", "severity": "error", "human": "A weight is under 500", "expression": "value < 500"}
+                ],
+            ),
+            el(
+                "Observation.effectivePeriod",
+                0,
+                "1",
+                type=types("Period"),
+                constraint=[
+                    {
+                        "key": "per-1",
+                        "severity": "error",
+                        "human": "If present, start SHALL have a lower value than end",
+                        "expression": "start.empty() or end.empty() or (start <= end)",
+                    }
+                ],
+            ),
+            el(
+                "Observation.status",
+                1,
+                "1",
+                type=types("code"),
+                constraint=[
+                    {"key": "st-1", "severity": "warning", "human": "Prefer final", "expression": "$this = 'final'"},
+                    {"key": "st-2", "severity": "error", "human": "Broken", "expression": "noSuchFunction()"},
+                ],
+            ),
         )
     )
-    good = {"resourceType": "Observation", "status": "final", "valueQuantity": {"value": 72.50},
-            "effectivePeriod": {"start": "2024-01-01", "end": "2024-02-01"}}
+    good = {
+        "resourceType": "Observation",
+        "status": "final",
+        "valueQuantity": {"value": 72.50},
+        "effectivePeriod": {"start": "2024-01-01", "end": "2024-02-01"},
+    }
     issues = check(good, reg, "Checked")
     assert [i.rule for i in issues] == ["profile-invariant-unevaluated"]
     assert issues[0].severity == "information" and "st-2" in issues[0].message
-    bad = {"resourceType": "Observation", "status": "preliminary", "valueQuantity": {"value": 501},
-           "effectivePeriod": {"start": "2024-03-01", "end": "2024-02-01"}}
+    bad = {
+        "resourceType": "Observation",
+        "status": "preliminary",
+        "valueQuantity": {"value": 501},
+        "effectivePeriod": {"start": "2024-03-01", "end": "2024-02-01"},
+    }
     issues = check(bad, reg, "Checked")
     found = {(i.rule, i.severity, i.path) for i in issues}
     assert found == {
@@ -449,29 +561,70 @@ def test_invariants_pass_fail_warn_and_cannot_be_evaluated() -> None:
 def test_invariants_in_xml_use_stu3_types_and_resource_context() -> None:
     reg = registry(
         profile("Context", "Patient")
-        | {"snapshot": {"element": [
-            el("Patient", 0, "*", constraint=[
-                {"key": "ctx-1", "severity": "error", "human": "active is a boolean true", "expression": "active = true"},
-                {"key": "ctx-2", "severity": "error", "human": "the birth year is after 1900",
-                 "expression": "birthDate > @1900-01-01"},
-            ]),
-            el("Patient.name", 0, "*", constraint=[
-                {"key": "ctx-3", "severity": "error", "human": "names belong to an active patient",
-                 "expression": "%resource.active = true"},
-            ]),
-        ]}}
+        | {
+            "snapshot": {
+                "element": [
+                    el(
+                        "Patient",
+                        0,
+                        "*",
+                        constraint=[
+                            {
+                                "key": "ctx-1",
+                                "severity": "error",
+                                "human": "active is a boolean true",
+                                "expression": "active = true",
+                            },
+                            {
+                                "key": "ctx-2",
+                                "severity": "error",
+                                "human": "the birth year is after 1900",
+                                "expression": "birthDate > @1900-01-01",
+                            },
+                        ],
+                    ),
+                    el(
+                        "Patient.name",
+                        0,
+                        "*",
+                        constraint=[
+                            {
+                                "key": "ctx-3",
+                                "severity": "error",
+                                "human": "names belong to an active patient",
+                                "expression": "%resource.active = true",
+                            },
+                        ],
+                    ),
+                ]
+            }
+        }
     )
-    xml = ('<Patient xmlns="http://hl7.org/fhir"><active value="{a}"/><name><family value="X"/></name>'
-           '<birthDate value="{b}"/></Patient>')
+    xml = (
+        '<Patient xmlns="http://hl7.org/fhir"><active value="{a}"/><name><family value="X"/></name>'
+        '<birthDate value="{b}"/></Patient>'
+    )
     assert check(xml.format(a="true", b="1970-01-01"), reg, "Context") == []
     issues = check(xml.format(a="false", b="1850-01-01"), reg, "Context")
     assert sorted(i.message.split("(invariant ")[1][:5] for i in issues) == ["ctx-1", "ctx-2", "ctx-3"]
 
 
 def test_invariant_error_is_reported_once() -> None:
-    reg = registry(profile("Once", "Patient", el("Patient.name", 0, "*", constraint=[
-        {"key": "bad-1", "severity": "error", "human": "x", "expression": "((("}])))
-    issues = check({"resourceType": "Patient", "name": [{"family": "a"}, {"family": "b"}, {"family": "c"}]}, reg, "Once")
+    reg = registry(
+        profile(
+            "Once",
+            "Patient",
+            el(
+                "Patient.name",
+                0,
+                "*",
+                constraint=[{"key": "bad-1", "severity": "error", "human": "x", "expression": "((("}],
+            ),
+        )
+    )
+    issues = check(
+        {"resourceType": "Patient", "name": [{"family": "a"}, {"family": "b"}, {"family": "c"}]}, reg, "Once"
+    )
     assert [i.rule for i in issues] == ["profile-invariant-unevaluated"]
 
 
@@ -501,8 +654,14 @@ def test_presence_fast_paths_give_what_fhirpathpy_gives() -> None:
         {"resourceType": "Patient", "gender": "male", "active": True},
         {"resourceType": "Patient", "name": [{"family": "a or b"}], "birthDate": "2000-01-01", "gender": "female"},
         {"resourceType": "Patient", "name": [{"use": "official", "given": ["x"]}], "deceasedBoolean": False},
-        {"resourceType": "Patient", "identifier": [{"value": "1"}], "name": [{"family": "f"}], "multipleBirthInteger": 2,
-         "telecom": [{"system": "x", "value": "1"}], "text": {"status": "empty", "div": "<div xmlns=\"http://www.w3.org/1999/xhtml\">t</div>"}},
+        {
+            "resourceType": "Patient",
+            "identifier": [{"value": "1"}],
+            "name": [{"family": "f"}],
+            "multipleBirthInteger": 2,
+            "telecom": [{"system": "x", "value": "1"}],
+            "text": {"status": "empty", "div": '<div xmlns="http://www.w3.org/1999/xhtml">t</div>'},
+        },
     ]
     checked = 0
     for data in patients:
@@ -530,20 +689,31 @@ def message_definition(*assets: str, focus_profile: str | None = None) -> dict[s
     if focus_profile:
         profile_ref["reference"] = focus_profile
     if assets:
-        profile_ref["extension"] = [{
-            "url": "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-ITK-BundledAssets-1",
-            "extension": [
-                {"url": "utilisedAsset", "extension": [
-                    {"url": "type", "valueCode": "StructureDefinition"},
-                    {"url": "reference", "valueReference": {"reference": asset}},
-                    {"url": "version", "valueString": "1.0.0"},
-                ]}
-                for asset in assets
-            ],
-        }]
+        profile_ref["extension"] = [
+            {
+                "url": "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-ITK-BundledAssets-1",
+                "extension": [
+                    {
+                        "url": "utilisedAsset",
+                        "extension": [
+                            {"url": "type", "valueCode": "StructureDefinition"},
+                            {"url": "reference", "valueReference": {"reference": asset}},
+                            {"url": "version", "valueString": "1.0.0"},
+                        ],
+                    }
+                    for asset in assets
+                ],
+            }
+        ]
     focus["profile"] = profile_ref
-    return {"resourceType": "MessageDefinition", "url": BASE + "MessageDefinition/MD", "status": "active",
-            "date": "2024-01-01", "event": {"system": "urn:e", "code": "E1"}, "focus": [focus]}
+    return {
+        "resourceType": "MessageDefinition",
+        "url": BASE + "MessageDefinition/MD",
+        "status": "active",
+        "date": "2024-01-01",
+        "event": {"system": "urn:e", "code": "E1"},
+        "focus": [focus],
+    }
 
 
 HEADER_ORG = profile("HeaderOrg", "Organization", el("Organization.name", 0, "0", type=types("string")))
@@ -557,16 +727,28 @@ MESSAGE_PROFILE = profile(
 
 def test_message_definition_profiles_apply_only_where_unambiguous() -> None:
     message = bundle(HEADER, {"resourceType": "Organization", "name": "Payload organisation"}) | {
-        "type": "message", "identifier": {"value": "1"}}
+        "type": "message",
+        "identifier": {"value": "1"},
+    }
     data = read_bytes(json.dumps(message).encode())
     url = BASE + "MessageDefinition/MD"
     header_org = BASE + "StructureDefinition/HeaderOrg"
-    only_header = registry(HEADER_ORG, MESSAGE_PROFILE, message_definition(header_org, focus_profile=BASE + "StructureDefinition/MessageBundle"))
+    only_header = registry(
+        HEADER_ORG,
+        MESSAGE_PROFILE,
+        message_definition(header_org, focus_profile=BASE + "StructureDefinition/MessageBundle"),
+    )
     issues = check_document(data, only_header, message_definition=url)
     assert [(i.rule, i.path) for i in issues] == [("profile-forbidden", "Bundle.entry[1].resource.name")]
-    ambiguous = registry(HEADER_ORG, MESSAGE_PROFILE, message_definition(
-        header_org, "https://fhir.hl7.org.uk/STU3/StructureDefinition/CareConnect-Organization-1",
-        focus_profile=BASE + "StructureDefinition/MessageBundle"))
+    ambiguous = registry(
+        HEADER_ORG,
+        MESSAGE_PROFILE,
+        message_definition(
+            header_org,
+            "https://fhir.hl7.org.uk/STU3/StructureDefinition/CareConnect-Organization-1",
+            focus_profile=BASE + "StructureDefinition/MessageBundle",
+        ),
+    )
     assert check_document(data, ambiguous, message_definition=url) == []
     collection = read_bytes(json.dumps(bundle(HEADER)).encode())  # type collection: the focus profile does not fit
     assert check_document(collection, only_header, message_definition=url) == []

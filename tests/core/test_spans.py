@@ -134,10 +134,14 @@ def test_align_falls_back_to_paths_when_structures_differ(doc) -> None:
 
 
 def test_align_pairs_reordered_children_by_name_and_occurrence() -> None:
-    a = read_bytes(b'<Patient xmlns="http://hl7.org/fhir"><id value="1"/><gender value="male"/>'
-                   b'<name><given value="A"/></name><name><given value="B"/></name></Patient>')
-    b = read_bytes(b'<Patient xmlns="http://hl7.org/fhir"><id value="1"/><name><given value="A"/></name>'
-                   b'<name><given value="B"/></name><gender value="male"/></Patient>')
+    a = read_bytes(
+        b'<Patient xmlns="http://hl7.org/fhir"><id value="1"/><gender value="male"/>'
+        b'<name><given value="A"/></name><name><given value="B"/></name></Patient>'
+    )
+    b = read_bytes(
+        b'<Patient xmlns="http://hl7.org/fhir"><id value="1"/><name><given value="A"/></name>'
+        b'<name><given value="B"/></name><gender value="male"/></Patient>'
+    )
     mapping = align(a.root, b.root)
     second = a.root.children_named("name")[1]
     assert mapping[id(second)].find("given").value == "B"

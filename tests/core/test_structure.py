@@ -52,7 +52,20 @@ def test_agrees_with_the_schema_on_every_xml_example(schema: etree.XMLSchema) ->
     assert compared == 258 and disagreements == []
 
 
-_BAD_VALUES = ["", "x y", "2024-13-01", "abc", "1.0e2", "-0", "true ", "urn:uuid:ABC", "2024-02-30T10:00:00Z", "99999999999", "a%zz", "1:2"]
+_BAD_VALUES = [
+    "",
+    "x y",
+    "2024-13-01",
+    "abc",
+    "1.0e2",
+    "-0",
+    "true ",
+    "urn:uuid:ABC",
+    "2024-02-30T10:00:00Z",
+    "99999999999",
+    "a%zz",
+    "1:2",
+]
 _MUTATED = [
     "FHIR_MESH/test_messages/TC-10010-outbox-log-content-clear.xml",
     "STU3-FHIR-Assets/Examples/ITK-Response-20013-Example-1.xml",
@@ -138,10 +151,13 @@ def _patient_xml(body: str) -> bytes:
         ('<gender value="femal"/>', "struct-code"),
         ('<birthDate value="2023-02-29"/>', "struct-value"),
         ('<active value="true"/><active value="false"/>', "struct-max"),
-        ('<name><text>Jo</text></name>', "struct-text"),
+        ("<name><text>Jo</text></name>", "struct-text"),
         ('<name foo="x"><text value="Jo"/></name>', "struct-attribute"),
         ('<extension><valueString value="x"/></extension>', "struct-extension-url"),
-        ('<text><status value="generated"/><div xmlns="http://www.w3.org/1999/xhtml"><script>x</script></div></text>', "struct-xhtml"),
+        (
+            '<text><status value="generated"/><div xmlns="http://www.w3.org/1999/xhtml"><script>x</script></div></text>',
+            "struct-xhtml",
+        ),
         ('<link><type value="seealso"/></link>', "struct-required"),
     ],
 )
@@ -173,13 +189,29 @@ def test_base_definition_rules_are_profile_errors_not_schema_errors() -> None:
 
 
 def test_valid_documents_give_no_structure_issues() -> None:
-    assert _rules(_patient_xml('<id value="p"/><name><family value="Smith"/><given value="Jo"/></name><gender value="female"/>')) == []
-    assert _rules(b'{"resourceType": "Patient", "name": [{"given": ["Jo"]}], "active": true, "multipleBirthInteger": 2}') == []
+    assert (
+        _rules(
+            _patient_xml(
+                '<id value="p"/><name><family value="Smith"/><given value="Jo"/></name><gender value="female"/>'
+            )
+        )
+        == []
+    )
+    assert (
+        _rules(b'{"resourceType": "Patient", "name": [{"given": ["Jo"]}], "active": true, "multipleBirthInteger": 2}')
+        == []
+    )
 
 
 def test_unknown_element_hint_suggests_the_right_name() -> None:
     [issue] = [i for i in BASE.validate_bytes(_patient_xml('<birthdate value="1970"/>')).issues if i.is_error]
     assert issue.hint == "did you mean 'birthDate'?"
     assert (issue.line, issue.column, issue.path) == (1, 38, "Patient.birthdate")
-    [choice] = [i for i in BASE.validate_bytes(b'{"resourceType": "Observation", "status": "final", "code": {}, "value": 1}').issues if i.rule == "struct-unknown-element"]
+    [choice] = [
+        i
+        for i in BASE.validate_bytes(
+            b'{"resourceType": "Observation", "status": "final", "code": {}, "value": 1}'
+        ).issues
+        if i.rule == "struct-unknown-element"
+    ]
     assert "valueQuantity" in choice.hint

@@ -60,7 +60,11 @@ def test_order_choice_and_targets() -> None:
     header = stu3.type_def("MessageHeader")
     names = list(header.elements)
     assert names.index("event") < names.index("sender") < names.index("source") < names.index("focus")
-    assert {e.name for e in stu3.type_def("Observation").choice_variants("value")} >= {"valueQuantity", "valueString", "valueBoolean"}
+    assert {e.name for e in stu3.type_def("Observation").choice_variants("value")} >= {
+        "valueQuantity",
+        "valueString",
+        "valueBoolean",
+    }
     assert stu3.element_def("MessageHeader", "sender").targets == ("Organization", "Practitioner")
     assert stu3.element_def("Patient", "birthDate").json_kind == "string"
     assert stu3.element_def("Patient", "active").json_kind == "boolean"

@@ -15,7 +15,11 @@ from workbench.gui.panels.preview_panel import JSON, ORIGINAL, XML
 
 ITK009D = EXAMPLES / "FHIR_MESH" / "test_messages" / "ITK009D_ITK_Immunization_Document.xml"
 BLOODSPOT = (
-    EXAMPLES / "Digital-Child-Health" / "Generated" / "Examples" / "Profile.BloodSpot"
+    EXAMPLES
+    / "Digital-Child-Health"
+    / "Generated"
+    / "Examples"
+    / "Profile.BloodSpot"
     / "DCH-Bundle-NewbornBloodSpotSampleTaken.json"
 )
 
@@ -170,9 +174,10 @@ def test_json_example_opens_and_syncs(qtbot, window) -> None:
     assert original.current_mark() == (line, line)
     show_tab(qtbot, window, XML)
     assert window.preview.view(XML).toPlainText().startswith('<?xml version="1.0" encoding="UTF-8"?>')
-    assert window.preview.view(XML).current_mark()[0] == window.preview.tab_document(XML).position(
-        window.preview.tab_node(XML, endpoint)
-    )[0]
+    assert (
+        window.preview.view(XML).current_mark()[0]
+        == window.preview.tab_document(XML).position(window.preview.tab_node(XML, endpoint))[0]
+    )
 
 
 def test_view_menu_toggles_comments_and_expands(qtbot, itk009d) -> None:

@@ -13,7 +13,15 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage
 
 PROJECT = Path(__file__).resolve().parents[2]
-ITK009D = PROJECT.parent / "shared" / "itk3" / "examples" / "FHIR_MESH" / "test_messages" / "ITK009D_ITK_Immunization_Document.xml"
+ITK009D = (
+    PROJECT.parent
+    / "shared"
+    / "itk3"
+    / "examples"
+    / "FHIR_MESH"
+    / "test_messages"
+    / "ITK009D_ITK_Immunization_Document.xml"
+)
 
 
 @pytest.fixture(scope="module")

@@ -49,7 +49,9 @@ def run(qtbot, window: SimulateWindow, start) -> RoundTrip:
 
 
 def click_pattern(qtbot, window: SimulateWindow, key: str) -> RoundTrip:
-    return run(qtbot, window, lambda: qtbot.mouseClick(window.send_panel.pattern_buttons[key], Qt.MouseButton.LeftButton))
+    return run(
+        qtbot, window, lambda: qtbot.mouseClick(window.send_panel.pattern_buttons[key], Qt.MouseButton.LeftButton)
+    )
 
 
 def row_text(window: SimulateWindow, column: int, row: int = -1) -> str:
@@ -114,7 +116,9 @@ def test_full_acknowledgement_round_trip_draws_four_arrows(qtbot, window) -> Non
         assert f"sent {arrow.event.time:g} s" in box.detail
     # Colours by outcome, read from the painted picture just after each arrow's start.
     for arrow in arrows:
-        outcome = "none" if arrow.event.itk_code is None else "positive" if is_positive(arrow.event.itk_code) else "negative"
+        outcome = (
+            "none" if arrow.event.itk_code is None else "positive" if is_positive(arrow.event.itk_code) else "negative"
+        )
         assert hue_of(pixel_colour(window.diagram, arrow.point_at(0.04))) == EXPECTED_HUE[outcome], arrow.event.label
     # The conversation list.
     assert window.model.rowCount() == 1
@@ -276,7 +280,9 @@ def test_clicking_a_response_opens_it_in_the_main_window(qtbot) -> None:
     trip = click_pattern(qtbot, simulate, "full")
     index = next(a.index for a in simulate.diagram.diagram_layout().arrows if a.event.itk_code == "20013")
     with qtbot.waitSignal(main.sig_document_loaded, timeout=RUN_TIMEOUT_MS):
-        qtbot.mouseClick(simulate.diagram, Qt.MouseButton.LeftButton, pos=simulate.diagram.arrow_centre(index).toPoint())
+        qtbot.mouseClick(
+            simulate.diagram, Qt.MouseButton.LeftButton, pos=simulate.diagram.arrow_centre(index).toPoint()
+        )
     document = main.document()
     assert document is not None
     view = message_view(document)

@@ -308,7 +308,9 @@ def test_real_message_renders_in_colour(view: SourceView) -> None:
     view.set_source(path.read_text(encoding="utf-8-sig"), "xml")
     image = view.grab().toImage()
     colours = {
-        image.pixelColor(x, y).name() for x in range(view.gutter_width() + 4, image.width() - 20) for y in range(0, 300, 2)
+        image.pixelColor(x, y).name()
+        for x in range(view.gutter_width() + 4, image.width() - 20)
+        for y in range(0, 300, 2)
     }
     assert COLOR[TokenKind.TAG] in colours
     assert COLOR[TokenKind.ATTRIBUTE] in colours
@@ -463,7 +465,7 @@ def tokens(lexer: XmlLexer | JsonLexer, source: SourceText, line: int) -> list[t
 
 
 def test_xml_lexer_splits_a_tag() -> None:
-    source = SourceText('  <value value="7" unit=\'kg\'/>')
+    source = SourceText("  <value value=\"7\" unit='kg'/>")
     assert tokens(XmlLexer(source), source, 0) == [
         ("<", TokenKind.PUNCTUATION),
         ("value", TokenKind.TAG),

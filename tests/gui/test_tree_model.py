@@ -38,7 +38,7 @@ def test_model_with_prolog_epilog_and_wrappers_passes_the_tester(qtmodeltester) 
     model = model_for(PROLOG)
     qtmodeltester.check(model)
     top = [model.data(model.index(row, 0)) for row in range(model.rowCount())]
-    assert top == ["<!-- prolog comment -->", 'Patient id p', "<!-- epilog comment -->"]
+    assert top == ["<!-- prolog comment -->", "Patient id p", "<!-- epilog comment -->"]
     model.set_show_comments(False)
     assert model.rowCount() == 1
     qtmodeltester.check(model)

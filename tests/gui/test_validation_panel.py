@@ -51,7 +51,13 @@ ENCOUNTER_PROFILE = {
     "snapshot": {
         "element": [
             {"id": "Encounter", "path": "Encounter", "min": 0, "max": "*"},
-            {"id": "Encounter.priority", "path": "Encounter.priority", "min": 1, "max": "1", "type": [{"code": "CodeableConcept"}]},
+            {
+                "id": "Encounter.priority",
+                "path": "Encounter.priority",
+                "min": 1,
+                "max": "1",
+                "type": [{"code": "CodeableConcept"}],
+            },
         ]
     },
 }
@@ -83,7 +89,10 @@ def test_banner_names_the_receivers_response_as_the_validator_predicts(itk003d) 
     assert shown.predicted == expected.predicted
     counts = expected.counts()
     errors = counts["error"] + counts["fatal"]
-    assert window.banner.text() == f"A receiver would answer {code} {display} — {errors} errors, {counts['warning']} warnings"
+    assert (
+        window.banner.text()
+        == f"A receiver would answer {code} {display} — {errors} errors, {counts['warning']} warnings"
+    )
     assert window.banner.level() == "rejected"
     deciding = window.banner.deciding_issue()
     assert deciding is not None and deciding.itk_code == code and deciding.is_error
@@ -193,7 +202,11 @@ def test_clicking_an_issue_selects_its_node_and_marks_its_source_line(qtbot, itk
 
     # Enter on another row does the same.
     panel = window.issues
-    target = next(r for r in range(panel.proxy.rowCount()) if panel.proxy.issue(panel.proxy.index(r, 0)).rule == "itk-handling-legacy-priority")
+    target = next(
+        r
+        for r in range(panel.proxy.rowCount())
+        if panel.proxy.issue(panel.proxy.index(r, 0)).rule == "itk-handling-legacy-priority"
+    )
     panel.view.setCurrentIndex(panel.proxy.index(target, 0))
     with qtbot.waitSignal(panel.sig_issue_activated) as blocker:
         qtbot.keyClick(panel.view, Qt.Key.Key_Return)
@@ -244,7 +257,11 @@ def test_banner_wording_for_each_outcome() -> None:
     assert (level, deciding) == ("caution", error)
     assert text == "A receiver would answer 20013 Success — accepted, though 1 error remains, 1 warning"
     level, text, deciding = verdict(Report(None, [warning]))
-    assert (level, text, deciding) == ("accepted", "A receiver would answer 20013 Success — accepted, with 1 warning", warning)
+    assert (level, text, deciding) == (
+        "accepted",
+        "A receiver would answer 20013 Success — accepted, with 1 warning",
+        warning,
+    )
 
 
 def test_the_banner_says_validating_while_validation_runs(qtbot, window, tmp_path) -> None:

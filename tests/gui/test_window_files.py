@@ -76,10 +76,14 @@ def test_a_missing_file_is_reported(qtbot, window, tmp_path) -> None:
 def test_drag_and_drop_opens_xml_and_json_files_only(qtbot, window, small, tmp_path) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(small))])
-    enter = QDragEnterEvent(QPoint(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        QPoint(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     window.dragEnterEvent(enter)
     assert enter.isAccepted()
-    drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     with qtbot.waitSignal(window.sig_document_loaded, timeout=LOAD_TIMEOUT_MS):
         window.dropEvent(drop)
     assert window.document().path == str(small)
@@ -88,7 +92,9 @@ def test_drag_and_drop_opens_xml_and_json_files_only(qtbot, window, small, tmp_p
     text = tmp_path / "notes.txt"
     text.write_text("hello")
     other.setUrls([QUrl.fromLocalFile(str(text))])
-    refused = QDragEnterEvent(QPoint(5, 5), Qt.DropAction.CopyAction, other, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    refused = QDragEnterEvent(
+        QPoint(5, 5), Qt.DropAction.CopyAction, other, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     window.dragEnterEvent(refused)
     assert not refused.isAccepted()
 

@@ -25,7 +25,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="write the ITK Responses a receiver would send for a message, and say why",
         description="Decide, as a receiver would (FACTS §4-§5), which ITK Responses (ITK008M) to send "
         "for MESSAGE: none, one or two. Each is written to DIR as <message-id>-<level>-<code>.xml "
-        "(or .json with syntax = \"json\" in the settings), and the decision is explained. An unreadable "
+        '(or .json with syntax = "json" in the settings), and the decision is explained. An unreadable '
         "MESSAGE gets the 10009 Response.",
     )
     add_receiver_options(parser)
@@ -134,5 +134,7 @@ def render_text(path: str, decision: Decision, written: list[str]) -> str:
     lines.extend(f"  - {reason}" for reason in decision.reasons)
     for response, file in zip(decision.responses, written, strict=True):
         defect = f" [{response.response.defect}]" if response.response.defect else ""
-        lines.append(f"  wrote {file} ({response.level} {response.code}{defect}, to {response.to_mailbox or 'unknown mailbox'})")
+        lines.append(
+            f"  wrote {file} ({response.level} {response.code}{defect}, to {response.to_mailbox or 'unknown mailbox'})"
+        )
     return "\n".join(lines)

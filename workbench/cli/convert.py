@@ -39,5 +39,8 @@ def run(args: argparse.Namespace) -> int:
         dropped = sum(1 for n in document.root.iter() if n.kind == COMMENT or n.xml is not None)
         dropped += len(document.prolog) + len(document.epilog)
         if dropped:
-            print(f"itk-workbench: note: --plain left out {dropped} XML-only detail(s) (comments, attributes)", file=sys.stderr)
+            print(
+                f"itk-workbench: note: --plain left out {dropped} XML-only detail(s) (comments, attributes)",
+                file=sys.stderr,
+            )
     return emit(data, args.output)

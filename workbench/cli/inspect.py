@@ -111,7 +111,13 @@ def _payload(view: MessageView) -> dict[str, Any]:
 def render_text(summary: dict[str, Any]) -> str:
     """The inspect summary as text for a terminal."""
     lines = [f"File:        {summary['file']} ({summary['syntax'].upper()}, {summary['size']:,} bytes)"]
-    kind = "ITK3 Response" if summary.get("is_response") else "ITK3 message" if summary["is_itk_message"] else summary["root"]
+    kind = (
+        "ITK3 Response"
+        if summary.get("is_response")
+        else "ITK3 message"
+        if summary["is_itk_message"]
+        else summary["root"]
+    )
     entries = summary["entries"]
     bundle = f" (Bundle type {summary['bundle_type']}, {len(entries)} entries)" if summary["bundle_type"] else ""
     lines.append(f"Content:     {kind}{bundle}")
@@ -148,7 +154,9 @@ def render_text(summary: dict[str, Any]) -> str:
         lines.append("Entries:")
         for e in entries:
             profile = e["profiles"][0].rsplit("/", 1)[-1] if e["profiles"] else "-"
-            lines.append(f"  [{e['index']}] {e['resourceType'] or '(no resource)':<22} {profile:<40} {e['fullUrl'] or ''}")
+            lines.append(
+                f"  [{e['index']}] {e['resourceType'] or '(no resource)':<22} {profile:<40} {e['fullUrl'] or ''}"
+            )
     if summary["attachments"]:
         lines.append("Attachments:")
         for a in summary["attachments"]:

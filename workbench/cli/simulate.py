@@ -30,13 +30,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "sender's infrastructure Response to a business Response that asks for one, and the final state.",
     )
     add_receiver_options(parser)
+    parser.add_argument("--no-ack-of-ack", action="store_true", help="the sender does not answer business Responses")
     parser.add_argument(
-        "--no-ack-of-ack", action="store_true", help="the sender does not answer business Responses"
+        "--timeout",
+        metavar="S",
+        type=float,
+        default=60.0,
+        help="virtual seconds before a conversation is overdue (default 60)",
     )
-    parser.add_argument("--timeout", metavar="S", type=float, default=60.0,
-                        help="virtual seconds before a conversation is overdue (default 60)")
-    parser.add_argument("--latency", metavar="S", type=float, default=1.0,
-                        help="virtual seconds each transfer takes (default 1)")
+    parser.add_argument(
+        "--latency", metavar="S", type=float, default=1.0, help="virtual seconds each transfer takes (default 1)"
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
 
 
@@ -70,7 +74,9 @@ def render_text(path: str, result: SimulationResult) -> str:
     for event in result.events:
         if event.is_arrow:
             arrival = f", arrives t={event.arrival:g}s" if event.arrival is not None else ", not delivered"
-            lines.append(f"  t={event.time:>7g}s  {event.source} -> {event.target}  {event.kind}: {event.label}{arrival}")
+            lines.append(
+                f"  t={event.time:>7g}s  {event.source} -> {event.target}  {event.kind}: {event.label}{arrival}"
+            )
         else:
             lines.append(f"  t={event.time:>7g}s  {event.source}: {event.label}")
             if event.kind == "decision":

@@ -139,12 +139,16 @@ def text(reports: list[Report], *, quiet: bool = False) -> str:
         for issue in report.issues:
             where = f"line {issue.line}:{issue.column}" if issue.line else "-"
             code_text = f" [{issue.itk_code}]" if issue.itk_code else ""
-            lines.append(f"  {issue.severity.upper():<11} {issue.layer:<11} {issue.rule:<28} {where:<12} {issue.path or ''}{code_text}")
+            lines.append(
+                f"  {issue.severity.upper():<11} {issue.layer:<11} {issue.rule:<28} {where:<12} {issue.path or ''}{code_text}"
+            )
             lines.append(f"      {issue.text}")
     if len(reports) > 1:
         valid = sum(r.valid for r in reports)
         unreadable = sum(not r.readable for r in reports)
-        lines.append(f"\n{len(reports)} files: {valid} valid, {len(reports) - valid - unreadable} invalid, {unreadable} unreadable")
+        lines.append(
+            f"\n{len(reports)} files: {valid} valid, {len(reports) - valid - unreadable} invalid, {unreadable} unreadable"
+        )
     return "\n".join(lines)
 
 
@@ -168,9 +172,11 @@ def junit(reports: list[Report]) -> str:
             continue
         out.append(f'  <testcase classname="validate" name={name} time="{seconds}">')
         code, display = report.predicted
-        body = "\n".join(f"{i.severity} {i.layer} {i.rule} line {i.line}:{i.column} {i.path or ''}: {i.text}" for i in errors)
+        body = "\n".join(
+            f"{i.severity} {i.layer} {i.rule} line {i.line}:{i.column} {i.path or ''}: {i.text}" for i in errors
+        )
         message = quoteattr(f"{len(errors)} error(s); receiver would answer {code} {display}")
-        out.append(f"    <failure message={message} type=\"invalid\">{_xml_text(body)}</failure>")
+        out.append(f'    <failure message={message} type="invalid">{_xml_text(body)}</failure>')
         out.append("  </testcase>")
     out.append("</testsuite>")
     return "\n".join(out)
@@ -223,5 +229,11 @@ def _outcome(report: Report) -> dict[str, Any]:
         issues.append(entry)
     if not issues:
         code, display = report.predicted
-        issues.append({"severity": "information", "code": "informational", "details": {"text": f"valid; a receiver would answer {code} {display}"}})
+        issues.append(
+            {
+                "severity": "information",
+                "code": "informational",
+                "details": {"text": f"valid; a receiver would answer {code} {display}"},
+            }
+        )
     return {"resourceType": "OperationOutcome", "issue": issues}

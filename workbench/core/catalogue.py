@@ -312,9 +312,7 @@ class Catalogue:
         return content_type.split(";", 1)[0].strip().lower() in self.approved_content_types
 
 
-def _definitions_of(
-    definitions: tuple[MessageDefinition, ...], code: str
-) -> tuple[MessageDefinition, ...]:
+def _definitions_of(definitions: tuple[MessageDefinition, ...], code: str) -> tuple[MessageDefinition, ...]:
     """Return the definitions of event ``code``, current ones first (stable otherwise)."""
     found = [m for m in definitions if m.event == code]
     return tuple(sorted(found, key=lambda m: m.status != "current"))
@@ -351,9 +349,7 @@ def load_catalogue(path: Path) -> Catalogue:
         pair = next((w for w in workflows if w.event == row["code"]), None)
         mds = tuple(m.url for m in _definitions_of(definitions, row["code"]))
         workflow, ack = (pair.workflow, pair.ack_workflow) if pair else (None, None)
-        events.append(
-            _build(EventCode, row, message_definitions=mds, workflow=workflow, ack_workflow=ack)
-        )
+        events.append(_build(EventCode, row, message_definitions=mds, workflow=workflow, ack_workflow=ack))
     responses = tuple(_build(ResponseCode, row) for row in data["responses"])
     keys = [_build(HandlingKey, row) for row in data["handling_keys"]]
     note = "Pre-March-2018 acknowledgement code; recognise, never emit."

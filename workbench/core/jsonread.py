@@ -177,7 +177,9 @@ class _JsonBuilder:
             if key == COMMENTS_KEY:
                 self.n += _count(value) - 1
                 found.leading.extend(
-                    Node("#comment", COMMENT, text, None, src) for text in (value if kind is list else [value]) if isinstance(text, str)
+                    Node("#comment", COMMENT, text, None, src)
+                    for text in (value if kind is list else [value])
+                    if isinstance(text, str)
                 )
                 continue
             if not is_resource and key == "id" and kind is not _Obj and kind is not list:
@@ -336,5 +338,3 @@ def _insert_before_element(node: Node, index: int, comment: Node) -> None:
                 return
             seen += 1
     node.children.append(comment)
-
-

@@ -27,9 +27,7 @@ from workbench.core.tree import (
 )
 
 
-def write_json(
-    source: Document | Node, *, normalise: bool = False, plain: bool = False, indent: int = 2
-) -> bytes:
+def write_json(source: Document | Node, *, normalise: bool = False, plain: bool = False, indent: int = 2) -> bytes:
     """Write a document (or a subtree) as FHIR JSON, UTF-8.
 
     Args:
@@ -264,11 +262,7 @@ class _JsonWriter:
 
 def _needs_companion(node: Node, leading: dict[int, list[Node]]) -> bool:
     return (
-        node.value is None
-        or node.id is not None
-        or bool(node.children)
-        or node.xml is not None
-        or id(node) in leading
+        node.value is None or node.id is not None or bool(node.children) or node.xml is not None or id(node) in leading
     )
 
 

@@ -60,7 +60,9 @@ def read_file(path: str | os.PathLike[str], progress: Progress | None = None) ->
     try:
         size = os.path.getsize(name)
         if size > MAX_BYTES:
-            raise ReadError(f"the file is {size / 2**20:.0f} MB; the workbench opens files up to {MAX_BYTES // 2**20} MB", file=name)
+            raise ReadError(
+                f"the file is {size / 2**20:.0f} MB; the workbench opens files up to {MAX_BYTES // 2**20} MB", file=name
+            )
         with open(name, "rb") as handle:
             data = handle.read()
     except FileNotFoundError:

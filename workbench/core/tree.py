@@ -83,11 +83,7 @@ class XmlInfo:
     def is_empty(self) -> bool:
         """True when the element has no XML-only details at all."""
         return (
-            self.decl is None
-            and self.attrs is None
-            and self.text is None
-            and self.tail is None
-            and self.prefix is None
+            self.decl is None and self.attrs is None and self.text is None and self.tail is None and self.prefix is None
         )
 
     def __eq__(self, other: object) -> bool:

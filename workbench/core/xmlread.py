@@ -405,5 +405,3 @@ def _syntax_message(exc: expat.ExpatError, data: bytes) -> str:
     elif head[:1] in (b"{", b"["):
         message += " (this looks like JSON, not XML)"
     return "not well-formed XML: " + message
-
-

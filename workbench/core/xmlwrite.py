@@ -24,6 +24,7 @@ def _parser() -> etree.XMLParser:
     # A parser per call: lxml parsers must not be shared between threads.
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
 
+
 # One scan finds both characters that need escaping and characters XML cannot carry.
 _ATTR_CHECK = re.compile('[&<>"\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]')
 _TEXT_CHECK = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")

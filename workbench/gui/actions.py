@@ -67,15 +67,26 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
             ActionSpec("redo", "&Redo", "redo", "Ctrl+Shift+Z", "Redo the edit undone last"),
             None,
             ActionSpec("edit_value", "Edit &Value", "edit_value", "F2", "Edit the value of the selected element"),
-            ActionSpec("delete_element", "&Delete Element", "delete_element", "Del", "Delete the selected element (Undo brings it back)"),
+            ActionSpec(
+                "delete_element",
+                "&Delete Element",
+                "delete_element",
+                "Del",
+                "Delete the selected element (Undo brings it back)",
+            ),
         ),
     ),
     (
         "&View",
         (
             ActionSpec(
-                "show_comments", "Show &Comments", "set_show_comments", None,
-                "Show the XML comments of the message in the structure tree", checkable=True, checked=True,
+                "show_comments",
+                "Show &Comments",
+                "set_show_comments",
+                None,
+                "Show the XML comments of the message in the structure tree",
+                checkable=True,
+                checked=True,
             ),
             None,
             ActionSpec("expand_all", "&Expand All", "expand_all", "Ctrl+Shift+E", "Open every row of the tree"),
@@ -86,14 +97,25 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
         "&Tools",
         (
             ActionSpec(
-                "simulate", "&Simulate Round Trip…", "show_simulate", "Ctrl+Shift+R",
+                "simulate",
+                "&Simulate Round Trip…",
+                "show_simulate",
+                "Ctrl+Shift+R",
                 "Send the message (or a sample) to a simulated receiver and draw the round trip",
             ),
         ),
     ),
     (
         "&Settings",
-        (ActionSpec("profiles", "&Profiles…", "show_profiles", None, "The profiles, value sets and code systems validation uses"),),
+        (
+            ActionSpec(
+                "profiles",
+                "&Profiles…",
+                "show_profiles",
+                None,
+                "The profiles, value sets and code systems validation uses",
+            ),
+        ),
     ),
     ("&Help", (ActionSpec("about", "&About ITK3 Message Workbench", "show_about"),)),
 )

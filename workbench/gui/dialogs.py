@@ -43,9 +43,7 @@ def ask_open_paths(parent: QWidget | None, directory: str) -> list[str]:
     return list(paths)
 
 
-def ask_save_target(
-    parent: QWidget | None, syntax: str, suggested: str, offer_keep_xml: bool
-) -> SaveTarget | None:
+def ask_save_target(parent: QWidget | None, syntax: str, suggested: str, offer_keep_xml: bool) -> SaveTarget | None:
     """Ask where to save a document as ``xml`` or ``json``.
 
     Args:

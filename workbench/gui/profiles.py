@@ -72,7 +72,9 @@ class ProfileSet:
     seconds: float = 0.0
 
 
-def _summary(source: str | None, title: str, kind: str, registry: ProfileRegistry, problems: Sequence[object]) -> SourceSummary:
+def _summary(
+    source: str | None, title: str, kind: str, registry: ProfileRegistry, problems: Sequence[object]
+) -> SourceSummary:
     return SourceSummary(
         source,
         title,
@@ -103,7 +105,12 @@ def load_profile_set(sources: Sequence[str]) -> ProfileSet:
             problems = [str(p) for p in part.add_file(path)]
         else:
             problems = [f"{source}: no such file or folder (any more)"]
-        for item in (*part.structure_definitions(), *part.value_sets(), *part.code_systems(), *part.message_definitions()):
+        for item in (
+            *part.structure_definitions(),
+            *part.value_sets(),
+            *part.code_systems(),
+            *part.message_definitions(),
+        ):
             combined.add(item)
         combined.sources.append(source)
         combined.problems.extend(part.problems)
@@ -205,7 +212,9 @@ class ProfileLibrary(QObject):
                     loaded = load_profile_set(sources)
                 except Exception as exc:  # never let a bad file stop validation
                     log.exception("loading profiles failed")
-                    loaded = ProfileSet(sources, None, (SourceSummary(None, SHIPPED_TITLE, "pack", 0, 0, 0, 0, (str(exc),)),))
+                    loaded = ProfileSet(
+                        sources, None, (SourceSummary(None, SHIPPED_TITLE, "pack", 0, 0, 0, 0, (str(exc),)),)
+                    )
                 self._loaded = loaded
             return loaded
 

@@ -350,9 +350,7 @@ class SourceView(QPlainTextEdit):
                         painter.fillRect(0, top, numbers, height, mark_color)
                         painter.fillRect(numbers + 1, top, _TEXT_PADDING, height, mark_color)
                     painter.setPen(strong if number == current else normal)
-                    painter.drawText(
-                        0, top, numbers - 6, line_height, Qt.AlignmentFlag.AlignRight, str(number + 1)
-                    )
+                    painter.drawText(0, top, numbers - 6, line_height, Qt.AlignmentFlag.AlignRight, str(number + 1))
                 block = block.next()
                 top += height
                 number += 1

@@ -282,6 +282,8 @@ class ValidateTask(QRunnable):
         except Exception as exc:  # a worker must report every failure, in words, never crash
             log.exception("validating failed")
             message = f"validation failed ({type(exc).__name__}: {exc})"
-            self.signals.sig_task_failed.emit(TaskFailure(self.generation, self.document.path, message, task="validate"))
+            self.signals.sig_task_failed.emit(
+                TaskFailure(self.generation, self.document.path, message, task="validate")
+            )
             return
         self.signals.sig_result_ready.emit(ValidationResult(self.generation, self.version, report, stats))

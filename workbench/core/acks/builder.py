@@ -206,7 +206,12 @@ def build_response(
         None,
         flag("BusAckRequested", False),
         flag("InfAckRequested", inf_ack_requested),
-        el("extension", None, coding("valueCoding", urls.recipient_type_system, kind.code, kind.display), url="RecipientType"),
+        el(
+            "extension",
+            None,
+            coding("valueCoding", urls.recipient_type_system, kind.code, kind.display),
+            url="RecipientType",
+        ),
         el("extension", None, reference("valueReference", urls.response_message_definition), url="MessageDefinition"),
         el("extension", None, el("valueString", echoed_sender_reference(view)), url="SenderReference"),
         el("extension", None, el("valueString", cat.handling_key_default), url="LocalExtension"),
@@ -268,7 +273,6 @@ def build_response(
         when,
         defect,
     )
-
 
 
 def _event_display() -> str:

@@ -73,7 +73,9 @@ def flag(key: str, value: bool | None) -> Node | None:
     return el("extension", None, el("valueBoolean", "true" if value else "false"), url=key)
 
 
-def message_bundle(profile: str, identifier_system: str, bundle_id: str, bundle_identifier: str, *entries: Node | None) -> Node:
+def message_bundle(
+    profile: str, identifier_system: str, bundle_id: str, bundle_identifier: str, *entries: Node | None
+) -> Node:
     """An ITK3 message Bundle (id, meta.profile, identifier, type ``message``) around its entries."""
     return resource(
         "Bundle",

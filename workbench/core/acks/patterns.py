@@ -43,12 +43,26 @@ class Pattern:
 
 
 PATTERNS: tuple[Pattern, ...] = (
-    Pattern("full", "Full Acknowledgement", True, True, True,
-            "Infrastructure Response, business Response, and the sender's infrastructure Response to it."),
-    Pattern("technical-and-business", "Technical and Business", True, True, False,
-            "Infrastructure Response and business Response; the sender does not respond to Responses."),
+    Pattern(
+        "full",
+        "Full Acknowledgement",
+        True,
+        True,
+        True,
+        "Infrastructure Response, business Response, and the sender's infrastructure Response to it.",
+    ),
+    Pattern(
+        "technical-and-business",
+        "Technical and Business",
+        True,
+        True,
+        False,
+        "Infrastructure Response and business Response; the sender does not respond to Responses.",
+    ),
     Pattern("technical", "Technical Only", True, False, False, "Exactly one infrastructure Response."),
-    Pattern("fire-and-forget", "Fire and Forget", False, False, False, "No Response (unless the flags cannot be read)."),
+    Pattern(
+        "fire-and-forget", "Fire and Forget", False, False, False, "No Response (unless the flags cannot be read)."
+    ),
 )
 
 
@@ -110,6 +124,12 @@ def run_pattern(
     arguments = {"inf_ack": chosen.inf_ack, "bus_ack": chosen.bus_ack, **sample}  # the sample may override a flag
     message = sample_message(clock=clock, ids=ids, **arguments)  # type: ignore[arg-type]
     return run_round_trip(
-        render(message, "xml"), receiver=settings, ack_of_ack=ack_of_ack, latency=latency, timeout=timeout,
-        clock=clock, ids=ids, validator=validator,
+        render(message, "xml"),
+        receiver=settings,
+        ack_of_ack=ack_of_ack,
+        latency=latency,
+        timeout=timeout,
+        clock=clock,
+        ids=ids,
+        validator=validator,
     )

@@ -395,7 +395,9 @@ def _send(
     if forced.defect and codes:
         codes = codes[:1]
         what = "without response.identifier" if forced.defect == "malformed" else "cut in half (not well-formed)"
-        reasons.append(f"forced outcome '{forced.defect}' ({forced.source}): Response {codes[0]} is sent {what}; nothing follows it")
+        reasons.append(
+            f"forced outcome '{forced.defect}' ({forced.source}): Response {codes[0]} is sent {what}; nothing follows it"
+        )
     responses = []
     delay = settings.delay
     for index, code in enumerate(codes):
@@ -415,7 +417,9 @@ def _send(
         )
         responses.append(OutgoingResponse(built, built.to_bytes(settings.syntax), settings.syntax, delay, target))
         if built.level == "business" and built.inf_ack_requested:
-            reasons.append(f"the business Response {code} asks for an infrastructure Response back (full acknowledgement)")
+            reasons.append(
+                f"the business Response {code} asks for an infrastructure Response back (full acknowledgement)"
+            )
     return tuple(responses)
 
 

@@ -170,9 +170,7 @@ def party_codes(party: Party | None) -> set[str]:
     return {v.strip() for i in party.resource.children_named("identifier") if (v := i.value_at("value")) and v.strip()}
 
 
-def receiver_findings(
-    document: Document, view: MessageView, settings: ReceiverSettings, state: object
-) -> list[Issue]:
+def receiver_findings(document: Document, view: MessageView, settings: ReceiverSettings, state: object) -> list[Issue]:
     """The findings only this receiver can make (see the module docstring)."""
     sink = IssueSink(document, "itk3")
     if not view.is_message:
@@ -225,7 +223,12 @@ def _check_recipient(view: MessageView, settings: ReceiverSettings, sink: IssueS
     if kind == "Practitioner":
         rule, what, key, code = "receiver-recipient-person-unknown", "person", "known_recipient_persons", "20001"
     else:
-        rule, what, key, code = "receiver-recipient-organisation-unknown", "organisation", "known_recipient_organisations", "20002"
+        rule, what, key, code = (
+            "receiver-recipient-organisation-unknown",
+            "organisation",
+            "known_recipient_organisations",
+            "20002",
+        )
     sink.add(
         "error",
         rule,

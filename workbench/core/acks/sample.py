@@ -92,15 +92,33 @@ def sample_message(
     when = instant(clock.now())
     bundle_id, bundle_identifier, header_id, sender_id = ids(), ids(), ids(), ids()
     receiver_id = ids() if receiver_ods else None
-    document = _document(ids, when, doc_code, doc_display, title, nhs_number, given_name, family_name,
-                         sender_ods, attachment_type, attachment)
-    definition = found.message_definitions[0] if found.message_definitions else (
-        f"{urls.message_definition_prefix}ITK-SendPayload-MessageDefinition-1"
+    document = _document(
+        ids,
+        when,
+        doc_code,
+        doc_display,
+        title,
+        nhs_number,
+        given_name,
+        family_name,
+        sender_ods,
+        attachment_type,
+        attachment,
+    )
+    definition = (
+        found.message_definitions[0]
+        if found.message_definitions
+        else (f"{urls.message_definition_prefix}ITK-SendPayload-MessageDefinition-1")
     )
     keys: list[Node | None] = [
         flag("BusAckRequested", bus_ack),
         flag("InfAckRequested", inf_ack),
-        el("extension", None, coding("valueCoding", urls.recipient_type_system, kind.code, kind.display), url="RecipientType"),
+        el(
+            "extension",
+            None,
+            coding("valueCoding", urls.recipient_type_system, kind.code, kind.display),
+            url="RecipientType",
+        ),
         el("extension", None, reference("valueReference", definition), url="MessageDefinition"),
         el("extension", None, el("valueString", sender_reference), url="SenderReference"),
         el("extension", None, el("valueString", cat.handling_key_default), url="LocalExtension"),
@@ -130,11 +148,13 @@ def sample_message(
     return Document(bundle, "xml")
 
 
-
 def _header_org(rid: str, ods: str) -> Node:
     urls = catalogue().urls
     return resource(
-        "Organization", el("id", rid), meta(urls.header_organization_profile), identifier(urls.ods_organization_code, ods)
+        "Organization",
+        el("id", rid),
+        meta(urls.header_organization_profile),
+        identifier(urls.ods_organization_code, ods),
     )
 
 

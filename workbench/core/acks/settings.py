@@ -82,9 +82,13 @@ class ReceiverSettings:
     business_delay: float | None = _f(
         None, "Business delay (s)", "Seconds between the infrastructure and the business Response (default: delay)."
     )
-    recipient_type: str = _f("FI", "Responses' RecipientType", "FI (default, as the NHS harness) or FA (as the examples).")
+    recipient_type: str = _f(
+        "FI", "Responses' RecipientType", "FI (default, as the NHS harness) or FA (as the examples)."
+    )
     full_acknowledgement: bool = _f(
-        True, "Full acknowledgement", "Business Responses ask for an infrastructure Response back (InfAckRequested=true)."
+        True,
+        "Full acknowledgement",
+        "Business Responses ask for an infrastructure Response back (InfAckRequested=true).",
     )
     check_duplicates: bool = _f(True, "Check duplicates", "Reject messages (20007) and documents (20008) seen before.")
     syntax: str = _f("xml", "Response syntax", "Write Responses as FHIR xml (default) or json.")
@@ -96,7 +100,9 @@ class ReceiverSettings:
             if found is None or not found.is_business:
                 raise SettingsError(f"{code!r} is not a business response code (30001 ... 30025)")
         if self.forced is not None and self.forced not in FORCED_WORDS and cat.response(self.forced) is None:
-            raise SettingsError(f"forced outcome {self.forced!r} is not a response code nor one of {', '.join(FORCED_WORDS)}")
+            raise SettingsError(
+                f"forced outcome {self.forced!r} is not a response code nor one of {', '.join(FORCED_WORDS)}"
+            )
         if cat.recipient_type(self.recipient_type) is None:
             raise SettingsError(f"recipient_type {self.recipient_type!r} is not FA or FI")
         if self.syntax not in SYNTAXES:
@@ -190,10 +196,16 @@ def settings_from_mapping(data: dict[str, Any]) -> ReceiverSettings:
 def _convert(key: str, raw: Any, default: Any) -> Any:
     if key == "nhs_numbers":
         if not isinstance(raw, dict) or not all(isinstance(v, str | int) for v in raw.values()):
-            raise SettingsError("nhs_numbers must be a table of NHS number = \"response code\"")
+            raise SettingsError('nhs_numbers must be a table of NHS number = "response code"')
         return tuple((str(n), str(c)) for n, c in raw.items())
-    if key in ("approved_content_types", "supported_content_types", "known_senders", "unauthorised_senders",
-               "known_recipient_organisations", "known_recipient_persons"):
+    if key in (
+        "approved_content_types",
+        "supported_content_types",
+        "known_senders",
+        "unauthorised_senders",
+        "known_recipient_organisations",
+        "known_recipient_persons",
+    ):
         if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
             raise SettingsError(f"{key} must be a list of strings")
         return tuple(raw) or (None if default is None else ())
@@ -243,4 +255,3 @@ def load_settings(path: str | Path) -> ReceiverSettings:
         return settings_from_toml(text)
     except SettingsError as exc:
         raise SettingsError(f"{path}: {exc}") from None
-

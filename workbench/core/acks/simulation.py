@@ -110,18 +110,38 @@ class Simulation:
         self._mailboxes.add(mailbox)
         ods = sorted(party_codes(view.sender))[:1] if view is not None else []
         # The sender's ack-of-acks come from the organisation and mailbox the message names.
-        self.tracker.settings = replace(self.tracker.settings, mailbox=mailbox, ods_code=ods[0] if ods else self.tracker.settings.ods_code)
+        self.tracker.settings = replace(
+            self.tracker.settings, mailbox=mailbox, ods_code=ods[0] if ods else self.tracker.settings.ods_code
+        )
         event = view.event_code if view is not None else None
         workflow = workflow_for_event(event)
         envelope = Envelope(
-            data, mailbox, self.receiver.mailbox, workflow, view.message_id if view else None, content_type_of(data),
+            data,
+            mailbox,
+            self.receiver.mailbox,
+            workflow,
+            view.message_id if view else None,
+            content_type_of(data),
             subject=f"{event or 'message'} from {mailbox}",
         )
         delivery = self.transport.send(envelope)
-        conversation = self.tracker.sent(document if document is not None else data, data=data,
-                                         to_mailbox=self.receiver.mailbox, workflow_id=workflow)
-        self._arrow(delivery, SENDER, RECEIVER, "message", event, None, "none", event or "unreadable message",
-                    message_id=view.message_id if view else None)
+        conversation = self.tracker.sent(
+            document if document is not None else data,
+            data=data,
+            to_mailbox=self.receiver.mailbox,
+            workflow_id=workflow,
+        )
+        self._arrow(
+            delivery,
+            SENDER,
+            RECEIVER,
+            "message",
+            event,
+            None,
+            "none",
+            event or "unreadable message",
+            message_id=view.message_id if view else None,
+        )
         return conversation
 
     # ---- running -------------------------------------------------------------------------
@@ -168,8 +188,14 @@ class Simulation:
         for tracker, lane in ((self.tracker, SENDER), (self.receiver_tracker, RECEIVER)):
             for conversation in tracker.check_overdue():
                 what = f"{conversation.awaiting} Response to {conversation.event_code or 'message'} {conversation.message_id or ''}".strip()
-                self._note(lane, "overdue", None, "none", f"overdue: no {conversation.awaiting} ack",
-                           f"no {what} within {tracker.settings.timeout:g} s")
+                self._note(
+                    lane,
+                    "overdue",
+                    None,
+                    "none",
+                    f"overdue: no {conversation.awaiting} ack",
+                    f"no {what} within {tracker.settings.timeout:g} s",
+                )
 
     def _send_due(self) -> bool:
         now = self.clock.now()
@@ -178,12 +204,22 @@ class Simulation:
             _, _, item = heapq.heappop(self._queue)
             outgoing = item.response
             envelope = Envelope(
-                outgoing.data, item.from_mailbox, outgoing.to_mailbox or "", item.workflow_id,
-                outgoing.response.message_id, content_type_of(outgoing.data), subject=f"ITK Response {outgoing.code}",
+                outgoing.data,
+                item.from_mailbox,
+                outgoing.to_mailbox or "",
+                item.workflow_id,
+                outgoing.response.message_id,
+                content_type_of(outgoing.data),
+                subject=f"ITK Response {outgoing.code}",
             )
             delivery = self.transport.send(envelope)
-            self.receiver_tracker.sent(outgoing.document, data=outgoing.data, to_mailbox=envelope.to_mailbox,
-                                       workflow_id=item.workflow_id, kind="response")
+            self.receiver_tracker.sent(
+                outgoing.document,
+                data=outgoing.data,
+                to_mailbox=envelope.to_mailbox,
+                workflow_id=item.workflow_id,
+                kind="response",
+            )
             self._response_arrow(delivery, RECEIVER, SENDER, "response", outgoing)
             busy = True
         return busy
@@ -204,19 +240,34 @@ class Simulation:
             data = delivery.envelope.data
             document = _read(data)
             if document is not None and message_view(document).is_response:
-                receipt = self.receiver_tracker.receive(data, from_mailbox=delivery.envelope.from_mailbox, document=document)
+                receipt = self.receiver_tracker.receive(
+                    data, from_mailbox=delivery.envelope.from_mailbox, document=document
+                )
                 self._anomaly_notes(RECEIVER, receipt)
                 continue
             decision = decide(
-                data, self.receiver, self.state, clock=self.clock, ids=self.ids,
-                validator=self.validator, reply_to=delivery.envelope.from_mailbox, document=document,
+                data,
+                self.receiver,
+                self.state,
+                clock=self.clock,
+                ids=self.ids,
+                validator=self.validator,
+                reply_to=delivery.envelope.from_mailbox,
+                document=document,
             )
             self.decisions.append(decision)
             label = " + ".join(decision.codes) or "no Response"
             found = catalogue().response(decision.infrastructure_code)
             outcome: Outcome = "positive" if found is not None and found.positive else "negative"
-            self._note(RECEIVER, "decision", decision.infrastructure_code, outcome, f"decides: {label}",
-                       "\n".join(decision.reasons), message_id=decision.message_id)
+            self._note(
+                RECEIVER,
+                "decision",
+                decision.infrastructure_code,
+                outcome,
+                f"decides: {label}",
+                "\n".join(decision.reasons),
+                message_id=decision.message_id,
+            )
             workflow = response_workflow(delivery.envelope.workflow_id, decision.event_code)
             for response in decision.responses:
                 when = self.clock.now() + timedelta(seconds=response.delay)
@@ -235,9 +286,13 @@ class Simulation:
                 if receipt.ack is not None:
                     ack = receipt.ack
                     envelope = Envelope(
-                        ack.data, box, ack.to_mailbox or delivery.envelope.from_mailbox,
-                        response_workflow(delivery.envelope.workflow_id), ack.response.message_id,
-                        content_type_of(ack.data), subject=f"ITK Response {ack.code}",
+                        ack.data,
+                        box,
+                        ack.to_mailbox or delivery.envelope.from_mailbox,
+                        response_workflow(delivery.envelope.workflow_id),
+                        ack.response.message_id,
+                        content_type_of(ack.data),
+                        subject=f"ITK Response {ack.code}",
                     )
                     self._response_arrow(self.transport.send(envelope), SENDER, RECEIVER, "ack-of-ack", ack)
         return busy
@@ -248,31 +303,82 @@ class Simulation:
         return round((when - self.clock.start).total_seconds(), 6)
 
     def _arrow(
-        self, delivery: Delivery, source: Lane, target: Lane, kind: EventKind, event_code: str | None,
-        code: str | None, outcome: Outcome, label: str, **extra: object,
+        self,
+        delivery: Delivery,
+        source: Lane,
+        target: Lane,
+        kind: EventKind,
+        event_code: str | None,
+        code: str | None,
+        outcome: Outcome,
+        label: str,
+        **extra: object,
     ) -> None:
         self._arrows[delivery.transport_id] = len(self.events)
-        self.events.append(SimEvent(
-            len(self.events), self._t(delivery.sent_at), None, delivery.sent_at, source, target, kind, event_code,
-            code, outcome, label, delivery.envelope.data, **extra,  # type: ignore[arg-type]
-        ))
+        self.events.append(
+            SimEvent(
+                len(self.events),
+                self._t(delivery.sent_at),
+                None,
+                delivery.sent_at,
+                source,
+                target,
+                kind,
+                event_code,
+                code,
+                outcome,
+                label,
+                delivery.envelope.data,
+                **extra,  # type: ignore[arg-type]
+            )
+        )
 
-    def _response_arrow(self, delivery: Delivery, source: Lane, target: Lane, kind: EventKind, response: OutgoingResponse) -> None:
+    def _response_arrow(
+        self, delivery: Delivery, source: Lane, target: Lane, kind: EventKind, response: OutgoingResponse
+    ) -> None:
         built = response.response
         outcome: Outcome = "positive" if built.positive else "negative"
         label = response.label + (f" ({built.defect})" if built.defect else "")
-        self._arrow(delivery, source, target, kind, catalogue().response_event, response.code, outcome, label,
-                    message_id=built.message_id, answers=built.identifier, level=built.level)
+        self._arrow(
+            delivery,
+            source,
+            target,
+            kind,
+            catalogue().response_event,
+            response.code,
+            outcome,
+            label,
+            message_id=built.message_id,
+            answers=built.identifier,
+            level=built.level,
+        )
 
     def _arrived(self, delivery: Delivery) -> None:
         index = self._arrows.get(delivery.transport_id)
         if index is not None:
             self.events[index] = replace(self.events[index], arrival=self._t(self.clock.now()))
 
-    def _note(self, lane: Lane, kind: EventKind, code: str | None, outcome: Outcome, label: str, note: str, **extra: object) -> None:
+    def _note(
+        self, lane: Lane, kind: EventKind, code: str | None, outcome: Outcome, label: str, note: str, **extra: object
+    ) -> None:
         now = self.clock.now()
-        self.events.append(SimEvent(len(self.events), self._t(now), None, now, lane, lane, kind, None, code, outcome,
-                                    label, note=note, **extra))  # type: ignore[arg-type]
+        self.events.append(
+            SimEvent(
+                len(self.events),
+                self._t(now),
+                None,
+                now,
+                lane,
+                lane,
+                kind,
+                None,
+                code,
+                outcome,
+                label,
+                note=note,
+                **extra,
+            )
+        )  # type: ignore[arg-type]
 
     def _anomaly_notes(self, lane: Lane, receipt: Receipt) -> None:
         for anomaly in receipt.anomalies:

@@ -260,7 +260,11 @@ class Conversation:
             "event": self.event_code,
             "state": self.state,
             "rejected_code": self.rejected_code,
-            "expects": [lvl for lvl, on in (("infrastructure", self.expects_infrastructure), ("business", self.expects_business)) if on],
+            "expects": [
+                lvl
+                for lvl, on in (("infrastructure", self.expects_infrastructure), ("business", self.expects_business))
+                if on
+            ],
             "received": [{"code": r.code, "label": r.label, "at": r.at.isoformat()} for r in self.received],
             "anomalies": [{"kind": a.kind, "message": a.message, "code": a.code} for a in self.anomalies],
             "acks_sent": list(self.acks_sent),
@@ -383,11 +387,15 @@ class Tracker:
             view = message_view(document if document is not None else read_bytes(data))
         except ReadError as exc:
             received = ReceivedResponse(data, now, False, from_mailbox=from_mailbox)
-            return self._orphan(received, Anomaly("unreadable", f"a Response that cannot be read arrived ({exc.message})", now))
+            return self._orphan(
+                received, Anomaly("unreadable", f"a Response that cannot be read arrived ({exc.message})", now)
+            )
         received = _read_response(data, now, view, from_mailbox)
         ack = self._ack_of_ack(view, received)
         if not view.is_response:
-            anomaly = Anomaly("unexpected", "a message that is not an ITK Response arrived where Responses are expected", now)
+            anomaly = Anomaly(
+                "unexpected", "a message that is not an ITK Response arrived where Responses are expected", now
+            )
             return self._orphan(received, anomaly, ack)
         conversation = self._correlate(received)
         if conversation is None:
@@ -396,7 +404,9 @@ class Tracker:
                 if not received.answers
                 else f"answers {received.answers}, a message this sender did not send (or cannot tell)"
             )
-            return self._orphan(received, Anomaly("unknown-message", f"Response {received.label} {why}", now, received.code), ack)
+            return self._orphan(
+                received, Anomaly("unknown-message", f"Response {received.label} {why}", now, received.code), ack
+            )
         anomalies = _anomalies(conversation, received, now)
         updated = replace(
             conversation,
@@ -505,7 +515,10 @@ def _anomalies(conversation: Conversation, received: ReceivedResponse, now: date
         add("unexpected", f"the Response carries no readable ITK response code ({label})")
         return found
     if conversation.rejected_code is not None:
-        add("contradictory", f"Response {label} arrived after the negative Response {conversation.rejected_code}; nothing should follow a negative Response")
+        add(
+            "contradictory",
+            f"Response {label} arrived after the negative Response {conversation.rejected_code}; nothing should follow a negative Response",
+        )
     same_level = [r for r in conversation.received if r.level == level]
     if received.message_id and any(r.message_id == received.message_id for r in conversation.received):
         add("duplicate", f"the same Response ({label}) arrived twice")

@@ -214,7 +214,12 @@ def node_label(node: Node, context: LabelContext | None = None) -> str:
     attachment = context.attachment(node)
     if attachment is not None:
         return SEPARATOR.join([node.name, *_attachment_bits(attachment)])
-    if node.name == "entry" and node.parent is not None and node.parent.kind == RESOURCE and node.parent.name == "Bundle":
+    if (
+        node.name == "entry"
+        and node.parent is not None
+        and node.parent.kind == RESOURCE
+        and node.parent.name == "Bundle"
+    ):
         return _entry_label(node, context)
     type_name = type_of(node)
     if node.name in EXTENSION_NAMES:
@@ -538,7 +543,9 @@ def _resource_definition(node: Node) -> tuple[str, str | None]:
     if wrapper is not None:
         found = element_definition(wrapper)
         if found is not None:
-            lines.append(f"Carried in {type_of(wrapper.parent) if wrapper.parent else ''}.{wrapper.name}: {found[1] or found[0]}")
+            lines.append(
+                f"Carried in {type_of(wrapper.parent) if wrapper.parent else ''}.{wrapper.name}: {found[1] or found[0]}"
+            )
     return f"{node.name} resource", "\n".join(lines) or None
 
 

@@ -331,14 +331,21 @@ def _handling_value(key: Node) -> HandlingValue:
             return HandlingValue(key.url or "", key, element, value.value_at("reference"))
         if element in ("valueCodeableConcept", "valueIdentifier"):
             coding = value.find("coding") if element == "valueCodeableConcept" else value
-            return HandlingValue(key.url or "", key, element, coding.value_at("code" if element == "valueCodeableConcept" else "value") if coding else None)
+            return HandlingValue(
+                key.url or "",
+                key,
+                element,
+                coding.value_at("code" if element == "valueCodeableConcept" else "value") if coding else None,
+            )
         return HandlingValue(key.url or "", key, element, value.value)
     other = next((c for c in key.elements() if c.name.startswith("value")), None)
     return HandlingValue(key.url or "", key, other.name if other else None, other.value if other else None)
 
 
 def _read_payload(view: MessageView) -> None:
-    header_resources = {id(p.resource) for p in (view.sender, view.receiver) if p is not None and p.resource is not None}
+    header_resources = {
+        id(p.resource) for p in (view.sender, view.receiver) if p is not None and p.resource is not None
+    }
     if view.is_response:
         view.payload_kind = "response"
         for entry in view.entries:
@@ -351,7 +358,8 @@ def _read_payload(view: MessageView) -> None:
         rest = [
             e.resource
             for e in view.entries[1:]
-            if e.resource is not None and id(e.resource) not in header_resources
+            if e.resource is not None
+            and id(e.resource) not in header_resources
             and e.resource.name not in ("Organization", "Practitioner", "PractitionerRole")
         ]
         focus = rest[0] if rest else None
@@ -399,9 +407,19 @@ def describe_resource(resource: Node) -> str:
             break
     name = resource.child("name")
     if name is not None:
-        text = name.value_at("text") or " ".join(
-            v for v in [*(g.value for g in name.children_named("prefix")), *(g.value for g in name.children_named("given")), name.value_at("family")] if v
-        ) or name.value
+        text = (
+            name.value_at("text")
+            or " ".join(
+                v
+                for v in [
+                    *(g.value for g in name.children_named("prefix")),
+                    *(g.value for g in name.children_named("given")),
+                    name.value_at("family"),
+                ]
+                if v
+            )
+            or name.value
+        )
         if text:
             bits.append(f'"{text}"')
     if len(bits) == 1:

@@ -32,7 +32,11 @@ def _check_bundle(bundle: Node, sink: IssueSink) -> None:
     index = BundleIndex(bundle)
     seen: dict[str, Node] = {}
     for entry in index.entries:
-        if entry.resource is None and bundle.value_at("type") not in ("batch-response", "transaction-response", "history"):
+        if entry.resource is None and bundle.value_at("type") not in (
+            "batch-response",
+            "transaction-response",
+            "history",
+        ):
             sink.add("error", "bundle-entry-empty", f"entry {entry.index} carries no resource", entry.node)
         if entry.full_url is None:
             continue
@@ -91,7 +95,11 @@ def _check_reference(node: Node, index: BundleIndex | None, sink: IssueSink) -> 
     if reference.startswith("#"):
         if index is None or not index.resolve(reference, node).found:
             owner = node.owning_resource()
-            ids = [c.resource().value_at("id") for c in owner.children_named("contained") if c.resource()] if owner else []
+            ids = (
+                [c.resource().value_at("id") for c in owner.children_named("contained") if c.resource()]
+                if owner
+                else []
+            )
             if reference[1:] not in ids:
                 sink.add("error", "bundle-ref-contained", f"reference '{reference}' names no contained resource", node)
         return
@@ -106,7 +114,9 @@ def _check_reference(node: Node, index: BundleIndex | None, sink: IssueSink) -> 
             "bundle-ref-bare-id",
             f"reference '{reference}' is a bare id; it matches an entry only by that entry's id",
             node,
-            hint=f"write the entry's fullUrl, '{UUID_PREFIX}{reference}'" if "-" in reference else "write the entry's fullUrl",
+            hint=f"write the entry's fullUrl, '{UUID_PREFIX}{reference}'"
+            if "-" in reference
+            else "write the entry's fullUrl",
         )
         return
     if reference.startswith(("http://", "https://")):

@@ -218,7 +218,11 @@ class StructureWalker:
                 if found.choice_required:
                     required_groups.add(found.choice)
                 continue
-            if found.min > 0 and found.name not in counts and not (found.name == "url" and definition.name == "Extension"):
+            if (
+                found.min > 0
+                and found.name not in counts
+                and not (found.name == "url" and definition.name == "Extension")
+            ):
                 self.error(
                     "struct-required",
                     f"{where} is missing '{found.name}', which is required",
@@ -255,7 +259,12 @@ class StructureWalker:
             definition = stu3.type_def(found.type)
             if definition is not None:
                 if found.type == "Extension" and child.url is None:
-                    self.error("struct-extension-url", f"extension '{child.name}' has no url", child, "every extension needs a url")
+                    self.error(
+                        "struct-extension-url",
+                        f"extension '{child.name}' has no url",
+                        child,
+                        "every extension needs a url",
+                    )
                 elif found.type == "Extension":
                     problem = primitives.check_value("uri", child.url or "")
                     if problem:
@@ -274,7 +283,11 @@ class StructureWalker:
             # The schema lists each resource type once, in alphabetical order.
             self.error("struct-resource-wrapper", f"'{child.name}' holds more than one resource", child)
         elif len(resources) != 1:
-            self.fhir("fhir-resource-container", f"'{child.name}' holds {len(resources)} resources; it must hold exactly one", child)
+            self.fhir(
+                "fhir-resource-container",
+                f"'{child.name}' holds {len(resources)} resources; it must hold exactly one",
+                child,
+            )
         for resource in resources[:1]:
             self.resource(resource, self._scope(scope, resource))
 
@@ -294,7 +307,9 @@ class StructureWalker:
                 stricter = primitives.stricter_than_schema(found.type, value)
                 if stricter:
                     severity = "warning" if "whitespace" in stricter else "error"
-                    self.fhir("fhir-value", f"'{child.name}' value '{_short(value)}' {stricter}", child, severity=severity)
+                    self.fhir(
+                        "fhir-value", f"'{child.name}' value '{_short(value)}' {stricter}", child, severity=severity
+                    )
         extension = stu3.type_def("Extension")
         element = stu3.type_def("Element")
         assert extension is not None and element is not None
@@ -326,18 +341,31 @@ class StructureWalker:
     def _json_shape(self, child: Node, found: stu3.ElementDef) -> None:
         in_array = bool(child.flags & FROM_JSON_ARRAY)
         if found.max_many and not in_array:
-            self.error("struct-json-array", f"'{child.name}' repeats in STU3, so JSON must give it as an array", child, f'write "{child.name}": [ ... ]')
+            self.error(
+                "struct-json-array",
+                f"'{child.name}' repeats in STU3, so JSON must give it as an array",
+                child,
+                f'write "{child.name}": [ ... ]',
+            )
         elif not found.max_many and in_array:
-            self.error("struct-json-array", f"'{child.name}' occurs at most once, so JSON must not give it as an array", child)
+            self.error(
+                "struct-json-array", f"'{child.name}' occurs at most once, so JSON must not give it as an array", child
+            )
         value = child.value
         if value is None or not found.is_primitive:
             return
         kind = found.json_kind
         cls = value.__class__
         if kind == "number" and cls is not JsonNumber:
-            self.error("struct-json-type", f"'{child.name}' is a {found.type}: JSON must give it as a number, not a string", child)
+            self.error(
+                "struct-json-type",
+                f"'{child.name}' is a {found.type}: JSON must give it as a number, not a string",
+                child,
+            )
         elif kind == "boolean" and cls is not JsonLiteral:
-            self.error("struct-json-type", f"'{child.name}' is a boolean: JSON must give true or false, not a string", child)
+            self.error(
+                "struct-json-type", f"'{child.name}' is a boolean: JSON must give true or false, not a string", child
+            )
         elif kind == "string" and cls is not str:
             self.error("struct-json-type", f"'{child.name}' is a {found.type}: JSON must give it as a string", child)
 

@@ -45,7 +45,19 @@ for _name in ("br", "hr", "img", "col", "area"):
 _COMMON = {"id", "class", "style", "title", "lang", "xml:lang", "dir"}
 _CELL_ALIGN = {"align", "char", "charoff", "valign"}
 ATTRIBUTES: dict[str, set[str]] = {name: set(_COMMON) for name in CONTENT}
-ATTRIBUTES["a"] |= {"charset", "type", "name", "href", "hreflang", "rel", "rev", "shape", "coords", "accesskey", "tabindex"}
+ATTRIBUTES["a"] |= {
+    "charset",
+    "type",
+    "name",
+    "href",
+    "hreflang",
+    "rel",
+    "rev",
+    "shape",
+    "coords",
+    "accesskey",
+    "tabindex",
+}
 ATTRIBUTES["img"] |= {"src", "alt", "longdesc", "height", "width", "usemap", "ismap"}
 ATTRIBUTES["table"] |= {"summary", "width", "border", "frame", "rules", "cellspacing", "cellpadding"}
 for _name in ("td", "th"):
@@ -115,7 +127,11 @@ def _check(element: etree._Element, name: str, problems: list[str], limit: int) 
     for key in element.attrib:
         attribute = _attribute_name(key)
         if attribute not in ATTRIBUTES.get(name, ()):
-            what = "event handlers are active content" if attribute.startswith("on") else "not an XHTML attribute FHIR allows here"
+            what = (
+                "event handlers are active content"
+                if attribute.startswith("on")
+                else "not an XHTML attribute FHIR allows here"
+            )
             problems.append(f"<{name}> has attribute '{attribute}': {what}")
     for required in REQUIRED_ATTRIBUTES.get(name, ()):
         if required not in element.attrib:

@@ -228,7 +228,12 @@ class MessageTreeModel(QAbstractItemModel):
             if document is None:
                 return None
             parent = self._shown_parent(node)
-            if parent is None and node is not document.root and node not in document.prolog and node not in document.epilog:
+            if (
+                parent is None
+                and node is not document.root
+                and node not in document.prolog
+                and node not in document.epilog
+            ):
                 return None
             if parent is not None and self._row_of(parent) is None:
                 return None

@@ -267,4 +267,3 @@ class IssuesPanel(QWidget):
         issue = self.proxy.issue(index)
         if issue is not None:
             self.sig_issue_activated.emit(issue)
-

@@ -57,7 +57,9 @@ class LabelDelegate(QStyledItemDelegate):
         rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
         rect = rect.adjusted(2, 0, -2, 0)  # the style's text margin
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        group = QPalette.ColorGroup.Normal if opt.state & QStyle.StateFlag.State_Enabled else QPalette.ColorGroup.Disabled
+        group = (
+            QPalette.ColorGroup.Normal if opt.state & QStyle.StateFlag.State_Enabled else QPalette.ColorGroup.Disabled
+        )
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         metrics = opt.fontMetrics
         painter.save()

@@ -71,7 +71,9 @@ class PreviewPanel(QWidget):
         for name, title in TAB_TITLES.items():
             view = SourceView(self)
             view.setObjectName(f"{name}Source")
-            view.sig_position_clicked.connect(lambda line, column, tab=name: self._on_position_clicked(tab, line, column))
+            view.sig_position_clicked.connect(
+                lambda line, column, tab=name: self._on_position_clicked(tab, line, column)
+            )
             self._tabs[name] = _Tab(name, view)
             self.tabs.addTab(view, title)
         self.tabs.currentChanged.connect(self._on_current_changed)

@@ -68,7 +68,11 @@ class ConversationModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Override QAbstractTableModel::headerData."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
             return COLUMNS[section]
         return None
 
@@ -124,5 +128,7 @@ def _tooltip(trip: RoundTrip, column: int) -> str:
     if column == MESSAGE_ID:
         return f"MessageHeader.id {result.conversation.message_id or '(unreadable)'}"
     if column == STARTED:
-        return f"Run at {trip.started:%Y-%m-%d %H:%M:%S}; simulated {result.ended_at:g} s in {trip.seconds * 1000:.0f} ms"
+        return (
+            f"Run at {trip.started:%Y-%m-%d %H:%M:%S}; simulated {result.ended_at:g} s in {trip.seconds * 1000:.0f} ms"
+        )
     return f"{trip.number}. {trip.title} — {result.conversation.state_label}"

@@ -90,7 +90,9 @@ def arrow_tooltip(event: SimEvent) -> str:
     arrival = f"arrived {event.arrival:g} s" if event.arrival is not None else "not delivered"
     lines.append(f"sent {event.time:g} s, {arrival}; {len(event.data):,} bytes")
     if event.kind == "message" and not event.event_code:
-        lines.append("The bytes cannot be read as a message: open them in the inspector to see where they cannot be read")
+        lines.append(
+            "The bytes cannot be read as a message: open them in the inspector to see where they cannot be read"
+        )
     else:
         lines.append("Click to open it in the inspector")
     return "\n".join(lines)
@@ -236,7 +238,9 @@ class SequenceDiagram(QWidget):
     def render_image(self, scale: int = PNG_SCALE) -> QImage:
         """Return the complete diagram as an image ``scale`` times its size."""
         layout = self._layout
-        image = QImage(QSize(math.ceil(layout.width * scale), math.ceil(layout.height * scale)), QImage.Format.Format_ARGB32)
+        image = QImage(
+            QSize(math.ceil(layout.width * scale), math.ceil(layout.height * scale)), QImage.Format.Format_ARGB32
+        )
         image.setDevicePixelRatio(scale)
         image.fill(Qt.GlobalColor.white)
         painter = QPainter(image)
@@ -365,7 +369,10 @@ class SequenceDiagram(QWidget):
     def _note_tooltip(self, point: QPointF) -> str:
         """The note or lane header at a point in words (a decision's reasons, who a lane is), or ''."""
         if self._trip is not None:
-            for lane, header in ((self._trip.sender, self._layout.sender_header), (self._trip.receiver, self._layout.receiver_header)):
+            for lane, header in (
+                (self._trip.sender, self._layout.sender_header),
+                (self._trip.receiver, self._layout.receiver_header),
+            ):
                 if header.contains(point):
                     return lane.tooltip
         scene = self.scene()
@@ -406,5 +413,9 @@ def _distance(point: QPointF, start: QPointF, end: QPointF) -> float:
     """Distance from a point to a segment."""
     dx, dy = end.x() - start.x(), end.y() - start.y()
     length = dx * dx + dy * dy
-    t = 0.0 if length == 0 else max(0.0, min(1.0, ((point.x() - start.x()) * dx + (point.y() - start.y()) * dy) / length))
+    t = (
+        0.0
+        if length == 0
+        else max(0.0, min(1.0, ((point.x() - start.x()) * dx + (point.y() - start.y()) * dy) / length))
+    )
     return math.hypot(point.x() - start.x() - t * dx, point.y() - start.y() - t * dy)

@@ -118,7 +118,9 @@ class ArrowGeometry:
     def point_at(self, fraction: float) -> QPointF:
         """The point this far (0..1) along the arrow."""
         f = min(1.0, max(0.0, fraction))
-        return QPointF(self.start.x() + (self.end.x() - self.start.x()) * f, self.start.y() + (self.end.y() - self.start.y()) * f)
+        return QPointF(
+            self.start.x() + (self.end.x() - self.start.x()) * f, self.start.y() + (self.end.y() - self.start.y()) * f
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,8 +218,22 @@ def compute_layout(result: SimulationResult | None, width: float) -> DiagramLayo
     ended = result.ended_at if result is not None else 0.0
     time_map, breaks, pps = _time_map(events, ended, top)
     layout = DiagramLayout(
-        width, 0.0, caption, sender_header, receiver_header, MARGIN + AXIS_WIDTH, sender_x, receiver_x,
-        top, 0.0, top, 0.0, pps, time_map, note_width, breaks=breaks,
+        width,
+        0.0,
+        caption,
+        sender_header,
+        receiver_header,
+        MARGIN + AXIS_WIDTH,
+        sender_x,
+        receiver_x,
+        top,
+        0.0,
+        top,
+        0.0,
+        pps,
+        time_map,
+        note_width,
+        breaks=breaks,
     )
     layout.arrows = _arrows(layout, events, ended)
     layout.notes = _notes(layout, events)
@@ -237,11 +253,13 @@ def _time_map(events: tuple[SimEvent, ...], ended: float, top: float) -> tuple[T
     times = sorted({0.0, ended, *(e.time for e in events), *(a for _, a in flights)})
     starts = Counter(e.time for e in arrows)
     segments = list(pairwise(times))
-    compressed = [
-        t1 - t0 > GAP_SECONDS and not any(s < t1 and a > t0 for s, a in flights) for t0, t1 in segments
-    ]
+    compressed = [t1 - t0 > GAP_SECONDS and not any(s < t1 and a > t0 for s, a in flights) for t0, t1 in segments]
     plain = sum(t1 - t0 for (t0, t1), squeezed in zip(segments, compressed, strict=True) if not squeezed)
-    pps = PIXELS_PER_SECOND if plain <= MAX_PLAIN_SECONDS else max(MIN_PIXELS_PER_SECOND, PIXELS_PER_SECOND * MAX_PLAIN_SECONDS / plain)
+    pps = (
+        PIXELS_PER_SECOND
+        if plain <= MAX_PLAIN_SECONDS
+        else max(MIN_PIXELS_PER_SECOND, PIXELS_PER_SECOND * MAX_PLAIN_SECONDS / plain)
+    )
     y = top
     points = [(times[0], y)]
     breaks: list[Break] = []

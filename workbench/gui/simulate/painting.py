@@ -109,7 +109,9 @@ def arrow_detail(event: SimEvent) -> str:
     """An arrow label's second line: event, what it is, and when it was sent and arrived."""
     arrival = f"{event.arrival:g} s" if event.arrival is not None else "not delivered"
     if event.kind == "message":
-        what = event.message_id[:8] + "…" if event.message_id and len(event.message_id) > 9 else (event.message_id or "")
+        what = (
+            event.message_id[:8] + "…" if event.message_id and len(event.message_id) > 9 else (event.message_id or "")
+        )
         return f"{what}  ·  sent {event.time:g} s → {arrival}".lstrip(" ·")
     kind = "ack of the business Response" if event.kind == "ack-of-ack" else f"{event.level or ''} Response".strip()
     return f"{event.event_code or ''} {kind}  ·  sent {event.time:g} s → {arrival}".strip()
@@ -123,9 +125,15 @@ def label_boxes(layout: DiagramLayout) -> list[LabelBox]:
     height = title_metrics.height() + detail_metrics.height() + LABEL_GAP + 2 * 4.0
     boxes: list[LabelBox] = []
     for arrow in layout.arrows:
-        title = title_metrics.elidedText(arrow_title(arrow.event), Qt.TextElideMode.ElideRight, widest - 2 * LABEL_PADDING)
-        detail = detail_metrics.elidedText(arrow_detail(arrow.event), Qt.TextElideMode.ElideRight, widest - 2 * LABEL_PADDING)
-        width = max(title_metrics.horizontalAdvance(title), detail_metrics.horizontalAdvance(detail)) + 2 * LABEL_PADDING
+        title = title_metrics.elidedText(
+            arrow_title(arrow.event), Qt.TextElideMode.ElideRight, widest - 2 * LABEL_PADDING
+        )
+        detail = detail_metrics.elidedText(
+            arrow_detail(arrow.event), Qt.TextElideMode.ElideRight, widest - 2 * LABEL_PADDING
+        )
+        width = (
+            max(title_metrics.horizontalAdvance(title), detail_metrics.horizontalAdvance(detail)) + 2 * LABEL_PADDING
+        )
         rect = QRectF()
         for position in _LABEL_POSITIONS:
             centre = arrow.point_at(position)
@@ -139,7 +147,7 @@ def label_boxes(layout: DiagramLayout) -> list[LabelBox]:
 def note_visible(scene: Scene, note: NoteGeometry) -> bool:
     """A note shows once every arrow logged before it is fully revealed."""
     arrows = scene.layout.arrows
-    hidden = arrows[scene.shown:] if scene.shown < len(arrows) else []
+    hidden = arrows[scene.shown :] if scene.shown < len(arrows) else []
     return not any(a.event.seq < note.event.seq for a in hidden)
 
 
@@ -185,7 +193,11 @@ def _paint_caption(painter: QPainter, scene: Scene) -> None:
     painter.setPen(TEXT)
     painter.setFont(font(TITLE_FONT, bold=True))
     title = f"{trip.number}. {trip.title}" if trip is not None else "Sequence diagram"
-    painter.drawText(QRectF(rect.left(), rect.top(), rect.width() * 0.7, 24), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
+    painter.drawText(
+        QRectF(rect.left(), rect.top(), rect.width() * 0.7, 24),
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        title,
+    )
     painter.setFont(font(SMALL_FONT))
     painter.setPen(MUTED)
     if trip is None:
@@ -194,7 +206,11 @@ def _paint_caption(painter: QPainter, scene: Scene) -> None:
         conversation = trip.result.conversation
         parts = [conversation.event_code or "unreadable message", trip.flags, f"simulated {trip.result.ended_at:g} s"]
         subtitle = "   ·   ".join(parts)
-    painter.drawText(QRectF(rect.left(), rect.top() + 26, rect.width() * 0.75, 18), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, subtitle)
+    painter.drawText(
+        QRectF(rect.left(), rect.top() + 26, rect.width() * 0.75, 18),
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        subtitle,
+    )
     if trip is not None:
         state = trip.result.conversation.state_label
         colour = QColor(STATE_COLOURS.get(trip.result.final_state, NEUTRAL_STATE_COLOUR))
@@ -224,9 +240,13 @@ def _paint_axis(painter: QPainter, layout: DiagramLayout) -> None:
         painter.setPen(QPen(LIFELINE, 1))
         painter.drawLine(QLineF(x - 4, tick.y, x, tick.y))
         painter.setPen(MUTED)
-        painter.drawText(QRectF(x - 60, tick.y - 8, 54, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, tick.label)
+        painter.drawText(
+            QRectF(x - 60, tick.y - 8, 54, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, tick.label
+        )
     painter.setPen(MUTED)
-    painter.drawText(QRectF(x - 60, layout.top - 26, 60, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "time")
+    painter.drawText(
+        QRectF(x - 60, layout.top - 26, 60, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "time"
+    )
 
 
 def _paint_lanes(painter: QPainter, scene: Scene) -> None:
@@ -243,12 +263,16 @@ def _paint_lanes(painter: QPainter, scene: Scene) -> None:
         painter.drawRoundedRect(header, 6, 6)
         painter.setPen(TEXT)
         painter.setFont(font(14, bold=True))
-        painter.drawText(QRectF(header.left(), header.top() + 7, header.width(), 20), Qt.AlignmentFlag.AlignCenter, lane.name)
+        painter.drawText(
+            QRectF(header.left(), header.top() + 7, header.width(), 20), Qt.AlignmentFlag.AlignCenter, lane.name
+        )
         small = font(SMALL_FONT)
         painter.setFont(small)
         painter.setPen(MUTED)
         subtitle = QFontMetricsF(small).elidedText(lane.subtitle, Qt.TextElideMode.ElideMiddle, header.width() - 12)
-        painter.drawText(QRectF(header.left(), header.top() + 28, header.width(), 18), Qt.AlignmentFlag.AlignCenter, subtitle)
+        painter.drawText(
+            QRectF(header.left(), header.top() + 28, header.width(), 18), Qt.AlignmentFlag.AlignCenter, subtitle
+        )
         painter.setPen(QPen(QColor("#57606a"), 1.2))
         painter.drawLine(QLineF(x - 14, layout.bottom, x + 14, layout.bottom))
     if trip is None:
@@ -327,11 +351,13 @@ def _paint_arrow(painter: QPainter, arrow: ArrowGeometry, fraction: float, box: 
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(colour)
     painter.drawEllipse(arrow.start, 3.2, 3.2)
-    head = QPolygonF([
-        end,
-        QPointF(end.x() - ARROW_HEAD * math.cos(angle - 0.42), end.y() - ARROW_HEAD * math.sin(angle - 0.42)),
-        QPointF(end.x() - ARROW_HEAD * math.cos(angle + 0.42), end.y() - ARROW_HEAD * math.sin(angle + 0.42)),
-    ])
+    head = QPolygonF(
+        [
+            end,
+            QPointF(end.x() - ARROW_HEAD * math.cos(angle - 0.42), end.y() - ARROW_HEAD * math.sin(angle - 0.42)),
+            QPointF(end.x() - ARROW_HEAD * math.cos(angle + 0.42), end.y() - ARROW_HEAD * math.sin(angle + 0.42)),
+        ]
+    )
     painter.drawPolygon(head)
     if box is not None:
         _paint_label(painter, box, colour, hovered)
@@ -351,10 +377,14 @@ def _paint_label(painter: QPainter, box: LabelBox, colour: QColor, hovered: bool
     inner = box.rect.adjusted(LABEL_PADDING, 4, -LABEL_PADDING, -4)
     painter.setFont(title_font)
     painter.setPen(colour.darker(115))
-    painter.drawText(QRectF(inner.left(), inner.top(), inner.width(), title_height), Qt.AlignmentFlag.AlignCenter, box.title)
+    painter.drawText(
+        QRectF(inner.left(), inner.top(), inner.width(), title_height), Qt.AlignmentFlag.AlignCenter, box.title
+    )
     painter.setFont(font(DETAIL_FONT))
     painter.setPen(MUTED)
-    detail = QRectF(inner.left(), inner.top() + title_height + LABEL_GAP, inner.width(), inner.height() - title_height - LABEL_GAP)
+    detail = QRectF(
+        inner.left(), inner.top() + title_height + LABEL_GAP, inner.width(), inner.height() - title_height - LABEL_GAP
+    )
     painter.drawText(detail, Qt.AlignmentFlag.AlignCenter, box.detail)
 
 
@@ -372,7 +402,11 @@ def _paint_head(painter: QPainter, layout: DiagramLayout, y: float) -> None:
     seconds = layout.time_map.time_at(y)
     painter.setFont(font(SMALL_FONT, bold=True))
     painter.setPen(HEAD)
-    painter.drawText(QRectF(layout.axis_x + 4, y - 16, 80, 14), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"▶ {seconds:.1f} s")
+    painter.drawText(
+        QRectF(layout.axis_x + 4, y - 16, 80, 14),
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        f"▶ {seconds:.1f} s",
+    )
 
 
 def _paint_legend(painter: QPainter, layout: DiagramLayout) -> None:

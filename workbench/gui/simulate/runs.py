@@ -182,8 +182,14 @@ def run_request(request: RoundTripRequest, number: int) -> RoundTrip:
     if request.pattern is not None:
         chosen = pattern(request.pattern)
         result = run_pattern(
-            chosen, force=request.force, receiver=request.receiver, ack_of_ack=request.ack_of_ack,
-            latency=request.latency, timeout=request.timeout, seed=seed, validator=validator,
+            chosen,
+            force=request.force,
+            receiver=request.receiver,
+            ack_of_ack=request.ack_of_ack,
+            latency=request.latency,
+            timeout=request.timeout,
+            seed=seed,
+            validator=validator,
         )
         flags = flags_text(chosen.inf_ack, chosen.bus_ack) + (f", forced {request.force}" if request.force else "")
     else:
@@ -194,13 +200,23 @@ def run_request(request: RoundTripRequest, number: int) -> RoundTrip:
         elif request.message is None:
             options = request.sample or SampleOptions()
             document = sample_message(
-                clock=clock, ids=ids, inf_ack=options.inf_ack, bus_ack=options.bus_ack,
-                event=options.event, recipient_type=options.recipient_type,
+                clock=clock,
+                ids=ids,
+                inf_ack=options.inf_ack,
+                bus_ack=options.bus_ack,
+                event=options.event,
+                recipient_type=options.recipient_type,
             )
         data = render(document, "xml") if document is not None else request.message or b""
         result = run_round_trip(
-            data, receiver=request.receiver, ack_of_ack=request.ack_of_ack, latency=request.latency,
-            timeout=request.timeout, clock=clock, ids=ids, validator=validator,
+            data,
+            receiver=request.receiver,
+            ack_of_ack=request.ack_of_ack,
+            latency=request.latency,
+            timeout=request.timeout,
+            clock=clock,
+            ids=ids,
+            validator=validator,
         )
         flags = _flags_of(result, document)
     sender = _sender_lane(result, document)
@@ -232,7 +248,9 @@ def _sender_lane(result: SimulationResult, document: Document | None) -> LaneInf
     if document is not None:
         view = message_view(document)
         codes = sorted(party_codes(view.sender))
-        return LaneInfo("Sender", codes[0] if codes else None, view.source_endpoint, "source endpoint", "sender not named")
+        return LaneInfo(
+            "Sender", codes[0] if codes else None, view.source_endpoint, "source endpoint", "sender not named"
+        )
     decision = result.decisions[0] if result.decisions else None
     if decision is None:
         return LaneInfo("Sender", unknown="not known")

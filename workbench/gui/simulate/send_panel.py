@@ -99,7 +99,9 @@ class SendPanel(QWidget):
                 action = self.negative_menu.addAction(f"{response.code}  {response.display}")
                 action.setObjectName(f"negative_{response.code}")
                 action.setToolTip(response.meaning or response.display)
-                action.triggered.connect(lambda _checked=False, code=response.code: self.sig_negative_requested.emit(code))
+                action.triggered.connect(
+                    lambda _checked=False, code=response.code: self.sig_negative_requested.emit(code)
+                )
                 self.negative_actions[response.code] = action
         self.negative_button.setMenu(self.negative_menu)
         grid.addWidget(self.negative_button, 2, 0, 1, 2)
@@ -191,7 +193,9 @@ class SendPanel(QWidget):
     def sample_options(self) -> SampleOptions:
         """Return how to build the sample message."""
         return SampleOptions(
-            str(self.event_combo.currentData()), self.inf_ack.isChecked(), self.bus_ack.isChecked(),
+            str(self.event_combo.currentData()),
+            self.inf_ack.isChecked(),
+            self.bus_ack.isChecked(),
             self.recipient_type.currentText(),
         )
 

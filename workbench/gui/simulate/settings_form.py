@@ -39,8 +39,12 @@ from workbench.core.catalogue import catalogue
 
 #: Settings a list of words edits (comma-separated in a line edit).
 LIST_FIELDS = (
-    "known_senders", "unauthorised_senders", "known_recipient_organisations", "known_recipient_persons",
-    "approved_content_types", "supported_content_types",
+    "known_senders",
+    "unauthorised_senders",
+    "known_recipient_organisations",
+    "known_recipient_persons",
+    "approved_content_types",
+    "supported_content_types",
 )
 DECIDE = "(decide)"
 
@@ -183,7 +187,7 @@ class ReceiverSettingsForm(QWidget):
                 for code, text in _code_items(business_only=True):
                     editor.addItem(text, code)
             else:
-                for word in (("FI", "FA") if name == "recipient_type" else SYNTAXES):
+                for word in ("FI", "FA") if name == "recipient_type" else SYNTAXES:
                     editor.addItem(word, word)
             editor.currentIndexChanged.connect(self._on_edited)
         else:

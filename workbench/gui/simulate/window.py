@@ -65,11 +65,23 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
             ActionSpec("restart", "&Restart", "restart", "Home", "Back to the start: no arrow shown"),
             ActionSpec("show_all", "Show &All", "show_all", "End", "Show the whole round trip"),
             None,
-            ActionSpec("animate", "Animate &New Runs", "set_animate", None,
-                       "Play each new round trip from the start instead of showing it complete", checkable=True),
+            ActionSpec(
+                "animate",
+                "Animate &New Runs",
+                "set_animate",
+                None,
+                "Play each new round trip from the start instead of showing it complete",
+                checkable=True,
+            ),
             ActionSpec("run_again", "Run A&gain", "run_again", "Ctrl+R", "Run the last scenario again"),
             None,
-            ActionSpec("export_png", "Export &PNG…", "export_png_dialog", None, "Save the diagram as a PNG image (twice its size)"),
+            ActionSpec(
+                "export_png",
+                "Export &PNG…",
+                "export_png_dialog",
+                None,
+                "Save the diagram as a PNG image (twice its size)",
+            ),
             ActionSpec("export_svg", "Export S&VG…", "export_svg_dialog", None, "Save the diagram as an SVG drawing"),
             None,
             ActionSpec("close_window", "&Close", "close", "Ctrl+W", "Close this window"),
@@ -128,7 +140,9 @@ class SimulateWindow(QMainWindow):
     sig_run_finished = Signal(object)
     sig_run_failed = Signal(str)
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None, message_source: MessageSource | None = None) -> None:
+    def __init__(
+        self, context: AppContext, parent: QWidget | None = None, message_source: MessageSource | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(TITLE)
         self._context = context
@@ -154,7 +168,9 @@ class SimulateWindow(QMainWindow):
         self.controls_scroll.setWidgetResizable(True)
         self.controls_scroll.setMinimumWidth(CONTROLS_MIN_WIDTH)  # narrower than its contents: it scrolls
         #: The panel's width with nothing hidden (what it gets when there is room).
-        self._controls_natural = controls.minimumSizeHint().width() + self.controls_scroll.verticalScrollBar().sizeHint().width() + 4
+        self._controls_natural = (
+            controls.minimumSizeHint().width() + self.controls_scroll.verticalScrollBar().sizeHint().width() + 4
+        )
 
         self.diagram = SequenceDiagram()
         self.diagram_scroll = QScrollArea()
@@ -288,7 +304,11 @@ class SimulateWindow(QMainWindow):
         timing = self.send_panel.timing()
         self._remember(receiver, timing)
         request = replace(
-            request, receiver=receiver, ack_of_ack=timing.ack_of_ack, latency=timing.latency, timeout=timing.timeout,
+            request,
+            receiver=receiver,
+            ack_of_ack=timing.ack_of_ack,
+            latency=timing.latency,
+            timeout=timing.timeout,
             profiles=self._context.profiles.registry,
         )
         return self._submit(request, target)
@@ -437,7 +457,10 @@ class SimulateWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(*DEFAULT_SIZE)
-        for key, splitter, sizes in (("splitter", self.splitter, [self._controls_natural, 1000]), ("right_splitter", self.right_splitter, [660, 200])):
+        for key, splitter, sizes in (
+            ("splitter", self.splitter, [self._controls_natural, 1000]),
+            ("right_splitter", self.right_splitter, [660, 200]),
+        ):
             state = self._settings.value(_KEY + key)
             if not (isinstance(state, QByteArray) and splitter.restoreState(state)):
                 splitter.setSizes(sizes)
@@ -446,11 +469,13 @@ class SimulateWindow(QMainWindow):
         if isinstance(toml, str) and toml.strip():
             with contextlib.suppress(SettingsError):  # settings of an older version: keep the defaults
                 self.settings_form.set_settings(settings_from_toml(toml))
-        self.send_panel.set_timing(Timing(
-            _number(self._settings.value(_KEY + "latency"), 1.0),
-            _number(self._settings.value(_KEY + "timeout"), 60.0),
-            _flag(self._settings.value(_KEY + "ack_of_ack"), True),
-        ))
+        self.send_panel.set_timing(
+            Timing(
+                _number(self._settings.value(_KEY + "latency"), 1.0),
+                _number(self._settings.value(_KEY + "timeout"), 60.0),
+                _flag(self._settings.value(_KEY + "ack_of_ack"), True),
+            )
+        )
         speed = _number(self._settings.value(_KEY + "speed"), 1.0)
         self.speed_combo.setCurrentIndex(max(0, self.speed_combo.findData(speed)))
         self.diagram.set_speed(float(self.speed_combo.currentData()))
@@ -481,7 +506,9 @@ class SimulateWindow(QMainWindow):
         if self.table.columnWidth(MESSAGE_ID) > MESSAGE_ID_WIDTH:
             self.table.setColumnWidth(MESSAGE_ID, MESSAGE_ID_WIDTH)  # elided in the middle; the tooltip has it all
         state = trip.result.conversation.state_label
-        self.statusBar().showMessage(f"{trip.number}. {trip.title}: {state} (computed in {trip.seconds * 1000:.0f} ms)", 8000)
+        self.statusBar().showMessage(
+            f"{trip.number}. {trip.title}: {state} (computed in {trip.seconds * 1000:.0f} ms)", 8000
+        )
         self.sig_run_finished.emit(trip)
 
     def _on_run_failed(self, key: int, text: str) -> None:

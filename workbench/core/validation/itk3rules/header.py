@@ -131,11 +131,20 @@ def check_bundle(view: MessageView, out: Findings, *, generic: bool = True) -> b
         )
     if not root.value_at("id"):
         out.add("itk-bundle-id", "the message Bundle has no id", root, hint="give the Bundle an id, a fresh UUID")
-    out.forbid("itk-bundle-forbidden", root, _FORBIDDEN_BUNDLE, "an ITK3 message Bundle must not carry Bundle.{name}", "remove {name}")
+    out.forbid(
+        "itk-bundle-forbidden",
+        root,
+        _FORBIDDEN_BUNDLE,
+        "an ITK3 message Bundle must not carry Bundle.{name}",
+        "remove {name}",
+    )
     for entry in view.entries:
         out.forbid(
-            "itk-bundle-forbidden", entry.node, _FORBIDDEN_ENTRY,
-            f"entry {entry.index} carries entry.{{name}}, which an ITK3 message Bundle forbids", "remove entry.{name}",
+            "itk-bundle-forbidden",
+            entry.node,
+            _FORBIDDEN_ENTRY,
+            f"entry {entry.index} carries entry.{{name}}, which an ITK3 message Bundle forbids",
+            "remove entry.{name}",
         )
     if generic:
         _check_entries(view, out)
@@ -242,12 +251,18 @@ def check_header(view: MessageView, out: Findings) -> None:
     _check_event(view, header, out)
     for name in _FORBIDDEN_HEADER:
         out.forbid(
-            "itk-header-forbidden", header, (name,), "MessageHeader.{name} is not allowed in ITK3 (ITK-MessageHeader-2 sets it 0..0)",
+            "itk-header-forbidden",
+            header,
+            (name,),
+            "MessageHeader.{name} is not allowed in ITK3 (ITK-MessageHeader-2 sets it 0..0)",
             "remove {name}" + ("; MESH does the routing" if name == "destination" else ""),
         )
     out.forbid(
-        "itk-header-forbidden", header.child("source"), _FORBIDDEN_SOURCE,
-        "MessageHeader.source.{name} is not allowed in ITK3; only source.endpoint is", "remove source.{name}",
+        "itk-header-forbidden",
+        header.child("source"),
+        _FORBIDDEN_SOURCE,
+        "MessageHeader.source.{name} is not allowed in ITK3; only source.endpoint is",
+        "remove source.{name}",
     )
     _check_timestamp(view, header, out)
     _check_source(view, header, out)
@@ -264,7 +279,13 @@ def _check_event(view: MessageView, header: Node, out: Findings) -> None:
             hint=f"add event with system {system}, the event code and its display",
         )
         return
-    out.forbid("itk-header-forbidden", event, _FORBIDDEN_EVENT, "MessageHeader.event.{name} is not allowed in ITK3", "remove event.{name}")
+    out.forbid(
+        "itk-header-forbidden",
+        event,
+        _FORBIDDEN_EVENT,
+        "MessageHeader.event.{name} is not allowed in ITK3",
+        "remove event.{name}",
+    )
     code = view.event_code
     if view.event_system != system:
         older = " (an older ITK event system)" if view.event_system and "ITK-MessageEvent" in view.event_system else ""

@@ -187,7 +187,9 @@ def _check_focus(view: MessageView, out: Findings, *, references: bool) -> None:
 
 def _check_organization(resource: Node, out: Findings) -> None:
     out.forbid(
-        "itk-header-org", resource, _ORG_FORBIDDEN,
+        "itk-header-org",
+        resource,
+        _ORG_FORBIDDEN,
         "a header Organization must not carry {name} (CareConnect-ITK-Header-Organization-1 sets it 0..0)",
         "a header Organization carries only its id, meta and ODS identifier; remove {name}",
     )
@@ -221,8 +223,11 @@ def _check_organization(resource: Node, out: Findings) -> None:
 
 def _check_practitioner(resource: Node, out: Findings) -> None:
     out.forbid(
-        "itk-header-practitioner", resource, _PRACTITIONER_FORBIDDEN,
-        "a header Practitioner must not carry {name} (CareConnect-ITK-Header-Practitioner-1 sets it 0..0)", "remove {name}",
+        "itk-header-practitioner",
+        resource,
+        _PRACTITIONER_FORBIDDEN,
+        "a header Practitioner must not carry {name} (CareConnect-ITK-Header-Practitioner-1 sets it 0..0)",
+        "remove {name}",
     )
     names = resource.children_named("name")
     for extra in names[1:]:

@@ -109,7 +109,9 @@ def _fill(registry: ProfileRegistry, value_set: ValueSetDef, out: Expansion, dep
                             display = code_system.concepts.get(concept.code)
                         out.add(Concept(system, concept.code, display))
             elif include.filtered:
-                out.unverifiable.setdefault(system, "the value set selects its codes with a filter the workbench does not evaluate")
+                out.unverifiable.setdefault(
+                    system, "the value set selects its codes with a filter the workbench does not evaluate"
+                )
             elif code_system is None:
                 name = SYSTEM_NAMES.get(system, system)
                 out.unverifiable.setdefault(system, f"the workbench does not have the code system {name}")
@@ -133,7 +135,9 @@ def check_code(expansion: Expansion, system: str | None, code: str | None) -> Ve
         return Verdict("no-code")
     if system is None:
         if code in expansion.by_code:
-            return Verdict("ok", system=expansion.by_code[code], display=expansion.codes.get((expansion.by_code[code], code)))
+            return Verdict(
+                "ok", system=expansion.by_code[code], display=expansion.codes.get((expansion.by_code[code], code))
+            )
         if expansion.unverifiable:
             return Verdict("unverified", next(iter(expansion.unverifiable.values())))
         return Verdict("invalid", "it is not one of the value set's codes")

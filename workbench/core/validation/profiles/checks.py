@@ -71,6 +71,7 @@ def check_value(run: Run, definition: ElementDefn, node: Node, prof: StructureDe
             hint=f"shorten it to {limit} characters or fewer",
         )
 
+
 def check_types(run: Run, definition: ElementDefn, node: Node, content: Node, prof: StructureDef) -> None:
     """The instance's type (a choice variant, a wrapped resource), then profiles and targets.
 
@@ -116,6 +117,7 @@ def check_types(run: Run, definition: ElementDefn, node: Node, content: Node, pr
     if targets and actual in (None, "Reference") and node.kind == ELEMENT:
         _reference(run, definition, node, list(targets), prof)
 
+
 def _type_profiles(run: Run, urls: list[str], node: Node, content: Node, prof: StructureDef) -> None:
     """``type.profile``: the instance against the one profile, or conforming to one of several."""
     loaded = [p for p in (run.registry.structure_definition(u) for u in urls) if p is not None]
@@ -137,6 +139,7 @@ def _type_profiles(run: Run, urls: list[str], node: Node, content: Node, prof: S
             + ", ".join(p.title for p in loaded),
             node,
         )
+
 
 def _reference(run: Run, definition: ElementDefn, node: Node, urls: list[str], prof: StructureDef) -> None:
     """``type.targetProfile``: follow the reference, check the target's type and profile."""

@@ -83,7 +83,13 @@ class Run:
         self._sinks[layer].add(severity, rule, message, node, hint=hint, path=path)
 
     def profile(
-        self, severity: Severity, rule: str, message: str, node: Node | None, hint: str | None = None, path: str | None = None
+        self,
+        severity: Severity,
+        rule: str,
+        message: str,
+        node: Node | None,
+        hint: str | None = None,
+        path: str | None = None,
     ) -> None:
         """Record a finding of the profile layer."""
         self.add("profile", severity, rule, message, node, hint, path)
@@ -143,7 +149,11 @@ class Run:
 
     def validate(self, node: Node, profile: StructureDef) -> None:
         """Validate a resource (or an element, for a data type or extension profile)."""
-        if node.kind == RESOURCE and profile.kind == "resource" and profile.type not in (node.name, "Resource", "DomainResource"):
+        if (
+            node.kind == RESOURCE
+            and profile.kind == "resource"
+            and profile.type not in (node.name, "Resource", "DomainResource")
+        ):
             self.profile(
                 "error",
                 "profile-type",

@@ -84,7 +84,9 @@ class FhirData:
             self._group(out, name, nodes, found, many)
         return out
 
-    def _group(self, out: dict[str, Any], name: str, nodes: list[Node], found: stu3.ElementDef | None, many: bool) -> None:
+    def _group(
+        self, out: dict[str, Any], name: str, nodes: list[Node], found: stu3.ElementDef | None, many: bool
+    ) -> None:
         first = nodes[0]
         if first.kind == XHTML:
             values: list[Any] = [n.value for n in nodes]

@@ -252,7 +252,9 @@ def _present(node: Node, steps: tuple[str, ...]) -> bool:
                 wrapped = item.resource()
                 if wrapped is not None:
                     base = wrapped
-            if (step == "url" and base.url is not None) or (step == "id" and base.kind != RESOURCE and base.id is not None):
+            if (step == "url" and base.url is not None) or (
+                step == "id" and base.kind != RESOURCE and base.id is not None
+            ):
                 following.append(base)
             for child in base.children:
                 if child.kind == COMMENT:

@@ -90,7 +90,9 @@ def check_document(
     return run.issues()
 
 
-def validate_resource(resource: Node, profile: StructureDef, registry: ProfileRegistry, document: Document | None = None) -> list[Issue]:
+def validate_resource(
+    resource: Node, profile: StructureDef, registry: ProfileRegistry, document: Document | None = None
+) -> list[Issue]:
     """Validate one resource (or element) against one profile; return the findings."""
     run = Run(registry, document)
     if resource.kind == RESOURCE:

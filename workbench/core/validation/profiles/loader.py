@@ -129,7 +129,8 @@ def _includes(compose: Node | None, name: str) -> tuple[Include, ...]:
     for inc in compose.children_named(name):
         system = text_of(inc, "system")
         concepts = tuple(
-            Concept(system or "", text_of(c, "code") or "", text_of(c, "display")) for c in inc.children_named("concept")
+            Concept(system or "", text_of(c, "code") or "", text_of(c, "display"))
+            for c in inc.children_named("concept")
         )
         value_sets = tuple(v.value for v in inc.children_named("valueSet") if v.value)
         found.append(Include(system, concepts, value_sets, bool(inc.children_named("filter"))))
@@ -248,4 +249,3 @@ def iter_files(folder: str | os.PathLike[str]) -> list[Path]:
     """Every ``.xml`` and ``.json`` file under a folder, recursively, sorted."""
     base = Path(folder)
     return sorted(p for p in base.rglob("*") if p.suffix.lower() in (".xml", ".json") and p.is_file())
-

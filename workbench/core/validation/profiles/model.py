@@ -166,13 +166,7 @@ class ElementDefn:
         put(
             self,
             "type_profiles",
-            tuple(
-                dict.fromkeys(
-                    (t.code, t.profile)
-                    for t in self.types
-                    if t.profile and core_type(t.profile) is None
-                )
-            ),
+            tuple(dict.fromkeys((t.code, t.profile) for t in self.types if t.profile and core_type(t.profile) is None)),
         )
         put(
             self,

@@ -180,7 +180,11 @@ class ProfileRegistry:
     def profiles_for(self, resource_type: str) -> list[StructureDef]:
         """The profiles (constraints) of a resource or data type, by name."""
         return sorted(
-            {id(s): s for s in self._structures.values() if s.type == resource_type and s.derivation != "specialization"}.values(),
+            {
+                id(s): s
+                for s in self._structures.values()
+                if s.type == resource_type and s.derivation != "specialization"
+            }.values(),
             key=lambda s: s.url,
         )
 

@@ -281,7 +281,9 @@ def _cardinality(
     )
 
 
-def _ordered(run: Run, base: ElementDefn, items: list[Node], assigned: list[ElementDefn | None], prof: StructureDef) -> None:
+def _ordered(
+    run: Run, base: ElementDefn, items: list[Node], assigned: list[ElementDefn | None], prof: StructureDef
+) -> None:
     order = {id(s): i for i, s in enumerate(base.slices)}
     highest = -1
     for item, found in zip(items, assigned, strict=True):

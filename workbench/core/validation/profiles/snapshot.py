@@ -70,7 +70,9 @@ class _Builder:
         slices = tuple(s.freeze(by_id) for s in self.slices)
         ident = self.path + (f":{self.slice_name}" if self.slice_name else "")
         if self.row is None:
-            element = ElementDefn(ident, self.path, self.name, self.slice_name, children=children, slices=slices, implicit=True)
+            element = ElementDefn(
+                ident, self.path, self.name, self.slice_name, children=children, slices=slices, implicit=True
+            )
         else:
             element = _element(self.row, self.path, self.name, self.slice_name, children, slices)
         by_id.setdefault(element.id, element)
@@ -111,11 +113,18 @@ def _element(
                 )
             )
         elif cname == "binding":
-            vs = text_of(c, "valueSetUri") or text_of(c, "valueSet") or text_of(c.child("valueSetReference"), "reference")
+            vs = (
+                text_of(c, "valueSetUri")
+                or text_of(c, "valueSet")
+                or text_of(c.child("valueSetReference"), "reference")
+            )
             binding = Binding(text_of(c, "strength") or "example", vs, text_of(c, "description"))
         elif cname == "slicing":
             slicing = Slicing(
-                tuple(Discriminator(text_of(d, "type") or "value", text_of(d, "path") or "$this") for d in c.children_named("discriminator")),
+                tuple(
+                    Discriminator(text_of(d, "type") or "value", text_of(d, "path") or "$this")
+                    for d in c.children_named("discriminator")
+                ),
                 text_of(c, "rules") or "open",
                 text_of(c, "ordered") == "true",
                 text_of(c, "description"),
@@ -209,7 +218,9 @@ def structure_definition(node: Node, source: str | None) -> StructureDef | tuple
     if not rows:
         differential = node.child("differential")
         rows = differential.children_named("element") if differential is not None else []
-        note = LoadProblem(source or url, f"StructureDefinition {url} has no snapshot; only its differential is checked")
+        note = LoadProblem(
+            source or url, f"StructureDefinition {url} has no snapshot; only its differential is checked"
+        )
     if not rows:
         raise ValueError(f"StructureDefinition {url} lists no elements")
     root, by_id = _assemble(rows)

@@ -89,8 +89,7 @@ def _codings(node: Node) -> tuple[list[tuple[str | None, str | None, str | None]
     names = {c.name for c in node.children if c.kind != COMMENT}
     if "coding" in names or ("text" in names and "code" not in names):
         found = [
-            (c.value_at("system"), c.value_at("code"), c.value_at("display"))
-            for c in node.children_named("coding")
+            (c.value_at("system"), c.value_at("code"), c.value_at("display")) for c in node.children_named("coding")
         ]
         return found, True
     if "code" in names or "system" in names:
@@ -146,7 +145,9 @@ def check_binding(run: Run, definition: ElementDefn, node: Node, prof: Structure
             for system, code, _, verdict in unverified:
                 run.unverified.add(url, system, node, code, verdict.reason, strength)
         return
-    _invalid(run, definition, node, prof, expansion.value_set.title, [v for v in verdicts if v[1]], expansion.allowed_text())
+    _invalid(
+        run, definition, node, prof, expansion.value_set.title, [v for v in verdicts if v[1]], expansion.allowed_text()
+    )
 
 
 def _invalid(
@@ -162,9 +163,7 @@ def _invalid(
     severity: Severity = _SEVERITY.get(strength, "information")
     shown = ", ".join(f"'{code}'" + (f" ({system})" if system else "") for system, code, _, _ in verdicts)
     reason = verdicts[0][3].reason
-    message = (
-        f"{node.path()}: {shown} is not in ValueSet {title} ({strength} binding of {prof.title}): {reason}"
-    )
+    message = f"{node.path()}: {shown} is not in ValueSet {title} ({strength} binding of {prof.title}): {reason}"
     hint = f"use one of {allowed}" if allowed else f"use a code from {title}"
     run.add("terminology", severity, f"term-{strength}", message, node, hint=hint)
 
