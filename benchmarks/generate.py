@@ -97,7 +97,6 @@ def message_json(n: int) -> bytes:
 
 def message_xml(n: int) -> bytes:
     """Return the same message as FHIR XML bytes (converted by the workbench's own writer)."""
-    from workbench.core.jsoncodec import read_json
-    from workbench.core.xmlcodec import write_xml
+    from workbench.core.codecs import read_json, write_xml
 
     return write_xml(read_json(message_json(n)), indent="\t")

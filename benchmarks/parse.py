@@ -31,15 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from generate import message_json, message_xml
 from lxml import etree
 
-from workbench.core.jsoncodec import read_json, write_json
-from workbench.core.xmlcodec import read_xml, write_xml
+from workbench.core.codecs import read_json, read_xml, write_json, write_xml
 
 _PEAK = """
 import gc, sys, tracemalloc
 sys.path.insert(0, {root!r})
 from workbench.core import stu3
-from workbench.core.jsoncodec import read_json
-from workbench.core.xmlcodec import read_xml
+from workbench.core.codecs import read_json
+from workbench.core.codecs import read_xml
 stu3._index()
 data = open({path!r}, 'rb').read()
 gc.collect()

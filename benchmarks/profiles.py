@@ -33,8 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generate import message_xml
 
+from workbench.core.codecs import read_bytes, read_file
 from workbench.core.itk3.view import message_view
-from workbench.core.load import read_bytes, read_file
 from workbench.core.tree import Document
 from workbench.core.validation import Validator
 from workbench.core.validation.profiles.layer import check_document

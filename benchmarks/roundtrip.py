@@ -22,12 +22,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from workbench.core.acks.builder import Responder, build_response
-from workbench.core.acks.clock import SequentialIds, VirtualClock
 from workbench.core.acks.sample import sample_message
 from workbench.core.acks.settings import ReceiverSettings
 from workbench.core.acks.simulation import Simulation
 from workbench.core.acks.tracker import TrackerSettings
-from workbench.core.load import render
+from workbench.core.clock import SequentialIds, VirtualClock
+from workbench.core.codecs import render
 from workbench.core.validation import Validator
 
 RECEIVER = Responder("RCV01", "RCV01OT001")

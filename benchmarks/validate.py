@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from generate import message_xml
 from lxml import etree
 
-from workbench.core.load import read_bytes
+from workbench.core.codecs import read_bytes
 from workbench.core.validation import LAYERS, Validator
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"

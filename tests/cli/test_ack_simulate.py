@@ -9,10 +9,10 @@ import pytest
 from conftest import EXAMPLES, XSD, require_shared
 from lxml import etree
 
-from workbench.core.acks.clock import SequentialIds, VirtualClock
 from workbench.core.acks.sample import sample_message
+from workbench.core.clock import SequentialIds, VirtualClock
+from workbench.core.codecs import read_file, render
 from workbench.core.itk3.view import message_view
-from workbench.core.load import read_file, render
 
 OPL = EXAMPLES / "FHIR_MESH" / "test_messages" / "ToC-WT02-04-op_letter_full_payload_example_01-corrected.xml"
 

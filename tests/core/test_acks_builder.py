@@ -12,14 +12,13 @@ from conftest import EXAMPLES, XSD, require_shared
 from lxml import etree
 
 from workbench.core.acks.builder import Responder, answered_id, build_response, echoed_sender_reference
-from workbench.core.acks.clock import SequentialIds, VirtualClock, instant
 from workbench.core.acks.sample import sample_message
 from workbench.core.catalogue import catalogue
+from workbench.core.clock import SequentialIds, VirtualClock, instant
+from workbench.core.codecs import read_bytes, read_file, render, write_xml
 from workbench.core.itk3.view import MessageView, message_view
-from workbench.core.load import read_bytes, read_file, render
 from workbench.core.tree import Document
 from workbench.core.validation import Validator
-from workbench.core.xmlcodec import write_xml
 
 RESPONDER = Responder("RCV01", "RCV01OT001")
 CODES = [r.code for r in catalogue().responses]

@@ -8,12 +8,12 @@ from functools import cache
 import pytest
 from conftest import EXAMPLES, require_shared
 
-from workbench.core.acks.clock import SequentialIds, VirtualClock
 from workbench.core.acks.receiver import Decision, ReceiverState, decide
 from workbench.core.acks.sample import sample_message
 from workbench.core.acks.settings import ReceiverSettings
+from workbench.core.clock import SequentialIds, VirtualClock
+from workbench.core.codecs import read_bytes, render
 from workbench.core.itk3.view import message_view
-from workbench.core.load import read_bytes, render
 from workbench.core.validation import Validator
 
 

@@ -9,14 +9,14 @@ import pytest
 from conftest import XSD, require_shared
 from lxml import etree
 
-from workbench.core.acks.clock import SequentialIds, VirtualClock
 from workbench.core.acks.patterns import PATTERNS, Pattern, negative_codes, pattern, run_pattern
 from workbench.core.acks.sample import sample_message
 from workbench.core.acks.settings import ReceiverSettings
 from workbench.core.acks.simulation import Simulation, SimulationResult, run_round_trip
 from workbench.core.catalogue import catalogue
+from workbench.core.clock import SequentialIds, VirtualClock
+from workbench.core.codecs import read_bytes, render
 from workbench.core.itk3.view import MessageView, message_view
-from workbench.core.load import read_bytes, render
 from workbench.core.validation import Validator
 
 CODES = [r.code for r in catalogue().responses]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from workbench.core.acks.builder import Responder, build_response
-from workbench.core.acks.clock import SequentialIds, VirtualClock
 from workbench.core.acks.sample import sample_message
 from workbench.core.acks.tracker import Tracker, TrackerSettings
+from workbench.core.clock import SequentialIds, VirtualClock
+from workbench.core.codecs import read_bytes, render
 from workbench.core.itk3.view import message_view
-from workbench.core.load import read_bytes, render
 from workbench.core.validation import Validator
 
 RECEIVER = Responder("RCV01", "RCV01OT001")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.core.acks.clock import SequentialIds, VirtualClock
+from workbench.core.clock import SequentialIds, VirtualClock
 from workbench.core.transport.base import (
     Envelope,
     Transport,

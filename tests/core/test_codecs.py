@@ -7,11 +7,9 @@ import json
 import pytest
 from conftest import canonical_xml
 
+from workbench.core.codecs import read_bytes, read_json, read_xml, write_json, write_xml
 from workbench.core.errors import WriteError
-from workbench.core.jsoncodec import read_json, write_json
-from workbench.core.load import read_bytes
 from workbench.core.tree import COMMENT, RESOURCE, XHTML, JsonLiteral, JsonNumber, first_difference
-from workbench.core.xmlcodec import read_xml, write_xml
 
 PATIENT_XML = b"""<?xml version="1.0" encoding="UTF-8"?>
 <!-- a prolog comment -->

@@ -10,11 +10,9 @@ import json
 import pytest
 from conftest import EXAMPLES, canonical_xml, require_shared
 
+from workbench.core.codecs import read_file, read_json, read_xml, write_json, write_xml
 from workbench.core.errors import ReadError
-from workbench.core.jsoncodec import read_json, write_json
-from workbench.core.load import read_file
 from workbench.core.tree import COMMENT, RESOURCE, first_difference
-from workbench.core.xmlcodec import read_xml, write_xml
 
 
 def _rows() -> list[dict[str, str]]:

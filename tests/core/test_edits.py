@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from workbench.core.codecs import read_bytes, render
 from workbench.core.edits import (
     AddPrimitive,
     EditableDocument,
@@ -14,7 +15,6 @@ from workbench.core.edits import (
     SetValue,
     is_primitive,
 )
-from workbench.core.load import read_bytes, render
 from workbench.core.tree import FROM_JSON_ARRAY, JsonLiteral, JsonNumber, Node, first_difference
 
 PATIENT_XML = b"""<Patient xmlns="http://hl7.org/fhir">

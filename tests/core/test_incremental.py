@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from workbench.core.codecs import read_bytes
 from workbench.core.edits import AddPrimitive, EditableDocument, RemoveElement, SetValue
-from workbench.core.load import read_bytes
 from workbench.core.tree import Document, Node
 from workbench.core.validation import Validator
 from workbench.core.validation.incremental import IncrementalValidator

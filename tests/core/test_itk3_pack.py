@@ -25,8 +25,8 @@ from lxml import etree
 
 from workbench.core import stu3
 from workbench.core.catalogue import catalogue
+from workbench.core.codecs import read_file, render
 from workbench.core.errors import ReadError
-from workbench.core.load import read_file, render
 from workbench.core.resources import resource_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))

@@ -6,8 +6,8 @@ import base64
 
 from conftest import EXAMPLES, require_shared
 
+from workbench.core.codecs import read_bytes, read_file
 from workbench.core.itk3.view import describe_handling, message_view
-from workbench.core.load import read_bytes, read_file
 
 HANDLING = "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-ITK-MessageHandling-2"
 

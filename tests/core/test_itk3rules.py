@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from workbench.core.catalogue import catalogue
-from workbench.core.jsoncodec import write_json
-from workbench.core.load import read_bytes
+from workbench.core.codecs import read_bytes, write_json
 from workbench.core.validation import Validator
 from workbench.core.validation.issue import Issue
 from workbench.core.validation.itk3rules import RULES, check

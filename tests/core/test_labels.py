@@ -6,6 +6,7 @@ import base64
 
 from conftest import EXAMPLES, require_shared
 
+from workbench.core.codecs import read_bytes, read_file
 from workbench.core.itk3.labels import (
     LabelContext,
     base64_size,
@@ -17,7 +18,6 @@ from workbench.core.itk3.labels import (
     node_tooltip,
     xhtml_text,
 )
-from workbench.core.load import read_bytes, read_file
 from workbench.core.tree import COMMENT
 
 ITK009D = EXAMPLES / "FHIR_MESH" / "test_messages" / "ITK009D_ITK_Immunization_Document.xml"

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from conftest import CONFORMANCE, EXAMPLES, require_shared
 
+from workbench.core.codecs import read_file
 from workbench.core.errors import ReadError
 from workbench.core.itk3.view import message_view
-from workbench.core.load import read_file
 from workbench.core.tree import Document
 from workbench.core.validation.context import ValidationContext
 from workbench.core.validation.issue import Issue

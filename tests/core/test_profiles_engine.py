@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 from conftest import CONFORMANCE, require_shared
 
+from workbench.core.codecs import read_bytes
 from workbench.core.itk3.view import message_view
-from workbench.core.load import read_bytes
 from workbench.core.validation import Validator
 from workbench.core.validation.issue import Issue
 from workbench.core.validation.profiles.layer import check_document

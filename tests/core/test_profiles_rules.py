@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from workbench.core.load import read_bytes
+from workbench.core.codecs import read_bytes
 from workbench.core.validation.issue import Issue
 from workbench.core.validation.profiles.layer import check_document
 from workbench.core.validation.profiles.registry import ProfileRegistry

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from workbench.core.codecs import read_bytes, read_file
 from workbench.core.errors import ReadError
 from workbench.core.itk3.view import message_view
-from workbench.core.load import read_bytes, read_file
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import EXAMPLES, require_shared
 
-from workbench.core.load import read_bytes, read_file, render
+from workbench.core.codecs import read_bytes, read_file, render
 from workbench.core.spans import align, align_pairs, line_span
 from workbench.core.tree import COMMENT, Node
 

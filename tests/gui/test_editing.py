@@ -12,7 +12,7 @@ from guihelpers import LOAD_TIMEOUT_MS, make_window, message_with_recipient_type
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QMessageBox
 
-from workbench.core.load import read_file
+from workbench.core.codecs import read_file
 from workbench.core.tree import Node
 from workbench.core.validation import Validator
 from workbench.gui import dialogs

@@ -8,7 +8,7 @@ from guihelpers import index_labelled, labels, make_window, node_labelled, open_
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
 
-from workbench.core.load import render
+from workbench.core.codecs import render
 from workbench.core.spans import line_span
 from workbench.gui.main_window import MainWindow
 from workbench.gui.panels.preview_panel import JSON, ORIGINAL, XML

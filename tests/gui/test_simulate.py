@@ -15,14 +15,14 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 
 from workbench.core.acks.patterns import pattern
+from workbench.core.acks.runs import RoundTrip
 from workbench.core.catalogue import catalogue
+from workbench.core.codecs import read_bytes, render
 from workbench.core.itk3.view import message_view
-from workbench.core.load import read_bytes, render
 from workbench.gui.context import AppContext
 from workbench.gui.simulate.conversation_model import CODES, STATE
 from workbench.gui.simulate.diagram import OpenRequest, SequenceDiagram
 from workbench.gui.simulate.painting import label_boxes
-from workbench.gui.simulate.runs import RoundTrip
 from workbench.gui.simulate.window import SimulateWindow
 
 RUN_TIMEOUT_MS = 30_000
@@ -479,9 +479,8 @@ def test_playback_keys_belong_to_the_diagram_not_to_the_controls(qtbot, window) 
 
 
 def test_failed_runs_take_no_number_and_forced_titles_read_well(qtbot, window, monkeypatch) -> None:
+    from workbench.core.acks import runs
     from workbench.core.errors import WorkbenchError
-    from workbench.gui.simulate import runs
-
     real = runs.run_pattern
 
     def broken(*args, **kwargs):
@@ -514,8 +513,7 @@ def test_run_again_repeats_the_last_run_even_a_send(qtbot, window) -> None:
 def test_profiles_are_loaded_and_the_message_rendered_by_the_worker(qtbot, window, monkeypatch) -> None:
     import threading
 
-    from workbench.gui.simulate import runs
-
+    from workbench.core.acks import runs
     threads: dict[str, threading.Thread] = {}
     registry = window._context.profiles.registry
 
@@ -552,9 +550,9 @@ def test_a_small_window_shows_the_whole_diagram(qtbot, window) -> None:
 
 
 def test_unreadable_bytes_are_worded_as_such(qtbot, window) -> None:
+    from workbench.core.acks.runs import RoundTripRequest
     from workbench.gui.simulate.diagram import arrow_tooltip
     from workbench.gui.simulate.painting import arrow_title
-    from workbench.gui.simulate.runs import RoundTripRequest
 
     request = RoundTripRequest("Send broken.xml", window.settings_form.settings(), message=b"<Bundle><oops")
     trip = run(qtbot, window, lambda: window._submit(request, None))

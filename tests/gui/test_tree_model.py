@@ -6,8 +6,8 @@ from conftest import EXAMPLES, require_shared
 from guihelpers import labels, message_with_binary, walk
 from PySide6.QtCore import QModelIndex, Qt
 
+from workbench.core.codecs import read_bytes, read_file
 from workbench.core.itk3.labels import LabelContext
-from workbench.core.load import read_bytes, read_file
 from workbench.core.tree import COMMENT, RESOURCE, Document, Node
 from workbench.gui.models.message_tree_model import NODE_ROLE, MessageTreeModel
 

@@ -12,10 +12,11 @@ import sys
 from pathlib import Path
 
 from workbench.cli.common import fail, print_json
-from workbench.core.acks.clock import SystemClock, random_ids
 from workbench.core.acks.receiver import Decision, ReceiverState, decide
 from workbench.core.acks.settings import ReceiverSettings, SettingsError, load_settings
-from workbench.core.load import MAX_BYTES, atomic_write
+from workbench.core.clock import SystemClock, random_ids
+from workbench.core.codecs import MAX_BYTES
+from workbench.core.files import atomic_write
 from workbench.core.validation.runner import Validator
 
 

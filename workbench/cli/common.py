@@ -6,8 +6,9 @@ import json
 import sys
 from typing import Any
 
+from workbench.core.codecs import read_file
 from workbench.core.errors import ReadError, WorkbenchError
-from workbench.core.load import atomic_write, read_file
+from workbench.core.files import atomic_write
 from workbench.core.tree import Document
 
 

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from workbench.cli.common import emit, fail, load
+from workbench.core.codecs import render
 from workbench.core.errors import WriteError
-from workbench.core.load import render
 from workbench.core.tree import COMMENT
 
 

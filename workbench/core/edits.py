@@ -28,6 +28,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 from workbench.core import stu3
+from workbench.core.stu3.typeinfo import element_def_of, type_of
 from workbench.core.tree import (
     COMMENT,
     ELEMENT,
@@ -38,7 +39,6 @@ from workbench.core.tree import (
     JsonNumber,
     Node,
 )
-from workbench.core.typeinfo import element_def_of, type_of
 
 _JSON_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from workbench.core.positions import JsonPositions, XmlPositions
+    from workbench.core.codecs.positions import JsonPositions, XmlPositions
 
 ELEMENT = 0
 RESOURCE = 1
@@ -263,7 +263,7 @@ def _index_of(nodes: list[Node], node: Node) -> int:
 def _repeats(parent: Node, name: str) -> bool:
     """True when STU3 says ``name`` repeats in ``parent`` (so paths always index it)."""
     from workbench.core import stu3
-    from workbench.core.typeinfo import type_of  # local import: typeinfo imports this module
+    from workbench.core.stu3.typeinfo import type_of
 
     parent_type = type_of(parent)
     if parent_type is None:
@@ -315,7 +315,7 @@ class Document:
 
     def _index(self) -> XmlPositions | JsonPositions | None:
         if self._positions is None and self.source is not None:
-            from workbench.core.positions import JsonPositions, XmlPositions
+            from workbench.core.codecs.positions import JsonPositions, XmlPositions
 
             if self.format == "xml":
                 self._positions = XmlPositions(self.source)

@@ -1,6 +1,6 @@
 """Saving a document as FHIR XML or JSON, and opening or saving its attachments.
 
-Saves are atomic (:func:`workbench.core.load.atomic_write`): the file is either the old one or
+Saves are atomic (:func:`workbench.core.files.atomic_write`): the file is either the old one or
 the new one, never half written. Attachments open with the system's viewer from a private
 temporary folder.
 """
@@ -14,8 +14,9 @@ from pathlib import Path
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 
+from workbench.core.codecs import render
+from workbench.core.files import atomic_write
 from workbench.core.itk3.view import Attachment
-from workbench.core.load import atomic_write, render
 from workbench.core.tree import COMMENT, Document
 
 

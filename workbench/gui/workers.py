@@ -20,9 +20,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
+from workbench.core.codecs import read_bytes, read_file, render
 from workbench.core.errors import ReadError, WorkbenchError
 from workbench.core.itk3.labels import LabelContext
-from workbench.core.load import read_bytes, read_file, render
 from workbench.core.spans import align_pairs, line_span
 from workbench.core.tree import Document, Node, gc_paused
 from workbench.core.validation.incremental import RunStats

@@ -6,7 +6,7 @@ then the responder's header Organization (CareConnect-ITK-Header-Organization-1,
 the answered message's sender as ``receiver`` when it can be told (a fresh header Organization
 or Practitioner carrying only its ODS code or SDS user id), and one
 ITK-Response-OperationOutcome-1 with exactly one issue. Elements are in STU3 order, so
-:func:`workbench.core.xmlcodec.write_xml` and :func:`workbench.core.jsoncodec.write_json` give
+:func:`workbench.core.codecs.write_xml` and :func:`workbench.core.codecs.write_json` give
 schema-valid FHIR.
 
 Decisions where the facts leave room:
@@ -34,7 +34,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from workbench.core.acks.clock import Clock, IdGenerator, instant
 from workbench.core.acks.nodes import (
     coding,
     el,
@@ -49,9 +48,10 @@ from workbench.core.acks.nodes import (
     urn,
 )
 from workbench.core.catalogue import ResponseCode, catalogue
+from workbench.core.clock import Clock, IdGenerator, instant
+from workbench.core.codecs import read_bytes, render
 from workbench.core.errors import ReadError
 from workbench.core.itk3.view import MessageView, message_view
-from workbench.core.load import read_bytes, render
 from workbench.core.tree import Document, Node
 
 #: Defects a malformed Response can have (see the module docstring).

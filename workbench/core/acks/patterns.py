@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from workbench.core.acks.clock import DEFAULT_START, SequentialIds, VirtualClock
 from workbench.core.acks.events import SimulationResult
 from workbench.core.acks.sample import sample_message
 from workbench.core.acks.settings import ReceiverSettings
 from workbench.core.acks.simulation import run_round_trip
 from workbench.core.catalogue import ResponseCode, catalogue
-from workbench.core.load import render
+from workbench.core.clock import DEFAULT_START, SequentialIds, VirtualClock
+from workbench.core.codecs import render
 from workbench.core.validation.runner import Validator
 
 

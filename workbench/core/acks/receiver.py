@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from workbench.core.acks.builder import BuiltResponse, Responder, build_response
-from workbench.core.acks.clock import Clock, IdGenerator
 from workbench.core.acks.rules import (
     BusinessOutcome,
     Outcome,
@@ -41,9 +40,10 @@ from workbench.core.acks.rules import (
 )
 from workbench.core.acks.settings import ReceiverSettings
 from workbench.core.catalogue import catalogue
+from workbench.core.clock import Clock, IdGenerator
+from workbench.core.codecs import read_bytes
 from workbench.core.errors import ReadError
 from workbench.core.itk3.view import MessageView, message_view
-from workbench.core.load import read_bytes
 from workbench.core.tree import Document
 from workbench.core.validation.issue import Issue
 from workbench.core.validation.receiver import predicted_response

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from workbench.core.acks.clock import Clock, IdGenerator, instant
 from workbench.core.acks.nodes import (
     coding,
     el,
@@ -28,6 +27,7 @@ from workbench.core.acks.nodes import (
     urn,
 )
 from workbench.core.catalogue import catalogue
+from workbench.core.clock import Clock, IdGenerator, instant
 from workbench.core.tree import Document, Node
 
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"

@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from workbench.core.acks.clock import IdGenerator, SequentialIds, VirtualClock
 from workbench.core.acks.events import (
     RECEIVER,
     SENDER,
@@ -34,9 +33,10 @@ from workbench.core.acks.rules import party_codes
 from workbench.core.acks.settings import ReceiverSettings
 from workbench.core.acks.tracker import Conversation, Receipt, Tracker, TrackerSettings
 from workbench.core.catalogue import catalogue
+from workbench.core.clock import IdGenerator, SequentialIds, VirtualClock
+from workbench.core.codecs import read_bytes, render
 from workbench.core.errors import ReadError
 from workbench.core.itk3.view import message_view
-from workbench.core.load import read_bytes, render
 from workbench.core.transport.base import (
     Delivery,
     Envelope,

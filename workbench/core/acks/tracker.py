@@ -35,12 +35,12 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from workbench.core.acks.builder import Responder, answered_id, build_response
-from workbench.core.acks.clock import Clock, IdGenerator
 from workbench.core.acks.receiver import OutgoingResponse
 from workbench.core.catalogue import catalogue, level_of
+from workbench.core.clock import Clock, IdGenerator
+from workbench.core.codecs import read_bytes
 from workbench.core.errors import ReadError
 from workbench.core.itk3.view import MessageView, message_view
-from workbench.core.load import read_bytes
 from workbench.core.tree import Document
 from workbench.core.validation.runner import Validator
 

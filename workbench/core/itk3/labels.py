@@ -35,6 +35,7 @@ from workbench.core.itk3.view import (
     describe_resource,
     message_view,
 )
+from workbench.core.stu3.typeinfo import element_def_of, type_of
 from workbench.core.tree import (
     COMMENT,
     ELEMENT,
@@ -45,7 +46,6 @@ from workbench.core.tree import (
     Document,
     Node,
 )
-from workbench.core.typeinfo import element_def_of, type_of
 
 #: Values longer than this are cut in labels (the details pane shows them whole).
 MAX_LABEL_VALUE = 80

@@ -1,6 +1,6 @@
 """An in-process transport: mailboxes in memory, optional latency on the injected clock.
 
-Deterministic: with a :class:`~workbench.core.acks.clock.VirtualClock` an envelope sent at
+Deterministic: with a :class:`~workbench.core.clock.VirtualClock` an envelope sent at
 ``t`` is available at ``t + latency`` exactly, and items come out of a mailbox in the order
 they became available (then the order they were sent).
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from workbench.core.acks.clock import Clock, IdGenerator
+from workbench.core.clock import Clock, IdGenerator
 from workbench.core.transport.base import Delivery, Envelope, TransportError
 
 

@@ -10,8 +10,8 @@ with a Composition and has an identifier with system and value (bdl-9).
 from __future__ import annotations
 
 from workbench.core.bundle import UUID_PREFIX, BundleIndex, is_bundle
+from workbench.core.stu3.typeinfo import type_of
 from workbench.core.tree import RESOURCE, Node
-from workbench.core.typeinfo import type_of
 from workbench.core.validation.context import ValidationContext
 from workbench.core.validation.issue import Issue, IssueSink
 

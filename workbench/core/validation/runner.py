@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from workbench.core.codecs import read_bytes, read_file
 from workbench.core.errors import ReadError
-from workbench.core.load import read_bytes, read_file
 from workbench.core.tree import Document, gc_paused
 from workbench.core.validation.context import ValidationContext
 from workbench.core.validation.issue import LAYERS, Issue, Layer, sort_key
@@ -195,7 +195,7 @@ def _reader_notes(context: ValidationContext) -> list[Issue]:
         node = by_src.get(src)
         position = None
         if node is None:
-            from workbench.core.positions import JsonPositions
+            from workbench.core.codecs.positions import JsonPositions
 
             found = JsonPositions(document.text or "").line_col(src) if document.format == "json" else None
             position = found

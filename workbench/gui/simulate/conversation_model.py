@@ -3,7 +3,7 @@
 Columns: number, message id, event, pattern or flags, state (the tracker's ``state_label``),
 codes received, when it was run, anomalies. The state is coloured as the banner colours a
 verdict (green complete/accepted, red rejected, amber overdue). :data:`ROUND_TRIP_ROLE` gives
-the :class:`~workbench.gui.simulate.runs.RoundTrip` of a row.
+the :class:`~workbench.core.acks.runs.RoundTrip` of a row.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from workbench.gui.simulate.runs import RoundTrip, code_display
+from workbench.core.acks.runs import RoundTrip, code_display
 
 NUMBER, MESSAGE_ID, EVENT, FLAGS, STATE, CODES, STARTED, ANOMALIES = range(8)
 COLUMNS = ("#", "Message id", "Event", "Pattern / flags", "State", "Codes", "Started", "Anomalies")

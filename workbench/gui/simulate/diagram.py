@@ -20,9 +20,9 @@ from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from workbench.core.acks.events import SimEvent
+from workbench.core.acks.runs import RoundTrip, code_display
 from workbench.gui.simulate.layout import MIN_WIDTH, DiagramLayout, compute_layout
 from workbench.gui.simulate.painting import LabelBox, Scene, label_boxes, note_visible, paint_diagram
-from workbench.gui.simulate.runs import RoundTrip, code_display
 
 #: Seconds of playback per arrow at speed 1.
 SECONDS_PER_ARROW = 1.2

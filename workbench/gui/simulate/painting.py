@@ -18,9 +18,9 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import QApplication
 
 from workbench.core.acks.events import SimEvent
+from workbench.core.acks.runs import LaneInfo, RoundTrip
 from workbench.gui.simulate.conversation_model import NEUTRAL_STATE_COLOUR, STATE_COLOURS
 from workbench.gui.simulate.layout import LEGEND_ROW, ArrowGeometry, DiagramLayout, NoteGeometry
-from workbench.gui.simulate.runs import LaneInfo, RoundTrip
 
 #: Arrow colour by outcome: a message (no code) is blue, Responses green or red.
 OUTCOME_COLOURS = {"none": "#0969da", "positive": "#1a7f37", "negative": "#cf222e"}

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.acks.patterns import PATTERNS, negative_codes
+from workbench.core.acks.runs import SampleOptions
 from workbench.core.catalogue import catalogue
-from workbench.gui.simulate.runs import SampleOptions
 from workbench.gui.simulate.settings_form import compact
 
 

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.acks.patterns import pattern
+from workbench.core.acks.runs import RoundTrip, RoundTripRequest
 from workbench.core.acks.settings import ReceiverSettings, SettingsError, settings_from_toml
 from workbench.core.edits import EditableDocument
 from workbench.gui.actions import ActionSpec, build_menus, scope_actions
@@ -41,9 +42,9 @@ from workbench.gui.context import AppContext
 from workbench.gui.panels.message_bar import MessageBar
 from workbench.gui.simulate.conversation_model import MESSAGE_ID, ConversationModel
 from workbench.gui.simulate.diagram import SPEEDS, PlaybackState, SequenceDiagram
-from workbench.gui.simulate.runs import RoundTrip, RoundTripRequest, RoundTripTask, RunSignals
 from workbench.gui.simulate.send_panel import SendPanel, Timing
 from workbench.gui.simulate.settings_form import ReceiverSettingsForm
+from workbench.gui.simulate.tasks import RoundTripTask, RunSignals
 
 TITLE = "Simulate Round Trip"
 #: The receiver at first: answers a second after receiving, as the one-click patterns' does.

@@ -30,8 +30,8 @@ from __future__ import annotations
 from workbench.core.bundle import BundleIndex, is_bundle
 from workbench.core.catalogue import catalogue
 from workbench.core.itk3.view import Attachment, MessageView
+from workbench.core.stu3.typeinfo import type_of
 from workbench.core.tree import RESOURCE, Document, Node
-from workbench.core.typeinfo import type_of
 from workbench.core.validation.itk3rules.common import Findings, Rule, quoted
 from workbench.core.validation.itk3rules.header import check_full_urls
 

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from workbench.core import stu3
+from workbench.core.stu3.typeinfo import type_of
 from workbench.core.tree import (
     COMMENT,
     FROM_JSON_ARRAY,
@@ -22,7 +23,6 @@ from workbench.core.tree import (
     JsonNumber,
     Node,
 )
-from workbench.core.typeinfo import type_of
 
 _INTEGER_TYPES = frozenset({"integer", "unsignedInt", "positiveInt"})
 

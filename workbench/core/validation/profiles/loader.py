@@ -15,8 +15,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from workbench.core.codecs import read_bytes
 from workbench.core.errors import ReadError
-from workbench.core.load import read_bytes
 from workbench.core.tree import RESOURCE, Node, gc_paused
 from workbench.core.validation.profiles.model import (
     CodeSystemDef,

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from workbench.core.stu3.typeinfo import type_of
 from workbench.core.tree import ELEMENT, RESOURCE, Node
-from workbench.core.typeinfo import type_of
 from workbench.core.validation.profiles.model import (
     Discriminator,
     ElementDefn,

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from workbench.core.stu3.typeinfo import element_def_of
 from workbench.core.tree import COMMENT, Node
-from workbench.core.typeinfo import element_def_of
 from workbench.core.validation.issue import Severity
 from workbench.core.validation.profiles.bindings import (
     SYSTEM_NAMES,

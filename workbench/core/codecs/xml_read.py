@@ -13,6 +13,7 @@ from xml.parsers import expat
 
 from lxml import etree
 
+from workbench.core.codecs.xml_common import FHIR_NS, XHTML_NS, escape_attr, escape_text, safe_parser
 from workbench.core.errors import ReadError
 from workbench.core.tree import (
     COMMENT,
@@ -25,10 +26,7 @@ from workbench.core.tree import (
     XmlInfo,
     gc_paused,
 )
-from workbench.core.xmlwrite import _attr, _parser, _text
 
-FHIR_NS = "http://hl7.org/fhir"
-XHTML_NS = "http://www.w3.org/1999/xhtml"
 _STANDARD_ROOT_DECL = {"": FHIR_NS}
 MAX_DEPTH = 400
 
@@ -357,12 +355,12 @@ class _DivWriter:
             bits = key.split(" ")
             if len(bits) == 3 and bits[2] != "xml":
                 self.used[bits[2]] = bits[0]
-            parts.append(f' {_attr_name(key)}="{_attr(value, self.node)}"')
+            parts.append(f' {_attr_name(key)}="{escape_attr(value, self.node)}"')
         parts.append(">")
         self.open_at = len(parts)
 
     def text(self, data: str) -> None:
-        self.parts.append(_text(data, self.node))
+        self.parts.append(escape_text(data, self.node))
 
     def raw(self, markup: str) -> None:
         self.parts.append(markup)
@@ -387,13 +385,13 @@ class _DivWriter:
 
 
 def _xmlns(prefix: str, uri: str, node: Node) -> str:
-    return f' xmlns:{prefix}="{_attr(uri, node)}"' if prefix else f' xmlns="{_attr(uri, node)}"'
+    return f' xmlns:{prefix}="{escape_attr(uri, node)}"' if prefix else f' xmlns="{escape_attr(uri, node)}"'
 
 
 def _syntax_message(exc: expat.ExpatError, data: bytes) -> str:
     message = expat.errors.messages.get(exc.code, "not well-formed")
     try:  # lxml words most errors better ("Opening and ending tag mismatch: b and c")
-        etree.fromstring(data, _parser())
+        etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as detailed:
         if detailed.msg:
             message = re.sub(r",? line \d+, column \d+$", "", detailed.msg)

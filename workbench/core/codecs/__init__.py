@@ -1,15 +1,23 @@
-"""Read and save documents: format detection, file errors in plain words, atomic saves."""
+"""FHIR XML and JSON <-> the element tree: format detection, reading files and bytes, rendering.
+
+The readers are safe (no DTD, entity expansion or network for XML; a depth limit for both) and
+give a :class:`~workbench.core.errors.ReadError` naming the file, line and column; the writers
+follow the FHIR XML and JSON rules and keep what the tree holds (see :mod:`.xml_write` and
+:mod:`.json_write`).
+"""
 
 from __future__ import annotations
 
 import os
-import tempfile
-from pathlib import Path
 
+from workbench.core.codecs.json_common import COMMENTS_KEY, XML_KEY
+from workbench.core.codecs.json_read import read_json
+from workbench.core.codecs.json_write import write_json
+from workbench.core.codecs.xml_common import FHIR_NS, XHTML_NS
+from workbench.core.codecs.xml_read import Progress, read_xml
+from workbench.core.codecs.xml_write import write_xml
 from workbench.core.errors import ReadError
-from workbench.core.jsoncodec import read_json, write_json
 from workbench.core.tree import Document
-from workbench.core.xmlcodec import Progress, read_xml, write_xml
 
 #: Larger files are refused rather than risk exhausting memory (MESH itself stops at 100 MB).
 MAX_BYTES = 200 * 1024 * 1024
@@ -85,16 +93,19 @@ def render(document: Document, syntax: str, *, normalise: bool = False, plain: b
     raise ValueError(f"unknown syntax {syntax!r}")
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` so that the file is either the old one or the new one."""
-    target = Path(path)
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+__all__ = [
+    "COMMENTS_KEY",
+    "FHIR_NS",
+    "MAX_BYTES",
+    "XHTML_NS",
+    "XML_KEY",
+    "Progress",
+    "read_bytes",
+    "read_file",
+    "read_json",
+    "read_xml",
+    "render",
+    "sniff",
+    "write_json",
+    "write_xml",
+]

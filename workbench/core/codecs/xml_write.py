@@ -8,51 +8,12 @@ STU3's (``normalise=True``).
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
+from workbench.core.codecs.xml_common import FHIR_NS, NOT_XML_CHAR, escape_attr, escape_text, safe_parser
 from workbench.core.errors import WriteError
-from workbench.core.order import child_type, stu3_ordered
+from workbench.core.stu3.order import child_type, stu3_ordered
 from workbench.core.tree import COMMENT, RESOURCE, XHTML, Document, Node, gc_paused
-
-FHIR_NS = "http://hl7.org/fhir"
-
-
-def _parser() -> etree.XMLParser:
-    """A safe lxml parser (used to check narrative XHTML and to word syntax errors)."""
-    # A parser per call: lxml parsers must not be shared between threads.
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
-
-
-# One scan finds both characters that need escaping and characters XML cannot carry.
-_ATTR_CHECK = re.compile('[&<>"\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]')
-_TEXT_CHECK = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def _attr(value: str, node: Node) -> str:
-    if _ATTR_CHECK.search(value) is None:
-        return value
-    if _NOT_XML_CHAR.search(value):
-        raise WriteError("value holds a character XML cannot carry", node.path())
-    return (
-        value.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("\n", "&#10;")
-        .replace("\r", "&#13;")
-        .replace("\t", "&#9;")
-    )
-
-
-def _text(value: str, node: Node) -> str:
-    if _TEXT_CHECK.search(value) is None:
-        return value
-    if _NOT_XML_CHAR.search(value):
-        raise WriteError("text holds a character XML cannot carry", node.path())
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
 def write_xml(
@@ -114,7 +75,7 @@ class _XmlWriter:
         if node.name == "#pi":
             self.out.append(f"{pad}<?{value}?>")
             return
-        if "--" in value or value.endswith("-") or _NOT_XML_CHAR.search(value):
+        if "--" in value or value.endswith("-") or NOT_XML_CHAR.search(value):
             raise WriteError("comment text cannot contain '--' or control characters in XML", node.path())
         self.out.append(f"{pad}<!--{value}-->")  # comment text is literal: no escaping
 
@@ -137,7 +98,7 @@ class _XmlWriter:
         if info is None and not children and node.id is None and node.url is None and not is_root:
             value = node.value
             if value is not None:  # the common case: a primitive with only a value
-                out.append(f'{pad}<{node.name} value="{_attr(value, node)}"/>')
+                out.append(f'{pad}<{node.name} value="{escape_attr(value, node)}"/>')
             else:
                 out.append(f"{pad}<{node.name}/>")
             return
@@ -145,18 +106,18 @@ class _XmlWriter:
         parts = [pad, "<", tag]
         if info is not None and info.decl is not None:
             for prefix, uri in info.decl.items():
-                parts.append(f' xmlns:{prefix}="{_attr(uri, node)}"' if prefix else f' xmlns="{_attr(uri, node)}"')
+                parts.append(f' xmlns:{prefix}="{escape_attr(uri, node)}"' if prefix else f' xmlns="{escape_attr(uri, node)}"')
         elif is_root:
             parts.append(f' xmlns="{FHIR_NS}"')
         if node.id is not None:
-            parts.append(f' id="{_attr(node.id, node)}"')
+            parts.append(f' id="{escape_attr(node.id, node)}"')
         if node.url is not None:
-            parts.append(f' url="{_attr(node.url, node)}"')
+            parts.append(f' url="{escape_attr(node.url, node)}"')
         if node.value is not None:
-            parts.append(f' value="{_attr(node.value, node)}"')
+            parts.append(f' value="{escape_attr(node.value, node)}"')
         if info is not None and info.attrs:
             for key, value in info.attrs.items():
-                parts.append(f' {key}="{_attr(value, node)}"')
+                parts.append(f' {key}="{escape_attr(value, node)}"')
         text = info.text if info is not None else None
         if not children and text is None:
             parts.append("/>")
@@ -166,7 +127,7 @@ class _XmlWriter:
         parts.append(">")
         out.append("".join(parts))
         if text is not None:
-            out.append(_text(text, node))
+            out.append(escape_text(text, node))
         if children:
             if self.normalise:
                 children = stu3_ordered(node, type_name)
@@ -183,7 +144,7 @@ class _XmlWriter:
 
     def _tail(self, node: Node) -> None:
         if node.xml is not None and node.xml.tail is not None:
-            self.out.append(_text(node.xml.tail, node))
+            self.out.append(escape_text(node.xml.tail, node))
 
 
 def _has_raw_text_before(child: Node, previous_text: str | None) -> bool:
@@ -193,6 +154,6 @@ def _has_raw_text_before(child: Node, previous_text: str | None) -> bool:
 
 def _check_xhtml(markup: str, node: Node) -> None:
     try:
-        etree.fromstring(markup.encode("utf-8"), _parser())
+        etree.fromstring(markup.encode("utf-8"), safe_parser())
     except (etree.XMLSyntaxError, ValueError) as exc:
         raise WriteError(f"the narrative is not well-formed XHTML: {exc}", node.path()) from None

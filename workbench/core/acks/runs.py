@@ -1,17 +1,15 @@
-"""Round trips the Simulate window runs: the request, the record of what happened, the worker.
+"""Round trips the Simulate window runs: the request and the record of what happened.
 
 A :class:`RoundTripRequest` says what to run: one of the four response patterns with the sample
 message (optionally forcing an outcome), or a message of the user's own (loaded bytes, or the
 sample built with chosen flags), against the receiver settings of the form. :func:`run_request`
 runs it on the virtual clock (pure Python, no Qt) and returns a :class:`RoundTrip`: the
 :class:`~workbench.core.acks.events.SimulationResult` with what the conversation list and the
-diagram show about it. :class:`RoundTripTask` runs a request on the context's thread pool, since
-validating a large message takes a moment.
+diagram show about it.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -19,9 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QRunnable, Signal
-
-from workbench.core.acks.clock import DEFAULT_START, SequentialIds, VirtualClock
 from workbench.core.acks.events import SimulationResult
 from workbench.core.acks.patterns import pattern, run_pattern
 from workbench.core.acks.rules import party_codes
@@ -29,17 +24,14 @@ from workbench.core.acks.sample import sample_message
 from workbench.core.acks.settings import ReceiverSettings
 from workbench.core.acks.simulation import run_round_trip
 from workbench.core.catalogue import catalogue
-from workbench.core.errors import WorkbenchError
+from workbench.core.clock import DEFAULT_START, SequentialIds, VirtualClock
+from workbench.core.codecs import render
 from workbench.core.itk3.view import message_view
-from workbench.core.load import render
 from workbench.core.tree import Document
 from workbench.core.validation.runner import Validator
 
 if TYPE_CHECKING:
     from workbench.core.validation.profiles.registry import ProfileRegistry
-
-log = logging.getLogger(__name__)
-
 
 @dataclass(frozen=True, slots=True)
 class LaneInfo:
@@ -268,44 +260,3 @@ def code_display(code: str | None) -> str:
         return ""
     found = catalogue().response(code)
     return f"{code} {found.display}" if found is not None else code
-
-
-class RunSignals(QObject):
-    """Signals of one round-trip task; create it on the GUI thread.
-
-    Signals:
-        sig_finished(object): the run finished; carries the :class:`RoundTrip`.
-        sig_failed(int, str): the request's key and why it failed, in words.
-    """
-
-    sig_finished = Signal(object)
-    sig_failed = Signal(int, str)
-
-
-class RoundTripTask(QRunnable):
-    """Run one :class:`RoundTripRequest` on a pool thread.
-
-    Args:
-        request: what to run.
-        number: the request's key, echoed in the result (or the failure).
-        signals: where to report; created on the GUI thread.
-    """
-
-    def __init__(self, request: RoundTripRequest, number: int, signals: RunSignals) -> None:
-        super().__init__()
-        self.request = request
-        self.number = number
-        self.signals = signals
-
-    def run(self) -> None:
-        """Run the round trip (called on a pool thread)."""
-        try:
-            trip = run_request(self.request, self.number)
-        except (WorkbenchError, ValueError, KeyError) as exc:
-            self.signals.sig_failed.emit(self.number, f"{self.request.title}: {exc}")
-            return
-        except Exception as exc:  # a worker must report every failure, in words, never crash
-            log.exception("round trip %s failed", self.request.title)
-            self.signals.sig_failed.emit(self.number, f"{self.request.title} failed ({type(exc).__name__}: {exc})")
-            return
-        self.signals.sig_finished.emit(trip)

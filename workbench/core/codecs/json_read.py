@@ -8,8 +8,8 @@ into the resource node, reads ``fhir_comments`` as comments and restores what ``
 from __future__ import annotations
 
 import json
-import re
 
+from workbench.core.codecs.json_common import COMMENTS_KEY, MAX_DEPTH, XML_KEY
 from workbench.core.errors import ReadError
 from workbench.core.tree import (
     COMMENT,
@@ -26,12 +26,8 @@ from workbench.core.tree import (
     gc_paused,
 )
 
-XML_KEY = "@xml"
-COMMENTS_KEY = "fhir_comments"
-MAX_DEPTH = 400
 _TRUE = JsonLiteral("true")
 _FALSE = JsonLiteral("false")
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
 class _Obj(list):

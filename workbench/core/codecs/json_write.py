@@ -12,8 +12,8 @@ import json
 from json.encoder import encode_basestring as _enc  # type: ignore[attr-defined]
 
 from workbench.core import stu3
+from workbench.core.codecs.json_common import COMMENTS_KEY, JSON_NUMBER, MAX_DEPTH, XML_KEY
 from workbench.core.errors import WriteError
-from workbench.core.jsonread import _NUMBER, COMMENTS_KEY, MAX_DEPTH, XML_KEY
 from workbench.core.tree import (
     COMMENT,
     FROM_JSON_ARRAY,
@@ -70,7 +70,7 @@ def _value_text(value: str, json_kind: str | None) -> str:
     if json_kind == "string":
         return _enc(value)
     if json_kind == "number":
-        return value if _NUMBER.fullmatch(value) else _enc(value)
+        return value if JSON_NUMBER.fullmatch(value) else _enc(value)
     if json_kind == "boolean":
         return value if value in ("true", "false") else _enc(value)
     # Unknown element: keep the JSON type the value was read with.
