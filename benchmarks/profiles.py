@@ -36,9 +36,9 @@ from generate import message_xml
 from workbench.core.codecs import read_bytes, read_file
 from workbench.core.itk3.view import message_view
 from workbench.core.tree import Document
-from workbench.core.validation import Validator
-from workbench.core.validation.profiles.layer import check_document
+from workbench.core.validation.profile_layer import check_document
 from workbench.core.validation.profiles.registry import ProfileRegistry
+from workbench.core.validation.runner import Validator
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("ITK_WORKBENCH_SHARED", ROOT.parent / "shared"))

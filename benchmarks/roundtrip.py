@@ -28,7 +28,7 @@ from workbench.core.acks.simulation import Simulation
 from workbench.core.acks.tracker import TrackerSettings
 from workbench.core.clock import SequentialIds, VirtualClock
 from workbench.core.codecs import render
-from workbench.core.validation import Validator
+from workbench.core.validation.runner import Validator
 
 RECEIVER = Responder("RCV01", "RCV01OT001")
 SENDER = Responder("SND01", "SND01OT001")

@@ -29,7 +29,8 @@ from generate import message_xml
 from lxml import etree
 
 from workbench.core.codecs import read_bytes
-from workbench.core.validation import LAYERS, Validator
+from workbench.core.validation.issue import LAYERS
+from workbench.core.validation.runner import Validator
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 TYPICAL = SHARED / "itk3" / "examples" / "FHIR_MESH" / "test_messages" / "ITK-EDIS-Example-1.xml"

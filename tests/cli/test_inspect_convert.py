@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import EXAMPLES, require_shared
 
 from workbench.core.codecs import read_file
-from workbench.core.tree import first_difference
+from workbench.core.compare import first_difference
 
 ITK009D = EXAMPLES / "FHIR_MESH" / "test_messages" / "ITK009D_ITK_Immunization_Document.xml"
 JEKYLL = EXAMPLES / "gpconnect-messaging" / "_includes" / "senddocument" / "consultation_report.xml"

@@ -18,7 +18,7 @@ from workbench.core.clock import SequentialIds, VirtualClock, instant
 from workbench.core.codecs import read_bytes, read_file, render, write_xml
 from workbench.core.itk3.view import MessageView, message_view
 from workbench.core.tree import Document
-from workbench.core.validation import Validator
+from workbench.core.validation.runner import Validator
 
 RESPONDER = Responder("RCV01", "RCV01OT001")
 CODES = [r.code for r in catalogue().responses]

@@ -14,7 +14,7 @@ from workbench.core.acks.settings import ReceiverSettings
 from workbench.core.clock import SequentialIds, VirtualClock
 from workbench.core.codecs import read_bytes, render
 from workbench.core.itk3.view import message_view
-from workbench.core.validation import Validator
+from workbench.core.validation.runner import Validator
 
 
 def message(**kw: object) -> bytes:

@@ -17,7 +17,7 @@ from workbench.core.catalogue import catalogue
 from workbench.core.clock import SequentialIds, VirtualClock
 from workbench.core.codecs import read_bytes, render
 from workbench.core.itk3.view import MessageView, message_view
-from workbench.core.validation import Validator
+from workbench.core.validation.runner import Validator
 
 CODES = [r.code for r in catalogue().responses]
 URLS = catalogue().urls

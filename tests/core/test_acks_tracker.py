@@ -10,7 +10,7 @@ from workbench.core.acks.tracker import Tracker, TrackerSettings
 from workbench.core.clock import SequentialIds, VirtualClock
 from workbench.core.codecs import read_bytes, render
 from workbench.core.itk3.view import message_view
-from workbench.core.validation import Validator
+from workbench.core.validation.runner import Validator
 
 RECEIVER = Responder("RCV01", "RCV01OT001")
 

@@ -5,14 +5,8 @@ from __future__ import annotations
 import pytest
 
 from workbench.core.clock import SequentialIds, VirtualClock
-from workbench.core.transport.base import (
-    Envelope,
-    Transport,
-    TransportError,
-    content_type_of,
-    response_workflow,
-    workflow_for_event,
-)
+from workbench.core.itk3.routing import response_workflow, workflow_for_event
+from workbench.core.transport.base import Envelope, Transport, TransportError, content_type_of
 from workbench.core.transport.loopback import LoopbackTransport
 
 

@@ -11,7 +11,10 @@ import pytest
 
 PROJECT = Path(__file__).resolve().parents[2]
 CORE_MODULES = sorted(
-    "workbench." + str((p.parent if p.name == "__init__.py" else p.with_suffix("")).relative_to(PROJECT / "workbench")).replace(os.sep, ".")
+    "workbench."
+    + str((p.parent if p.name == "__init__.py" else p.with_suffix("")).relative_to(PROJECT / "workbench")).replace(
+        os.sep, "."
+    )
     for p in (PROJECT / "workbench" / "core").rglob("*.py")
 )
 
@@ -37,7 +40,11 @@ def test_package_imports_no_qt(package: str) -> None:
 
 
 def test_the_check_sees_every_core_module() -> None:
-    assert "workbench.core.codecs.xml_read" in CORE_MODULES and "workbench.core.stu3" in CORE_MODULES and "workbench.core.itk3.view" in CORE_MODULES
+    assert (
+        "workbench.core.codecs.xml_read" in CORE_MODULES
+        and "workbench.core.stu3" in CORE_MODULES
+        and "workbench.core.itk3.view" in CORE_MODULES
+    )
     assert len(CORE_MODULES) >= 10
 
 

@@ -8,8 +8,9 @@ import pytest
 from conftest import canonical_xml
 
 from workbench.core.codecs import read_bytes, read_json, read_xml, write_json, write_xml
+from workbench.core.compare import first_difference
 from workbench.core.errors import WriteError
-from workbench.core.tree import COMMENT, RESOURCE, XHTML, JsonLiteral, JsonNumber, first_difference
+from workbench.core.tree import COMMENT, RESOURCE, XHTML, JsonLiteral, JsonNumber
 
 PATIENT_XML = b"""<?xml version="1.0" encoding="UTF-8"?>
 <!-- a prolog comment -->

@@ -11,8 +11,9 @@ import pytest
 from conftest import EXAMPLES, canonical_xml, require_shared
 
 from workbench.core.codecs import read_file, read_json, read_xml, write_json, write_xml
+from workbench.core.compare import first_difference
 from workbench.core.errors import ReadError
-from workbench.core.tree import COMMENT, RESOURCE, first_difference
+from workbench.core.tree import COMMENT, RESOURCE
 
 
 def _rows() -> list[dict[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from workbench.core.codecs import read_bytes, render
+from workbench.core.compare import first_difference
 from workbench.core.edits import (
     AddPrimitive,
     EditableDocument,
@@ -15,7 +16,7 @@ from workbench.core.edits import (
     SetValue,
     is_primitive,
 )
-from workbench.core.tree import FROM_JSON_ARRAY, JsonLiteral, JsonNumber, Node, first_difference
+from workbench.core.tree import FROM_JSON_ARRAY, JsonLiteral, JsonNumber, Node
 
 PATIENT_XML = b"""<Patient xmlns="http://hl7.org/fhir">
   <id value="p1"/>

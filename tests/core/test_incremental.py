@@ -11,9 +11,9 @@ import pytest
 from workbench.core.codecs import read_bytes
 from workbench.core.edits import AddPrimitive, EditableDocument, RemoveElement, SetValue
 from workbench.core.tree import Document, Node
-from workbench.core.validation import Validator
 from workbench.core.validation.incremental import IncrementalValidator
 from workbench.core.validation.profiles.registry import ProfileRegistry
+from workbench.core.validation.runner import Validator
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 

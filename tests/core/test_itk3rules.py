@@ -16,11 +16,11 @@ import pytest
 
 from workbench.core.catalogue import catalogue
 from workbench.core.codecs import read_bytes, write_json
-from workbench.core.validation import Validator
 from workbench.core.validation.issue import Issue
 from workbench.core.validation.itk3rules import RULES, check
 from workbench.core.validation.itk3rules.handling import KEY_STEMS
 from workbench.core.validation.receiver import predicted_response
+from workbench.core.validation.runner import Validator
 
 # ---- the builder ------------------------------------------------------------------------------
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, require_shared
 
-from workbench.core.validation import Report, Validator
 from workbench.core.validation.itk3rules import RULES
+from workbench.core.validation.runner import Report, Validator
 
 pytestmark = pytest.mark.corpus
 

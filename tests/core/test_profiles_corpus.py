@@ -24,8 +24,8 @@ from workbench.core.itk3.view import message_view
 from workbench.core.tree import Document
 from workbench.core.validation.context import ValidationContext
 from workbench.core.validation.issue import Issue
+from workbench.core.validation.profile_layer import check_document
 from workbench.core.validation.profiles import invariants
-from workbench.core.validation.profiles.layer import check_document
 from workbench.core.validation.profiles.registry import ProfileRegistry
 
 pytestmark = pytest.mark.corpus

@@ -14,10 +14,10 @@ from conftest import CONFORMANCE, require_shared
 
 from workbench.core.codecs import read_bytes
 from workbench.core.itk3.view import message_view
-from workbench.core.validation import Validator
 from workbench.core.validation.issue import Issue
-from workbench.core.validation.profiles.layer import check_document
+from workbench.core.validation.profile_layer import check_document
 from workbench.core.validation.profiles.registry import ProfileRegistry
+from workbench.core.validation.runner import Validator
 
 NHS_FOLDERS = ("StructureDefinitions", "ValueSets", "CodeSystems", "MessageDefinitions")
 SD = "https://fhir.nhs.uk/STU3/StructureDefinition/"

@@ -13,7 +13,7 @@ from typing import Any
 
 from workbench.core.codecs import read_bytes
 from workbench.core.validation.issue import Issue
-from workbench.core.validation.profiles.layer import check_document
+from workbench.core.validation.profile_layer import check_document
 from workbench.core.validation.profiles.registry import ProfileRegistry
 
 BASE = "http://example.org/fhir/"

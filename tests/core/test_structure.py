@@ -10,7 +10,7 @@ import pytest
 from conftest import EXAMPLES, XSD, require_shared
 from lxml import etree
 
-from workbench.core.validation import Validator
+from workbench.core.validation.runner import Validator
 
 STRUCTURE = Validator(layers=("syntax", "structure"))
 BASE = Validator(layers=("structure",))

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QMessageBox
 
 from workbench.core.codecs import read_file
 from workbench.core.tree import Node
-from workbench.core.validation import Validator
+from workbench.core.validation.runner import Validator
 from workbench.gui import dialogs
 from workbench.gui.main_window import MainWindow
 from workbench.gui.panels.preview_panel import ORIGINAL, XML

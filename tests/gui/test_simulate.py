@@ -481,6 +481,7 @@ def test_playback_keys_belong_to_the_diagram_not_to_the_controls(qtbot, window) 
 def test_failed_runs_take_no_number_and_forced_titles_read_well(qtbot, window, monkeypatch) -> None:
     from workbench.core.acks import runs
     from workbench.core.errors import WorkbenchError
+
     real = runs.run_pattern
 
     def broken(*args, **kwargs):
@@ -514,6 +515,7 @@ def test_profiles_are_loaded_and_the_message_rendered_by_the_worker(qtbot, windo
     import threading
 
     from workbench.core.acks import runs
+
     threads: dict[str, threading.Thread] = {}
     registry = window._context.profiles.registry
 

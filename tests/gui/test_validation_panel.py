@@ -11,10 +11,9 @@ from guihelpers import LOAD_TIMEOUT_MS, make_window, message_with_recipient_type
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication
 
-from workbench.core.validation import Validator
 from workbench.core.validation.issue import SEVERITIES
 from workbench.core.validation.profiles.registry import ProfileRegistry
-from workbench.core.validation.runner import Report
+from workbench.core.validation.runner import Report, Validator
 from workbench.gui import profiles_dialog
 from workbench.gui.main_window import MainWindow
 from workbench.gui.models.issue_model import (

@@ -19,7 +19,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
 from workbench.core.codecs import read_file
-from workbench.core.tree import first_difference
+from workbench.core.compare import first_difference
 from workbench.gui import dialogs, saving
 from workbench.gui.context import MAX_RECENT, AppContext, RecentFiles
 from workbench.gui.dialogs import SaveTarget

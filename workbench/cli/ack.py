@@ -81,11 +81,7 @@ def read_message(path: str) -> bytes | None:
 
 def default_validator() -> Validator:
     """All layers with the shipped profiles, as ``validate`` runs them."""
-    try:
-        from workbench.core.validation.profiles.registry import ProfileRegistry
-    except ImportError:  # pragma: no cover - the profile engine ships with the package
-        return Validator()
-    return Validator(ProfileRegistry.default())
+    return Validator()
 
 
 def run(args: argparse.Namespace) -> int:

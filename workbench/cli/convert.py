@@ -6,9 +6,8 @@ import argparse
 import sys
 
 from workbench.cli.common import emit, fail, load
-from workbench.core.codecs import render
+from workbench.core.codecs import render, xml_only_details
 from workbench.core.errors import WriteError
-from workbench.core.tree import COMMENT
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -35,9 +34,8 @@ def run(args: argparse.Namespace) -> int:
         data = render(document, args.to, normalise=args.normalise, plain=args.plain)
     except WriteError as exc:
         return fail(f"cannot write {args.to.upper()}: {exc}")
-    if args.plain and args.to == "json" and document.format == "xml":
-        dropped = sum(1 for n in document.root.iter() if n.kind == COMMENT or n.xml is not None)
-        dropped += len(document.prolog) + len(document.epilog)
+    if args.plain and args.to == "json":
+        dropped = xml_only_details(document)
         if dropped:
             print(
                 f"itk-workbench: note: --plain left out {dropped} XML-only detail(s) (comments, attributes)",

@@ -7,6 +7,7 @@ from typing import Any
 
 from workbench.cli.common import load, print_json
 from workbench.core.itk3.view import MessageView, describe_handling, describe_resource, message_view
+from workbench.core.stu3.paths import node_path
 from workbench.core.tree import Document
 
 
@@ -78,7 +79,7 @@ def summarise(document: Document) -> dict[str, Any]:
         for e in view.entries
     ]
     summary["attachments"] = [
-        {"path": a.node.path(), "contentType": a.content_type, "size": a.size, "name": a.suggested_name}
+        {"path": node_path(a.node), "contentType": a.content_type, "size": a.size, "name": a.suggested_name}
         for a in view.attachments
     ]
     return summary

@@ -11,8 +11,9 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from workbench.cli.common import fail
-from workbench.core.validation import LAYERS, Report, Validator
-from workbench.core.validation.issue import Issue
+from workbench.core.validation.issue import LAYERS, Issue
+from workbench.core.validation.profiles.library import load_profile_set
+from workbench.core.validation.runner import Report, Validator
 
 _SUFFIXES = (".xml", ".json")
 
@@ -84,15 +85,11 @@ def _registry(folders: list[str]) -> object | None:
         if not Path(folder).is_dir():
             fail(f"--profile {folder}: not a folder")
             return False
-    try:
-        from workbench.core.validation.profiles.registry import ProfileRegistry
-    except ImportError:  # pragma: no cover - the profile engine ships with the package
-        return None
-    registry = ProfileRegistry.default()
-    for folder in folders:
-        for problem in registry.add_folder(folder) or ():
+    loaded = load_profile_set(folders)
+    for summary in loaded.summaries[1:]:
+        for problem in summary.problems:
             print(f"itk-workbench: warning: {problem}", file=sys.stderr)
-    return registry
+    return loaded.registry
 
 
 class _Progress:

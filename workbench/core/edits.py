@@ -28,6 +28,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 from workbench.core import stu3
+from workbench.core.stu3.paths import node_path
 from workbench.core.stu3.typeinfo import element_def_of, type_of
 from workbench.core.tree import (
     COMMENT,
@@ -251,7 +252,7 @@ class SetValue(Edit):
 
     def __init__(self, node: Node, value: str, document: Document) -> None:
         if not is_primitive(node):
-            raise EditError(f"{node.path()} is not a primitive element, so it has no value to set")
+            raise EditError(f"{node_path(node)} is not a primitive element, so it has no value to set")
         self.node = node
         self.old = node.value
         self.new = typed_value(node, value, document)
@@ -280,7 +281,7 @@ class SetElementId(Edit):
 
     def __init__(self, node: Node, element_id: str | None) -> None:
         if node.kind != ELEMENT:
-            raise EditError(f"{node.path()} is not an element, so it has no element id")
+            raise EditError(f"{node_path(node)} is not an element, so it has no element id")
         self.node = node
         self.old = node.id
         self.new = element_id

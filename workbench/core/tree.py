@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from workbench.core.codecs.positions import JsonPositions, XmlPositions
+    from workbench.core.positions import JsonPositions, XmlPositions
 
 ELEMENT = 0
 RESOURCE = 1
@@ -225,52 +225,6 @@ class Node:
                 return i
         raise ValueError("node is not among its parent's children")
 
-    def path(self) -> str:
-        """Return the element path, such as ``Bundle.entry[0].resource.extension[2]``.
-
-        Resources nested in an element do not add a step of their own (FHIRPath style);
-        repeated names get an index among same-named siblings.
-        """
-        steps: list[str] = []
-        node: Node | None = self
-        while node is not None:
-            parent = node.parent
-            if node.kind == RESOURCE and parent is not None:
-                node = parent
-                continue
-            if parent is None:
-                steps.append(node.name)
-                break
-            if node.kind == COMMENT:
-                steps.append("#comment")
-            else:
-                same = [c for c in parent.children if c.name == node.name and c.kind != COMMENT]
-                if len(same) > 1 or node.flags & FROM_JSON_ARRAY or _repeats(parent, node.name):
-                    steps.append(f"{node.name}[{_index_of(same, node)}]")
-                else:
-                    steps.append(node.name)
-            node = parent
-        return ".".join(reversed(steps))
-
-
-def _index_of(nodes: list[Node], node: Node) -> int:
-    for i, candidate in enumerate(nodes):
-        if candidate is node:
-            return i
-    return 0
-
-
-def _repeats(parent: Node, name: str) -> bool:
-    """True when STU3 says ``name`` repeats in ``parent`` (so paths always index it)."""
-    from workbench.core import stu3
-    from workbench.core.stu3.typeinfo import type_of
-
-    parent_type = type_of(parent)
-    if parent_type is None:
-        return False
-    definition = stu3.element_def(parent_type, name)
-    return definition is not None and definition.max_many
-
 
 class Document:
     """A FHIR document read from bytes (or built in memory), with its original bytes.
@@ -315,7 +269,7 @@ class Document:
 
     def _index(self) -> XmlPositions | JsonPositions | None:
         if self._positions is None and self.source is not None:
-            from workbench.core.codecs.positions import JsonPositions, XmlPositions
+            from workbench.core.positions import JsonPositions, XmlPositions
 
             if self.format == "xml":
                 self._positions = XmlPositions(self.source)
@@ -353,36 +307,6 @@ def decode_source(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("latin-1")
-
-
-def trees_equal(a: Node, b: Node, *, comments: bool = True) -> bool:
-    """Compare two trees by content (names, kinds, values, ids, urls, XML details, order).
-
-    Source positions and JSON value types are ignored; with ``comments=False`` comment nodes
-    are skipped on both sides.
-    """
-    return first_difference(a, b, comments=comments) is None
-
-
-def first_difference(a: Node, b: Node, *, comments: bool = True) -> str | None:
-    """Describe the first difference between two trees, or return None when they are equal."""
-    stack = [(a, b)]
-    while stack:
-        x, y = stack.pop()
-        for attr in ("name", "kind", "value", "id", "url"):
-            vx, vy = getattr(x, attr), getattr(y, attr)
-            if vx != vy:
-                return f"{x.path()}: {attr} {vx!r} != {vy!r}"
-        xx = x.xml if x.xml is not None and not x.xml.is_empty() else None
-        xy = y.xml if y.xml is not None and not y.xml.is_empty() else None
-        if xx != xy:
-            return f"{x.path()}: XML details differ"
-        cx = x.children if comments else [c for c in x.children if c.kind != COMMENT]
-        cy = y.children if comments else [c for c in y.children if c.kind != COMMENT]
-        if len(cx) != len(cy):
-            return f"{x.path()}: {len(cx)} children != {len(cy)}"
-        stack.extend(zip(reversed(cx), reversed(cy), strict=True))
-    return None
 
 
 class gc_paused:

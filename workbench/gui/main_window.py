@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.codecs import xml_only_details
 from workbench.core.edits import EditError
 from workbench.core.errors import WorkbenchError
 from workbench.core.itk3.labels import LabelContext, document_summary, format_size
@@ -239,7 +240,7 @@ class MainWindow(QMainWindow):
         document = self._document
         if document is None:
             return
-        offer = syntax == "json" and saving.has_xml_only_details(document)
+        offer = syntax == "json" and xml_only_details(document) > 0
         suggested = str(Path(self._layout.last_directory()) / saving.suggested_name(document, syntax))
         target = dialogs.ask_save_target(self, syntax, suggested, offer)
         if target is None:

@@ -14,38 +14,10 @@ from pathlib import Path
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 
-from workbench.core.codecs import render
+from workbench.core.codecs import render_for_saving
 from workbench.core.files import atomic_write
 from workbench.core.itk3.view import Attachment
-from workbench.core.tree import COMMENT, Document
-
-
-def has_xml_only_details(document: Document) -> bool:
-    """True for a document read from XML that plain FHIR JSON would lose details of.
-
-    Such details are comments, and XML specifics kept in :class:`XmlInfo` (``schemaLocation``
-    and other attributes, unusual namespace declarations, stray text).
-    """
-    if document.format != "xml":
-        return False
-    if document.prolog or document.epilog:
-        return True
-    for node in document.root.iter():
-        if node.kind == COMMENT or (node.xml is not None and not node.xml.is_empty()):
-            return True
-    return False
-
-
-def document_bytes(document: Document, syntax: str, keep_xml: bool = False) -> bytes:
-    """Render a document for saving.
-
-    JSON is plain FHIR JSON for a document read from XML unless ``keep_xml`` asks for the
-    XML-only details to be kept; a document read from JSON keeps what it came with.
-    """
-    if syntax == "json":
-        plain = document.format == "xml" and not keep_xml
-        return render(document, "json", plain=plain)
-    return render(document, "xml")
+from workbench.core.tree import Document
 
 
 def save_document(document: Document, syntax: str, path: str, keep_xml: bool = False) -> int:
@@ -55,7 +27,7 @@ def save_document(document: Document, syntax: str, path: str, keep_xml: bool = F
         OSError: the file cannot be written.
         WriteError: the tree cannot be written in that syntax.
     """
-    data = document_bytes(document, syntax, keep_xml)
+    data = render_for_saving(document, syntax, keep_xml)
     atomic_write(path, data)
     return len(data)
 

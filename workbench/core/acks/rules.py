@@ -24,6 +24,7 @@ from workbench.core.acks.settings import ReceiverSettings
 from workbench.core.bundle import is_bundle
 from workbench.core.catalogue import catalogue
 from workbench.core.itk3.view import MessageView, Party
+from workbench.core.stu3.paths import node_path
 from workbench.core.tree import RESOURCE, Document
 from workbench.core.validation.issue import Issue, IssueSink
 
@@ -294,7 +295,7 @@ def adjust_attachments(issues: list[Issue], view: MessageView, settings: Receive
                     "receiver-attachment-type",
                     f"attachment type {bare} is not on this receiver's approved list",
                     "send one of " + ", ".join(settings.approved),
-                    node.path(),
+                    node_path(node),
                     itk_code="20004",
                     node=node,
                 )

@@ -33,6 +33,7 @@ from workbench.core.validation.runner import Validator
 if TYPE_CHECKING:
     from workbench.core.validation.profiles.registry import ProfileRegistry
 
+
 @dataclass(frozen=True, slots=True)
 class LaneInfo:
     """A lane's header: its name and who it is.

@@ -36,14 +36,9 @@ from workbench.core.catalogue import catalogue
 from workbench.core.clock import IdGenerator, SequentialIds, VirtualClock
 from workbench.core.codecs import read_bytes, render
 from workbench.core.errors import ReadError
+from workbench.core.itk3.routing import response_workflow, workflow_for_event
 from workbench.core.itk3.view import message_view
-from workbench.core.transport.base import (
-    Delivery,
-    Envelope,
-    content_type_of,
-    response_workflow,
-    workflow_for_event,
-)
+from workbench.core.transport.base import Delivery, Envelope, content_type_of
 from workbench.core.transport.loopback import LoopbackTransport
 from workbench.core.tree import Document
 from workbench.core.validation.runner import Validator

@@ -17,7 +17,7 @@ from workbench.core.codecs.xml_common import FHIR_NS, XHTML_NS
 from workbench.core.codecs.xml_read import Progress, read_xml
 from workbench.core.codecs.xml_write import write_xml
 from workbench.core.errors import ReadError
-from workbench.core.tree import Document
+from workbench.core.tree import COMMENT, Document
 
 #: Larger files are refused rather than risk exhausting memory (MESH itself stops at 100 MB).
 MAX_BYTES = 200 * 1024 * 1024
@@ -93,6 +93,33 @@ def render(document: Document, syntax: str, *, normalise: bool = False, plain: b
     raise ValueError(f"unknown syntax {syntax!r}")
 
 
+def xml_only_details(document: Document) -> int:
+    """How many details of a document read from XML plain FHIR JSON would lose.
+
+    They are comments (before, inside and after the root) and the XML specifics kept in
+    :class:`~workbench.core.tree.XmlInfo` (``schemaLocation`` and other attributes, unusual
+    namespace declarations, stray text). A document read from JSON has none to lose.
+    """
+    if document.format != "xml":
+        return 0
+    count = len(document.prolog) + len(document.epilog)
+    for node in document.root.iter():
+        if node.kind == COMMENT or (node.xml is not None and not node.xml.is_empty()):
+            count += 1
+    return count
+
+
+def render_for_saving(document: Document, syntax: str, keep_xml: bool = False) -> bytes:
+    """Render a document to save it as ``syntax``.
+
+    JSON is plain FHIR JSON for a document read from XML unless ``keep_xml`` asks for the
+    XML-only details to be kept (in ``@xml``); a document read from JSON keeps what it came with.
+    """
+    if syntax == "json":
+        return render(document, "json", plain=document.format == "xml" and not keep_xml)
+    return render(document, "xml")
+
+
 __all__ = [
     "COMMENTS_KEY",
     "FHIR_NS",
@@ -105,7 +132,9 @@ __all__ = [
     "read_json",
     "read_xml",
     "render",
+    "render_for_saving",
     "sniff",
     "write_json",
     "write_xml",
+    "xml_only_details",
 ]

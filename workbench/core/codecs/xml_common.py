@@ -7,6 +7,7 @@ import re
 from lxml import etree
 
 from workbench.core.errors import WriteError
+from workbench.core.stu3.paths import node_path
 from workbench.core.tree import Node
 
 FHIR_NS = "http://hl7.org/fhir"
@@ -34,7 +35,7 @@ def escape_attr(value: str, node: Node) -> str:
     if _ATTR_CHECK.search(value) is None:
         return value
     if NOT_XML_CHAR.search(value):
-        raise WriteError("value holds a character XML cannot carry", node.path())
+        raise WriteError("value holds a character XML cannot carry", node_path(node))
     return (
         value.replace("&", "&amp;")
         .replace("<", "&lt;")
@@ -55,5 +56,5 @@ def escape_text(value: str, node: Node) -> str:
     if _TEXT_CHECK.search(value) is None:
         return value
     if NOT_XML_CHAR.search(value):
-        raise WriteError("text holds a character XML cannot carry", node.path())
+        raise WriteError("text holds a character XML cannot carry", node_path(node))
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")

@@ -13,6 +13,7 @@ from lxml import etree
 from workbench.core.codecs.xml_common import FHIR_NS, NOT_XML_CHAR, escape_attr, escape_text, safe_parser
 from workbench.core.errors import WriteError
 from workbench.core.stu3.order import child_type, stu3_ordered
+from workbench.core.stu3.paths import node_path
 from workbench.core.tree import COMMENT, RESOURCE, XHTML, Document, Node, gc_paused
 
 
@@ -76,7 +77,7 @@ class _XmlWriter:
             self.out.append(f"{pad}<?{value}?>")
             return
         if "--" in value or value.endswith("-") or NOT_XML_CHAR.search(value):
-            raise WriteError("comment text cannot contain '--' or control characters in XML", node.path())
+            raise WriteError("comment text cannot contain '--' or control characters in XML", node_path(node))
         self.out.append(f"{pad}<!--{value}-->")  # comment text is literal: no escaping
 
     def element(self, node: Node, depth: int, type_name: str | None, is_root: bool = False) -> None:
@@ -106,7 +107,9 @@ class _XmlWriter:
         parts = [pad, "<", tag]
         if info is not None and info.decl is not None:
             for prefix, uri in info.decl.items():
-                parts.append(f' xmlns:{prefix}="{escape_attr(uri, node)}"' if prefix else f' xmlns="{escape_attr(uri, node)}"')
+                parts.append(
+                    f' xmlns:{prefix}="{escape_attr(uri, node)}"' if prefix else f' xmlns="{escape_attr(uri, node)}"'
+                )
         elif is_root:
             parts.append(f' xmlns="{FHIR_NS}"')
         if node.id is not None:
@@ -156,4 +159,4 @@ def _check_xhtml(markup: str, node: Node) -> None:
     try:
         etree.fromstring(markup.encode("utf-8"), safe_parser())
     except (etree.XMLSyntaxError, ValueError) as exc:
-        raise WriteError(f"the narrative is not well-formed XHTML: {exc}", node.path()) from None
+        raise WriteError(f"the narrative is not well-formed XHTML: {exc}", node_path(node)) from None

@@ -35,6 +35,7 @@ from workbench.core.itk3.view import (
     describe_resource,
     message_view,
 )
+from workbench.core.stu3.paths import node_path
 from workbench.core.stu3.typeinfo import element_def_of, type_of
 from workbench.core.tree import (
     COMMENT,
@@ -517,7 +518,7 @@ def node_facts(node: Node, document: Document | None, context: LabelContext | No
         short = special
     return NodeFacts(
         label=node_label(node, context),
-        path=node.path(),
+        path=node_path(node),
         kind=KIND_NAMES.get(node.kind, "?"),
         type=type_name,
         cardinality=cardinality,

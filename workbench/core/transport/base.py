@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from workbench.core.catalogue import catalogue
 from workbench.core.errors import WorkbenchError
 
 XML_CONTENT_TYPE = "application/fhir+xml"
@@ -90,24 +89,3 @@ def content_type_of(data: bytes) -> str:
     """``application/fhir+json`` for JSON bytes, else ``application/fhir+xml``."""
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     return JSON_CONTENT_TYPE if head in (b"{", b"[") else XML_CONTENT_TYPE
-
-
-def workflow_for_event(event_code: str | None) -> str | None:
-    """The MESH WorkflowID a message of this event is sent on, if known (FACTS §9)."""
-    pair = catalogue().workflow_for_event(event_code) if event_code else None
-    return pair.workflow if pair is not None else None
-
-
-def response_workflow(workflow_id: str | None, event_code: str | None = None) -> str | None:
-    """The WorkflowID for Responses to a message sent on ``workflow_id`` (``X`` -> ``X_ACK``).
-
-    Responses to Responses stay on the ``_ACK`` workflow. An unknown workflow gets ``_ACK``
-    appended, as every known pair does; without a workflow the event's pair is used.
-    """
-    if workflow_id:
-        known = catalogue().ack_workflow_for(workflow_id)
-        if known:
-            return known
-        return workflow_id if workflow_id.endswith("_ACK") else f"{workflow_id}_ACK"
-    pair = catalogue().workflow_for_event(event_code) if event_code else None
-    return pair.ack_workflow if pair is not None else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from workbench.core.stu3.paths import node_path
 from workbench.core.tree import Document, Node
 
 Severity = Literal["fatal", "error", "warning", "information"]
@@ -98,7 +99,7 @@ class IssueSink:
     ) -> Issue:
         """Record a finding about ``node`` (or the whole document when None)."""
         if node is not None:
-            path = path or node.path()
+            path = path or node_path(node)
             if position is None and self.document is not None:
                 position = self.document.position(_positioned(node))
         line, column = position if position is not None else (None, None)

@@ -14,9 +14,14 @@ from pathlib import Path
 from workbench.core.codecs import read_bytes, read_file
 from workbench.core.errors import ReadError
 from workbench.core.tree import Document, gc_paused
+from workbench.core.validation.bundle import check as check_bundle
 from workbench.core.validation.context import ValidationContext
 from workbench.core.validation.issue import LAYERS, Issue, Layer, sort_key
+from workbench.core.validation.itk3rules import check as check_itk3
+from workbench.core.validation.profile_layer import check as check_profiles
+from workbench.core.validation.profiles.registry import ProfileRegistry
 from workbench.core.validation.receiver import predicted_response
+from workbench.core.validation.structure import check as check_structure
 
 Check = Callable[[ValidationContext], list[Issue]]
 
@@ -70,23 +75,13 @@ class Report:
         }
 
 
-def _default_layers() -> dict[Layer, Check]:
-    import importlib
-
-    layers: dict[Layer, Check] = {}
-    for layer, module in (
-        ("structure", "workbench.core.validation.structure"),
-        ("bundle", "workbench.core.validation.bundle"),
-        ("profile", "workbench.core.validation.profiles.layer"),
-        ("itk3", "workbench.core.validation.itk3rules"),
-    ):
-        try:
-            check = getattr(importlib.import_module(module), "check", None)
-        except ImportError:
-            check = None
-        if check is not None:
-            layers[layer] = check  # type: ignore[index]
-    return layers
+#: The layers after syntax, in the order they run, each with its check.
+LAYER_CHECKS: tuple[tuple[Layer, Check], ...] = (
+    ("structure", check_structure),
+    ("bundle", check_bundle),
+    ("profile", check_profiles),
+    ("itk3", check_itk3),
+)
 
 
 class _Shipped:
@@ -94,14 +89,6 @@ class _Shipped:
 
 
 SHIPPED = _Shipped()
-
-
-def _shipped_registry() -> object | None:
-    try:
-        from workbench.core.validation.profiles.registry import ProfileRegistry
-    except ImportError:  # pragma: no cover - the profile engine ships with the package
-        return None
-    return ProfileRegistry.default()
 
 
 class Validator:
@@ -122,14 +109,16 @@ class Validator:
         self.enabled = tuple(layers)
         wants_profiles = "profile" in self.enabled or "terminology" in self.enabled
         if isinstance(registry, _Shipped):
-            registry = _shipped_registry() if wants_profiles else None
+            registry = ProfileRegistry.default() if wants_profiles else None
         self.registry = registry
         self.profiles = tuple(profiles)
         self.options = dict(options or {})
-        checks = _default_layers()
-        self._checks = {name: fn for name, fn in checks.items() if name in self.enabled}
-        if wants_profiles and "profile" not in self._checks and "profile" in checks:
-            self._checks["profile"] = checks["profile"]  # it also reports the terminology findings
+        # The profile layer also reports the terminology findings, so it runs for either.
+        self._checks = {
+            name: check
+            for name, check in LAYER_CHECKS
+            if name in self.enabled or (name == "profile" and wants_profiles)
+        }
 
     def validate(self, document: Document, *, replace: Mapping[str, Check] | None = None) -> Report:
         """Validate a document that has been read.
@@ -195,7 +184,7 @@ def _reader_notes(context: ValidationContext) -> list[Issue]:
         node = by_src.get(src)
         position = None
         if node is None:
-            from workbench.core.codecs.positions import JsonPositions
+            from workbench.core.positions import JsonPositions
 
             found = JsonPositions(document.text or "").line_col(src) if document.format == "json" else None
             position = found

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeView, QVBoxLayout, 
 
 from workbench.core.itk3.labels import LabelContext
 from workbench.core.itk3.view import Attachment
+from workbench.core.stu3.paths import node_path
 from workbench.core.tree import RESOURCE, Document, Node
 from workbench.gui.models.message_tree_model import MessageTreeModel
 from workbench.gui.panels.label_delegate import LabelDelegate
@@ -199,6 +200,6 @@ class TreePanel(QWidget):
         copy_label = QAction("Copy label", menu)
         copy_label.triggered.connect(lambda: QGuiApplication.clipboard().setText(self.model.label(node)))
         copy_path = QAction("Copy path", menu)
-        copy_path.triggered.connect(lambda: QGuiApplication.clipboard().setText(node.path()))
+        copy_path.triggered.connect(lambda: QGuiApplication.clipboard().setText(node_path(node)))
         menu.addActions([copy_label, copy_path])
         return menu

@@ -30,6 +30,7 @@ from __future__ import annotations
 from workbench.core.bundle import BundleIndex, is_bundle
 from workbench.core.catalogue import catalogue
 from workbench.core.itk3.view import Attachment, MessageView
+from workbench.core.stu3.paths import node_path
 from workbench.core.stu3.typeinfo import type_of
 from workbench.core.tree import RESOURCE, Document, Node
 from workbench.core.validation.itk3rules.common import Findings, Rule, quoted
@@ -96,7 +97,7 @@ def check_attachments(view: MessageView, out: Findings, *, limit: int, supported
     approved = catalogue().approved_content_types
     for attachment in view.attachments:
         node = attachment.node
-        kind = "Binary" if node.kind == RESOURCE else f"attachment {node.path()}"
+        kind = "Binary" if node.kind == RESOURCE else f"attachment {node_path(node)}"
         _check_type(attachment, kind, approved, supported, out)
         if not (attachment.encoded or "").strip():
             out.add(

@@ -9,8 +9,7 @@ when several of its type are allowed, must conform to one).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from workbench.core.stu3.paths import node_path
 from workbench.core.tree import ELEMENT, RESOURCE, Node
 from workbench.core.validation.profiles.model import (
     CORE_DEFINITIONS,
@@ -18,15 +17,13 @@ from workbench.core.validation.profiles.model import (
     StructureDef,
     core_type,
 )
+from workbench.core.validation.profiles.protocol import RunContext
 from workbench.core.validation.profiles.values import (
     choice_type,
     describe,
     matches,
     value_text,
 )
-
-if TYPE_CHECKING:
-    from workbench.core.validation.profiles.engine import Run
 
 _ANY = frozenset({CORE_DEFINITIONS + "Resource", CORE_DEFINITIONS + "DomainResource"})
 
@@ -42,14 +39,14 @@ def claimed(resource: Node) -> list[str]:
     return [p.value for p in meta.children_named("profile") if p.value] if meta is not None else []
 
 
-def check_value(run: Run, definition: ElementDefn, node: Node, prof: StructureDef) -> None:
+def check_value(run: RunContext, definition: ElementDefn, node: Node, prof: StructureDef) -> None:
     """Fixed value (exact), pattern (subset) and maxLength of one instance."""
     fixed, pattern = definition.fixed, definition.pattern
     if fixed is not None and not matches(fixed, node, exact=True):
         run.profile(
             "error",
             "profile-fixed",
-            f"{node.path()} must be {value_text(fixed)} (fixed by {prof.title}); found {describe(node)}",
+            f"{node_path(node)} must be {value_text(fixed)} (fixed by {prof.title}); found {describe(node)}",
             node,
             hint=f"set {definition.name} to {value_text(fixed)}",
         )
@@ -57,7 +54,7 @@ def check_value(run: Run, definition: ElementDefn, node: Node, prof: StructureDe
         run.profile(
             "error",
             "profile-pattern",
-            f"{node.path()} must match {value_text(pattern)} (a pattern of {prof.title}); found {describe(node)}",
+            f"{node_path(node)} must match {value_text(pattern)} (a pattern of {prof.title}); found {describe(node)}",
             node,
             hint=f"give {definition.name} at least the values {value_text(pattern)}",
         )
@@ -66,13 +63,13 @@ def check_value(run: Run, definition: ElementDefn, node: Node, prof: StructureDe
         run.profile(
             "error",
             "profile-maxlength",
-            f"{node.path()} is {len(node.value)} characters long; {prof.title} allows at most {limit}",
+            f"{node_path(node)} is {len(node.value)} characters long; {prof.title} allows at most {limit}",
             node,
             hint=f"shorten it to {limit} characters or fewer",
         )
 
 
-def check_types(run: Run, definition: ElementDefn, node: Node, content: Node, prof: StructureDef) -> None:
+def check_types(run: RunContext, definition: ElementDefn, node: Node, content: Node, prof: StructureDef) -> None:
     """The instance's type (a choice variant, a wrapped resource), then profiles and targets.
 
     Args:
@@ -90,7 +87,7 @@ def check_types(run: Run, definition: ElementDefn, node: Node, content: Node, pr
             run.profile(
                 "error",
                 "profile-type",
-                f"{node.path()} holds {article(actual)}; {prof.title} allows only {' or '.join(sorted(codes))} here",
+                f"{node_path(node)} holds {article(actual)}; {prof.title} allows only {' or '.join(sorted(codes))} here",
                 node,
             )
             return
@@ -101,7 +98,7 @@ def check_types(run: Run, definition: ElementDefn, node: Node, content: Node, pr
             run.profile(
                 "error",
                 "profile-type",
-                f"{node.path()} is {article(actual)}; {prof.title} allows only {allowed} here",
+                f"{node_path(node)} is {article(actual)}; {prof.title} allows only {allowed} here",
                 node,
                 hint=f"use {allowed}",
             )
@@ -118,16 +115,16 @@ def check_types(run: Run, definition: ElementDefn, node: Node, content: Node, pr
         _reference(run, definition, node, list(targets), prof)
 
 
-def _type_profiles(run: Run, urls: list[str], node: Node, content: Node, prof: StructureDef) -> None:
+def _type_profiles(run: RunContext, urls: list[str], node: Node, content: Node, prof: StructureDef) -> None:
     """``type.profile``: the instance against the one profile, or conforming to one of several."""
     loaded = [p for p in (run.registry.structure_definition(u) for u in urls) if p is not None]
     if not loaded:
         for url in urls:
-            run.not_loaded(url, node, node.path())
+            run.not_loaded(url, node, node_path(node))
         return
     if len(loaded) == 1:
         if content.kind == RESOURCE:
-            run.apply(content, loaded[0], f"{node.path()} in {prof.title}")
+            run.apply(content, loaded[0], f"{node_path(node)} in {prof.title}")
         else:
             run.element(loaded[0].root, content, loaded[0])
         return
@@ -135,13 +132,13 @@ def _type_profiles(run: Run, urls: list[str], node: Node, content: Node, prof: S
         run.profile(
             "error",
             "profile-type-profile",
-            f"{node.path()} conforms to none of the profiles {prof.title} allows here: "
+            f"{node_path(node)} conforms to none of the profiles {prof.title} allows here: "
             + ", ".join(p.title for p in loaded),
             node,
         )
 
 
-def _reference(run: Run, definition: ElementDefn, node: Node, urls: list[str], prof: StructureDef) -> None:
+def _reference(run: RunContext, definition: ElementDefn, node: Node, urls: list[str], prof: StructureDef) -> None:
     """``type.targetProfile``: follow the reference, check the target's type and profile."""
     wanted = [u for u in urls if u not in _ANY]
     reference = node.value_at("reference")
@@ -154,7 +151,7 @@ def _reference(run: Run, definition: ElementDefn, node: Node, urls: list[str], p
             run.profile(
                 "information",
                 "profile-reference-unresolved",
-                f"{node.path()}: reference '{reference}' does not lead to a resource in the message, so its "
+                f"{node_path(node)}: reference '{reference}' does not lead to a resource in the message, so its "
                 f"target could not be checked against {names} ({prof.title})",
                 node,
             )
@@ -166,7 +163,7 @@ def _reference(run: Run, definition: ElementDefn, node: Node, urls: list[str], p
         run.profile(
             "error",
             "profile-reference-target",
-            f"{node.path()} must refer to {allowed} ({names}, required by {prof.title}); it refers to "
+            f"{node_path(node)} must refer to {allowed} ({names}, required by {prof.title}); it refers to "
             f"{article(target.name)}",
             node,
             hint=f"point {definition.name} at {allowed}",
@@ -176,18 +173,18 @@ def _reference(run: Run, definition: ElementDefn, node: Node, urls: list[str], p
     if not candidates:
         for (url, profile), kind in zip(types, kinds, strict=True):
             if profile is None and kind is None:
-                run.not_loaded(url, node, f"the target of {node.path()}")
+                run.not_loaded(url, node, f"the target of {node_path(node)}")
         return
     declared = set(claimed(target))
     if any(p.url in declared for p in candidates):
         return
     if len(candidates) == 1:
-        run.apply(target, candidates[0], f"the target of {node.path()}")
+        run.apply(target, candidates[0], f"the target of {node_path(node)}")
     elif not any(run.conforms(target, p) for p in candidates):
         run.profile(
             "error",
             "profile-reference-profile",
-            f"{node.path()} refers to {article(target.name)} that conforms to none of "
+            f"{node_path(node)} refers to {article(target.name)} that conforms to none of "
             + ", ".join(p.title for p in candidates),
             node,
         )

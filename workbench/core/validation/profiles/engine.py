@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from workbench.core.bundle import BundleIndex
+from workbench.core.stu3.paths import node_path
 from workbench.core.tree import ELEMENT, RESOURCE, XHTML, Document, Node
 from workbench.core.validation.issue import Issue, IssueSink, Layer, Severity
 from workbench.core.validation.profiles import checks, invariants, slicing, terminology
@@ -157,7 +158,7 @@ class Run:
             self.profile(
                 "error",
                 "profile-type",
-                f"{node.path()} is {checks.article(node.name)}, but {profile.title} is a profile of {profile.type}",
+                f"{node_path(node)} is {checks.article(node.name)}, but {profile.title} is a profile of {profile.type}",
                 node,
                 hint=f"remove {profile.url} from meta.profile, or use a profile of {node.name}",
             )
@@ -325,14 +326,14 @@ class Run:
     def _cardinality(self, definition: ElementDefn, items: list[Node], parent: Node, prof: StructureDef) -> None:
         n = len(items)
         if n < definition.min:
-            where = f"{parent.path()}.{definition.name}"
+            where = f"{node_path(parent)}.{definition.name}"
             self.profile(
                 "error",
                 "profile-min",
                 f"{where} is required by {prof.title} (at least {definition.min}); found "
                 + ("none" if n == 0 else str(n)),
                 parent,
-                hint=f"add {definition.name} to {parent.path()}",
+                hint=f"add {definition.name} to {node_path(parent)}",
                 path=where,
             )
         if definition.max is not None and n > definition.max:
@@ -341,7 +342,7 @@ class Run:
                     self.profile(
                         "error",
                         "profile-forbidden",
-                        f"{item.path()} is not allowed by {prof.title} ({definition.path} is 0..0)",
+                        f"{node_path(item)} is not allowed by {prof.title} ({definition.path} is 0..0)",
                         item,
                         hint=f"remove {definition.name}",
                     )
@@ -349,7 +350,7 @@ class Run:
                 self.profile(
                     "error",
                     "profile-max",
-                    f"{parent.path()} has {n} {definition.name}; {prof.title} allows at most {definition.max}",
+                    f"{node_path(parent)} has {n} {definition.name}; {prof.title} allows at most {definition.max}",
                     items[definition.max],
                     hint=f"keep at most {definition.max} {definition.name}",
                 )
@@ -373,7 +374,7 @@ class Run:
                 self.profile(
                     severity,
                     "profile-invariant",
-                    f"{node.path()}: {constraint.human.rstrip('.')} (invariant {constraint.key} of {prof.title})",
+                    f"{node_path(node)}: {constraint.human.rstrip('.')} (invariant {constraint.key} of {prof.title})",
                     node,
                     hint=f"the rule is {constraint.expression}",
                 )

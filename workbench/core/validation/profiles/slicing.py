@@ -12,8 +12,7 @@ closed slicing (an unmatched instance is an error), ``openAtEnd`` (unmatched one
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from workbench.core.stu3.paths import node_path
 from workbench.core.stu3.typeinfo import type_of
 from workbench.core.tree import ELEMENT, RESOURCE, Node
 from workbench.core.validation.profiles.model import (
@@ -22,15 +21,13 @@ from workbench.core.validation.profiles.model import (
     StructureDef,
     Value,
 )
+from workbench.core.validation.profiles.protocol import RunContext
 from workbench.core.validation.profiles.values import children_at, matches, value_text
-
-if TYPE_CHECKING:
-    from workbench.core.validation.profiles.engine import Run
 
 _URL = (Discriminator("value", "url"),)
 
 
-def check(run: Run, base: ElementDefn, items: list[Node], parent: Node, prof: StructureDef) -> None:
+def check(run: RunContext, base: ElementDefn, items: list[Node], parent: Node, prof: StructureDef) -> None:
     """Judge the instances ``items`` of the sliced element ``base`` (children of ``parent``)."""
     slicing = base.slicing
     discriminators = slicing.discriminators if slicing is not None and slicing.discriminators else ()
@@ -52,7 +49,7 @@ def check(run: Run, base: ElementDefn, items: list[Node], parent: Node, prof: St
             run.profile(
                 "error",
                 "profile-slice-closed",
-                f"{item.path()} matches none of the slices {prof.title} allows for {base.name} ({names}); "
+                f"{node_path(item)} matches none of the slices {prof.title} allows for {base.name} ({names}); "
                 "the slicing is closed, so nothing else may appear",
                 item,
                 hint="remove it, or make it match one of the slices",
@@ -61,7 +58,7 @@ def check(run: Run, base: ElementDefn, items: list[Node], parent: Node, prof: St
             run.profile(
                 "error",
                 "profile-slice-order",
-                f"{item.path()} matches none of the slices of {base.name} in {prof.title} ({names}) but comes "
+                f"{node_path(item)} matches none of the slices of {base.name} in {prof.title} ({names}) but comes "
                 "before one that does; unsliced items must come last (openAtEnd)",
                 item,
                 hint=f"move it after the {base.name} items that belong to a slice",
@@ -73,7 +70,9 @@ def check(run: Run, base: ElementDefn, items: list[Node], parent: Node, prof: St
         _ordered(run, base, items, assigned, prof)
 
 
-def _assign(run: Run, base: ElementDefn, item: Node, discriminators: tuple[Discriminator, ...]) -> ElementDefn | None:
+def _assign(
+    run: RunContext, base: ElementDefn, item: Node, discriminators: tuple[Discriminator, ...]
+) -> ElementDefn | None:
     for slice_def in base.slices:
         if discriminators:
             if all(_matches(run, slice_def, item, d) for d in discriminators):
@@ -150,7 +149,7 @@ def _descend(value: Value, steps: list[str]) -> Value | None:
     return current
 
 
-def nodes_at(run: Run, node: Node, steps: list[str]) -> list[Node]:
+def nodes_at(run: RunContext, node: Node, steps: list[str]) -> list[Node]:
     """The instance nodes at a discriminator path (``resolve()`` follows references)."""
     current = [node]
     for step in steps:
@@ -169,7 +168,7 @@ def nodes_at(run: Run, node: Node, steps: list[str]) -> list[Node]:
     return current
 
 
-def _matches(run: Run, slice_def: ElementDefn, item: Node, discriminator: Discriminator) -> bool:
+def _matches(run: RunContext, slice_def: ElementDefn, item: Node, discriminator: Discriminator) -> bool:
     steps = _steps(discriminator.path)
     kind = discriminator.type
     if kind in ("value", "pattern"):
@@ -236,7 +235,7 @@ def _count(n: int) -> str:
 
 
 def _cardinality(
-    run: Run,
+    run: RunContext,
     base: ElementDefn,
     slice_def: ElementDefn,
     got: list[Node],
@@ -270,7 +269,7 @@ def _cardinality(
         need = f"between {low} and {high}"
     found = _count(n)
     node = got[high] if high is not None and n > high else parent
-    path = None if node is not parent else f"{parent.path()}.{base.name}"
+    path = None if node is not parent else f"{node_path(parent)}.{base.name}"
     run.profile(
         "error",
         "profile-slice-cardinality",
@@ -282,7 +281,7 @@ def _cardinality(
 
 
 def _ordered(
-    run: Run, base: ElementDefn, items: list[Node], assigned: list[ElementDefn | None], prof: StructureDef
+    run: RunContext, base: ElementDefn, items: list[Node], assigned: list[ElementDefn | None], prof: StructureDef
 ) -> None:
     order = {id(s): i for i, s in enumerate(base.slices)}
     highest = -1
@@ -294,7 +293,7 @@ def _ordered(
             run.profile(
                 "error",
                 "profile-slice-order",
-                f"{item.path()} (slice {found.slice_name}) is out of order: {prof.title} orders the slices of "
+                f"{node_path(item)} (slice {found.slice_name}) is out of order: {prof.title} orders the slices of "
                 f"{base.name} as {', '.join(s.slice_name or '?' for s in base.slices)}",
                 item,
                 hint="put the items in the order of the slices",

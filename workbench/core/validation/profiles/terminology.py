@@ -10,8 +10,8 @@ once per value set and system so a large document does not flood the list.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from workbench.core.stu3.paths import node_path
 from workbench.core.stu3.typeinfo import element_def_of
 from workbench.core.tree import COMMENT, Node
 from workbench.core.validation.issue import Severity
@@ -22,9 +22,7 @@ from workbench.core.validation.profiles.bindings import (
     expand,
 )
 from workbench.core.validation.profiles.model import ElementDefn, StructureDef
-
-if TYPE_CHECKING:
-    from workbench.core.validation.profiles.engine import Run
+from workbench.core.validation.profiles.protocol import RunContext
 
 _SEVERITY: dict[str, Severity] = {"required": "error", "extensible": "warning"}
 _CORE_VALUE_SETS = "http://hl7.org/fhir/ValueSet/"
@@ -57,7 +55,7 @@ class Unverified:
         if code and code not in note.codes and len(note.codes) < 5:
             note.codes.append(code)
 
-    def emit(self, run: Run) -> None:
+    def emit(self, run: RunContext) -> None:
         """Turn the gathered notes into information issues (once)."""
         notes, self._notes = self._notes, {}
         for note in notes.values():
@@ -65,14 +63,14 @@ class Unverified:
             title = name.title if name is not None else note.value_set
             system = SYSTEM_NAMES.get(note.system or "", note.system)
             if note.count == 1:
-                what = f"{note.node.path()}: code '{note.codes[0] if note.codes else '?'}'"
+                what = f"{node_path(note.node)}: code '{note.codes[0] if note.codes else '?'}'"
                 what += f" ({system})" if system else ""
                 message = f"{what} bound to {title} ({note.strength}) was not verified: {note.reason}"
             else:
                 examples = ", ".join(note.codes)
                 message = (
                     f"{note.count} codes{' from ' + system if system else ''} bound to {title} ({note.strength}) "
-                    f"were not verified: {note.reason} (first at {note.node.path()}; codes {examples})"
+                    f"were not verified: {note.reason} (first at {node_path(note.node)}; codes {examples})"
                 )
             run.add(
                 "terminology",
@@ -99,7 +97,7 @@ def _codings(node: Node) -> tuple[list[tuple[str | None, str | None, str | None]
     return [], False
 
 
-def check_binding(run: Run, definition: ElementDefn, node: Node, prof: StructureDef) -> None:
+def check_binding(run: RunContext, definition: ElementDefn, node: Node, prof: StructureDef) -> None:
     """Check the codes of ``node`` against the binding of ``definition``."""
     binding = definition.binding
     if binding is None or not binding.value_set:
@@ -122,7 +120,7 @@ def check_binding(run: Run, definition: ElementDefn, node: Node, prof: Structure
                     "terminology",
                     "information",
                     "term-display",
-                    f"{node.path()}: display '{display}' of code '{code}' differs from the code system's "
+                    f"{node_path(node)}: display '{display}' of code '{code}' differs from the code system's "
                     f"'{verdict.display}'",
                     node,
                     hint=f"use the display '{verdict.display}'",
@@ -134,7 +132,7 @@ def check_binding(run: Run, definition: ElementDefn, node: Node, prof: Structure
                 "terminology",
                 "error",
                 "term-required",
-                f"{node.path()} has no code, but {prof.title} requires one from {expansion.value_set.title}",
+                f"{node_path(node)} has no code, but {prof.title} requires one from {expansion.value_set.title}",
                 node,
                 hint="add a coding from the value set",
             )
@@ -151,7 +149,7 @@ def check_binding(run: Run, definition: ElementDefn, node: Node, prof: Structure
 
 
 def _invalid(
-    run: Run,
+    run: RunContext,
     definition: ElementDefn,
     node: Node,
     prof: StructureDef,
@@ -163,7 +161,7 @@ def _invalid(
     severity: Severity = _SEVERITY.get(strength, "information")
     shown = ", ".join(f"'{code}'" + (f" ({system})" if system else "") for system, code, _, _ in verdicts)
     reason = verdicts[0][3].reason
-    message = f"{node.path()}: {shown} is not in ValueSet {title} ({strength} binding of {prof.title}): {reason}"
+    message = f"{node_path(node)}: {shown} is not in ValueSet {title} ({strength} binding of {prof.title}): {reason}"
     hint = f"use one of {allowed}" if allowed else f"use a code from {title}"
     run.add("terminology", severity, f"term-{strength}", message, node, hint=hint)
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from workbench.core.stu3 import is_resource_type
+from workbench.core.stu3.paths import node_path
 from workbench.core.tree import RESOURCE, Document, Node
 from workbench.core.validation.context import ValidationContext
 from workbench.core.validation.issue import Issue
@@ -122,7 +123,7 @@ def _claimed(run: Run, resources: list[Node]) -> None:
         run.profile(
             "information",
             "profile-not-loaded",
-            f"profile {url} is not loaded, so {first.path()} was not checked against it{more}",
+            f"profile {url} is not loaded, so {node_path(first)} was not checked against it{more}",
             node,
             hint="add the StructureDefinition under Settings > Profiles (or --profile DIR) to check it",
         )
