@@ -96,6 +96,7 @@ class EditableDocument:
         self.version = 0
         self.observers: list[EditObserver] = []
         self._applied: list[Edit] = []
+        self._undone: list[Edit] = []
         self._saved: list[Edit] = []
 
     @property
@@ -120,6 +121,7 @@ class EditableDocument:
         """
         changed = edit.do(self)
         self._applied.append(edit)
+        self._undone.clear()
         return self._finish(changed)
 
     def revert(self, edit: Edit) -> list[Node]:
@@ -132,6 +134,50 @@ class EditableDocument:
             raise EditError("only the newest edit can be undone")
         changed = edit.undo(self)
         self._applied.pop()
+        return self._finish(changed)
+
+    # ---- history ----------------------------------------------------------------------------
+
+    @property
+    def can_undo(self) -> bool:
+        """True when there is an edit to undo."""
+        return bool(self._applied)
+
+    @property
+    def can_redo(self) -> bool:
+        """True when there is an undone edit to make again."""
+        return bool(self._undone)
+
+    @property
+    def undo_text(self) -> str:
+        """What Undo would undo, in words ('' when nothing)."""
+        return self._applied[-1].description if self._applied else ""
+
+    @property
+    def redo_text(self) -> str:
+        """What Redo would make again, in words ('' when nothing)."""
+        return self._undone[-1].description if self._undone else ""
+
+    def undo(self) -> list[Node]:
+        """Undo the newest edit (it can be redone); return the nodes it changed."""
+        if not self._applied:
+            return []
+        edit = self._applied[-1]
+        changed = self.revert(edit)
+        self._undone.append(edit)
+        return changed
+
+    def redo(self) -> list[Node]:
+        """Make the newest undone edit again; return the nodes it changed.
+
+        Raises:
+            EditError: the edit no longer fits the tree (it is dropped from the history).
+        """
+        if not self._undone:
+            return []
+        edit = self._undone.pop()
+        changed = edit.do(self)
+        self._applied.append(edit)
         return self._finish(changed)
 
     def _finish(self, changed: list[Node]) -> list[Node]:
@@ -389,3 +435,59 @@ class AddPrimitive(Edit):
         """Take the new element out again."""
         target.remove(self.parent, self.index)
         return [self.parent]
+
+
+class Compound(Edit):
+    """Several edits made, undone and redone as one step (a form field that sets two elements).
+
+    Args:
+        edits: the edits, made in order and undone in reverse.
+        description: what they do together, in words.
+    """
+
+    def __init__(self, edits: Sequence[Edit], description: str) -> None:
+        self.edits = list(edits)
+        self.description = description
+
+    def do(self, target: EditableDocument) -> list[Node]:
+        """Make every edit in order; if one does not fit, undo those made and raise."""
+        changed: list[Node] = []
+        done: list[Edit] = []
+        try:
+            for edit in self.edits:
+                changed.extend(edit.do(target))
+                done.append(edit)
+        except EditError:
+            for edit in reversed(done):
+                edit.undo(target)
+            raise
+        return changed
+
+    def undo(self, target: EditableDocument) -> list[Node]:
+        """Undo every edit, newest first."""
+        changed: list[Node] = []
+        for edit in reversed(self.edits):
+            changed.extend(edit.undo(target))
+        return changed
+
+
+def deletable(node: Node) -> Node | str:
+    """The node Delete removes for a selected row, or why nothing can be deleted.
+
+    A resource shown in place of its holder (``entry.resource``, ``contained``) is removed with
+    its holder. The root cannot be removed, nor a node whose removal would leave an element
+    holding only a resource next to nothing else (the tree would have to show it differently).
+    """
+    if node.parent is None:
+        return "The root of the message cannot be deleted."
+    if node.kind == RESOURCE:
+        holder = node.parent
+        if holder.parent is None:
+            return "The root of the message cannot be deleted."
+        node = holder
+    parent = node.parent
+    assert parent is not None
+    rest = [c for c in parent.children if c is not node]
+    if parent.kind == ELEMENT and len(rest) == 1 and rest[0].kind == RESOURCE:
+        return f"Delete the {parent.name} element that holds the {rest[0].name} instead."
+    return node

@@ -126,11 +126,11 @@ _LINES: weakref.WeakKeyDictionary[Document, _Lines] = weakref.WeakKeyDictionary(
 
 
 def _lines(document: Document) -> _Lines | None:
+    text = document.text
+    if text is None:
+        return None
     found = _LINES.get(document)
-    if found is None:
-        text = document.text
-        if text is None:
-            return None
+    if found is None or found.text is not text:  # a saved document stands for its new bytes
         found = _LINES[document] = _Lines(text)
     return found
 

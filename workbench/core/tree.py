@@ -260,6 +260,18 @@ class Document:
         self._by_src: list[Node] | None = None
         self._srcs: list[int] = []
 
+    def rebase(self, source: bytes, syntax: str) -> None:
+        """Make the tree stand for new bytes (it was saved as them); positions follow.
+
+        The caller sets each node's ``src`` to where it starts in ``source``; the caches built
+        from the old bytes (text, positions, the node index) are dropped.
+        """
+        self.source, self.format = source, syntax
+        self._text = None
+        self._positions = None
+        self._by_src = None
+        self._srcs = []
+
     @property
     def text(self) -> str | None:
         """The source decoded to text (what the Original view shows), or None."""

@@ -58,21 +58,16 @@ def read_bytes(
     return document
 
 
-def read_file(path: str | os.PathLike[str], progress: Progress | None = None) -> Document:
-    """Read a FHIR XML or JSON file.
+def read_file_bytes(path: str | os.PathLike[str]) -> bytes:
+    """Read a file's bytes, refusing more than :data:`MAX_BYTES` (devices and pipes included).
 
     Raises:
-        ReadError: the file cannot be opened or is not a readable FHIR document.
+        ReadError: the file cannot be opened or read, or is too large.
     """
     name = str(path)
     try:
-        size = os.path.getsize(name)
-        if size > MAX_BYTES:
-            raise ReadError(
-                f"the file is {size / 2**20:.0f} MB; the workbench opens files up to {MAX_BYTES // 2**20} MB", file=name
-            )
         with open(name, "rb") as handle:
-            data = handle.read()
+            data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise ReadError("no such file", file=name) from None
     except IsADirectoryError:
@@ -81,7 +76,19 @@ def read_file(path: str | os.PathLike[str], progress: Progress | None = None) ->
         raise ReadError("permission denied", file=name) from None
     except OSError as exc:
         raise ReadError(exc.strerror or str(exc), file=name) from None
-    return read_bytes(data, name, progress=progress)
+    if len(data) > MAX_BYTES:
+        raise ReadError(f"the file is larger than {MAX_BYTES // 2**20} MB, the most the workbench opens", file=name)
+    return data
+
+
+def read_file(path: str | os.PathLike[str], progress: Progress | None = None) -> Document:
+    """Read a FHIR XML or JSON file.
+
+    Raises:
+        ReadError: the file cannot be opened or is not a readable FHIR document.
+    """
+    name = str(path)
+    return read_bytes(read_file_bytes(name), name, progress=progress)
 
 
 def render(document: Document, syntax: str, *, normalise: bool = False, plain: bool = False) -> bytes:
@@ -129,6 +136,7 @@ __all__ = [
     "Progress",
     "read_bytes",
     "read_file",
+    "read_file_bytes",
     "read_json",
     "read_xml",
     "render",

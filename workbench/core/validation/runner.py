@@ -149,7 +149,7 @@ class Validator:
         try:
             document = read_bytes(data, path)
         except ReadError as exc:
-            return _unreadable(exc, path)
+            return unreadable_report(exc, path)
         return self.validate(document)
 
     def validate_file(self, path: str | Path) -> Report:
@@ -157,11 +157,12 @@ class Validator:
         try:
             document = read_file(path)
         except ReadError as exc:
-            return _unreadable(exc, str(path))
+            return unreadable_report(exc, str(path))
         return self.validate(document)
 
 
-def _unreadable(exc: ReadError, path: str | None) -> Report:
+def unreadable_report(exc: ReadError, path: str | None) -> Report:
+    """The report for input that cannot be read: one fatal syntax issue, answered with 10009."""
     issue = Issue(
         "fatal",
         "syntax",
