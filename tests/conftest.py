@@ -7,6 +7,7 @@ whole run on a machine with no display). Tests that use ``qtbot``/``qapp`` are m
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -62,6 +63,38 @@ def _fresh_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     monkeypatch.setenv("ITK_WORKBENCH_HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+
+
+class _Collect(logging.Handler):
+    """Keeps the log records of one test."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_unexpected_log(request: pytest.FixtureRequest) -> object:
+    """Fail a test that logs a warning or an error it did not expect.
+
+    A test that expects one says so by using ``caplog`` (and asserting on it) or with the
+    ``allow_log`` marker.
+    """
+    handler = _Collect()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+    if "caplog" in request.fixturenames or request.node.get_closest_marker("allow_log"):
+        return
+    if handler.records:
+        shown = "; ".join(f"{r.levelname} {r.name}: {r.getMessage()}" for r in handler.records[:5])
+        pytest.fail(f"the test logged {len(handler.records)} unexpected warning(s) or error(s): {shown}")
 
 
 @pytest.fixture

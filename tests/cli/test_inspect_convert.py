@@ -91,3 +91,25 @@ def test_convert_usage_errors(cli, tmp_path: Path) -> None:
     source.write_text('{"resourceType": "Patient"}')
     done = cli("convert", str(source), "--to", "json", "-o", str(target))
     assert done.returncode == 2 and "cannot write" in done.stderr
+
+
+def test_a_word_that_is_neither_command_nor_file_is_a_usage_error(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import PROJECT
+
+    env = {**os.environ, "PYTHONPATH": str(PROJECT), "QT_QPA_PLATFORM": "minimal-does-not-exist"}
+    for words in (["new-message"], ["nosuchcommand", "--flag"], [str(tmp_path / "missing.xml")]):
+        done = subprocess.run(
+            [sys.executable, "-m", "workbench", *words],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 2, done.stderr
+        assert "no such command or file" in done.stderr and "validate" in done.stderr
+        assert "Traceback" not in done.stderr

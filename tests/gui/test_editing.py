@@ -297,6 +297,7 @@ def test_delete_in_the_search_field_edits_the_search_not_the_message(qtbot, fx) 
     assert window.session().is_clean()
 
 
+@pytest.mark.allow_log
 def test_a_failed_validation_is_said_in_the_banner_and_the_next_run_is_full(qtbot, fx, monkeypatch) -> None:
     window = fx
     state = window.validation._state
