@@ -36,6 +36,7 @@ class Envelope:
         local_id: the sender's own reference for the transfer.
         content_type: the MIME type of ``data``.
         subject: a subject line.
+        filename: a file name for the payload (MESH carries one).
     """
 
     data: bytes
@@ -45,6 +46,7 @@ class Envelope:
     local_id: str | None = None
     content_type: str = XML_CONTENT_TYPE
     subject: str | None = None
+    filename: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +58,17 @@ class Delivery:
         envelope: what was sent.
         sent_at: when it was handed to the transport.
         available_at: when it can be received from the recipient's mailbox.
+        message_type: ``DATA`` for a message; ``REPORT`` for a transport's report about
+            one (MESH sends a report when it could not deliver).
+        status: a report's words (why delivery failed), else None.
     """
 
     transport_id: str
     envelope: Envelope
     sent_at: datetime
     available_at: datetime
+    message_type: str = "DATA"
+    status: str | None = None
 
 
 @runtime_checkable
