@@ -17,7 +17,7 @@ from workbench import __version__
 
 #: The commands, each a module ``workbench.cli.<name>`` offering ``add_parser(subparsers)`` and
 #: ``run(args) -> int``. Only the command being run is imported, so each starts quickly.
-COMMANDS = ("inspect", "validate", "convert", "ack", "simulate")
+COMMANDS = ("inspect", "validate", "convert", "ack", "simulate", "mesh", "messages")
 
 
 def command(name: str) -> ModuleType:

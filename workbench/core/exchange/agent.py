@@ -453,4 +453,6 @@ def _subject(description: Any) -> str:
 def _file_name(row: StoredMessage, data: bytes) -> str:
     base = row.message_id or row.local_id or "message"
     return f"{base}.json" if content_type_of(data).endswith("json") else f"{base}.xml"
+
+
 __all__ = ["Exchange", "ExchangeError", "Outcome", "PollResult"]

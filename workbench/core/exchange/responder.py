@@ -98,4 +98,3 @@ def respond(
     decision = replace(decision, reasons=tuple(reasons))
     workflow = response_workflow(row.workflow_id, decision.event_code)
     return Answer(decision, tuple(routed), workflow, documents)
-

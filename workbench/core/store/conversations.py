@@ -128,7 +128,9 @@ def check_overdue(done: Replay, now: datetime) -> None:
     done.receiver.check_overdue()
 
 
-def stored_result(store: MessageStore, conversation: str, *, timeout: float = 3600.0, now: Clock | None = None) -> SimulationResult:
+def stored_result(
+    store: MessageStore, conversation: str, *, timeout: float = 3600.0, now: Clock | None = None
+) -> SimulationResult:
     """A stored conversation as the event log and trackers a loopback simulation gives.
 
     Raises:
@@ -174,8 +176,12 @@ def stored_round_trip(store: MessageStore, conversation: str, number: int = 0, *
     receiver_box = first.peer if first.direction == "out" else first.mailbox
     response = next((r for r in rows if r.kind == "response"), None)
     sender = LaneInfo("Sender", first.sender, sender_box, "MESH mailbox", "not known")
-    receiver = LaneInfo("Receiver", response.sender if response else first.receiver, receiver_box, "MESH mailbox", "not known")
-    title = f"{first.event or 'message'} over {first.transport.upper() if first.transport == 'mesh' else first.transport}"
+    receiver = LaneInfo(
+        "Receiver", response.sender if response else first.receiver, receiver_box, "MESH mailbox", "not known"
+    )
+    title = (
+        f"{first.event or 'message'} over {first.transport.upper() if first.transport == 'mesh' else first.transport}"
+    )
     started = parse_time(first.time) or datetime.now(UTC)
     return RoundTrip(number, title, flags, result, sender, receiver, started, 0.0)
 

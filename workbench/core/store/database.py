@@ -176,8 +176,15 @@ class MessageStore:
             cursor = self._db.execute(f"INSERT INTO messages ({names}) VALUES ({marks})", tuple(values.values()))
             row_id = int(cursor.lastrowid or 0)
             body = " ".join(
-                str(v) for v in (description.text, columns.get("mailbox"), columns.get("peer"),
-                                 columns.get("workflow_id"), columns.get("local_id"), columns.get("subject"))
+                str(v)
+                for v in (
+                    description.text,
+                    columns.get("mailbox"),
+                    columns.get("peer"),
+                    columns.get("workflow_id"),
+                    columns.get("local_id"),
+                    columns.get("subject"),
+                )
                 if v
             )
             self._db.execute("INSERT INTO search (rowid, body) VALUES (?, ?)", (row_id, body))
@@ -335,7 +342,9 @@ class MessageStore:
     def outstanding(self, mailbox: str | None = None) -> list[StoredMessage]:
         """Outgoing rows not yet handed to the transport (``pending`` or ``failed``), oldest first."""
         if mailbox is None:
-            return self._all("SELECT * FROM messages WHERE direction = 'out' AND state IN ('pending', 'failed') ORDER BY id")
+            return self._all(
+                "SELECT * FROM messages WHERE direction = 'out' AND state IN ('pending', 'failed') ORDER BY id"
+            )
         return self._all(
             "SELECT * FROM messages WHERE direction = 'out' AND state IN ('pending', 'failed') AND mailbox = ? ORDER BY id",
             (mailbox,),

@@ -31,7 +31,13 @@ FAILURE_KINDS = (
     "unreachable",
     "credentials",
     "unknown-mailbox",
-    "unknown-recipient", "refused", "timeout", "tls", "not-found", "failed")
+    "unknown-recipient",
+    "refused",
+    "timeout",
+    "tls",
+    "not-found",
+    "failed",
+)
 
 
 class Secret:
@@ -315,9 +321,7 @@ def describe_failure(
     if isinstance(exc, requests.exceptions.SSLError):
         return MeshTransportError(f"{doing}: the TLS handshake failed ({_first_line(exc)})", "tls")
     if isinstance(exc, requests.exceptions.Timeout):
-        return MeshTransportError(
-            f"{doing}: no answer within {connection.timeout:g} s (timed out)", "timeout"
-        )
+        return MeshTransportError(f"{doing}: no answer within {connection.timeout:g} s (timed out)", "timeout")
     if isinstance(exc, requests.exceptions.ConnectionError):
         return MeshTransportError(f"{doing}: the server cannot be reached (is it running?)", "unreachable")
     if isinstance(exc, MeshError):

@@ -86,7 +86,9 @@ class LocalMesh:
         data_dir: keep messages in this folder (they survive a restart); None: in memory.
     """
 
-    def __init__(self, port: int | None = None, shared_key: str = DEFAULT_SHARED_KEY, data_dir: str | Path | None = None):
+    def __init__(
+        self, port: int | None = None, shared_key: str = DEFAULT_SHARED_KEY, data_dir: str | Path | None = None
+    ):
         if port is not None and not 0 < port < 65536:
             raise SandboxError(f"{port} is not a usable port")
         if not shared_key:
