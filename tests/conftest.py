@@ -114,3 +114,16 @@ def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
         )
 
     return run
+
+
+@pytest.fixture(scope="module")
+def local_mesh() -> object:
+    """A mesh-sandbox on a free loopback port, started once per test module (real MESH, never mocked)."""
+    from workbench.core.transport.sandbox import LocalMesh
+
+    mesh = LocalMesh()
+    mesh.start()
+    try:
+        yield mesh
+    finally:
+        mesh.stop()

@@ -31,7 +31,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.exchange.responder import respond
 from workbench.core.exchange.settings import MeshSettings
 from workbench.core.itk3.routing import response_workflow
-from workbench.core.store import MessageStore, StoredMessage, describe
+from workbench.core.store import MessageStore, StoredMessage, StoreError, describe
 from workbench.core.store.conversations import check_overdue, replay_stored
 from workbench.core.store.database import stamp
 from workbench.core.transport.base import Delivery, Envelope, Transport, TransportError, content_type_of
@@ -285,7 +285,11 @@ class Exchange:
             result.reports.append(self._report(delivery))
             self._acknowledge(transport_id, result)
             return
-        row, outgoing = self._commit_received(delivery, auto_respond)
+        try:
+            row, outgoing = self._commit_received(delivery, auto_respond)
+        except StoreError as exc:  # not stored, so not acknowledged: it stays in the mailbox
+            result.errors.append(f"message {transport_id} was not stored, so it stays in the mailbox: {exc}")
+            return
         result.received.append(row)
         if self._acknowledge(transport_id, result):
             row = self.store.update(row.id, state="acknowledged", acknowledged_at=self._now())

@@ -111,7 +111,7 @@ SELECT id, sha256, length(data), direction, transport, mailbox, peer, workflow_i
     local_id, event, message_id, bundle_identifier, sender, receiver, nhs_number, response_to,
     response_code, message_id, verdict, predicted, conversation, conversation_state, state, error,
     created_at,
-    CASE WHEN direction = 'out' AND mesh_message_id IS NOT NULL THEN created_at END,
+    CASE WHEN direction = 'out' AND state IN ('sent', 'delivered') THEN created_at END,
     CASE WHEN direction = 'in' THEN created_at END,
     created_at
 FROM messages;

@@ -9,8 +9,8 @@ client's: ``ROOT/<MAILBOX>/OUT``, ``IN``, ``SENT``, ``FAIL``.
 :class:`FolderTransport` is that application side for one mailbox (it implements
 :class:`~workbench.core.transport.base.Transport`). :func:`relay` does the MESH client's part
 between mailboxes under one root (OUT of the sender to IN of the recipient), for a site with
-no MESH client or for tests; a pair for a mailbox that has no folder goes to ``FAIL`` with an
-error report.
+no MESH client or for tests; a pair for a mailbox that has no folder goes to ``FAIL``, and an error report (a control file
+of type Report) comes back to the sender's ``IN``.
 """
 
 from __future__ import annotations
@@ -184,8 +184,8 @@ def relay(root: str | Path) -> int:
     """Do the MESH client's part under ``root``: move every OUT pair to its recipient's IN.
 
     The recipient's pair gets a DTSId; the sender's pair moves to SENT (with the DTSId). A
-    pair for a mailbox with no folder under ``root`` moves to the sender's FAIL with an error
-    report in its control file. Returns how many pairs were delivered.
+    pair for a mailbox with no folder under ``root`` moves to the sender's FAIL, and an error
+    report comes back to the sender's IN. Returns how many pairs were delivered.
     """
     base = Path(root)
     delivered = 0
@@ -211,7 +211,11 @@ def relay(root: str | Path) -> int:
                 fail.mkdir(exist_ok=True)
                 why = f"the recipient mailbox {envelope.to_mailbox or '(none)'} is not known"
                 atomic_write(fail / dat.name, envelope.data)
-                atomic_write(fail / ctl.name, control_xml(envelope, dts_id, "Report", why))
+                atomic_write(fail / ctl.name, control_xml(envelope, dts_id, "Data", why))
+                inbox = sender / "IN"  # the error report comes back to the sender, as MESH sends one
+                inbox.mkdir(exist_ok=True)
+                atomic_write(inbox / f"{dts_id}.dat", b"")
+                atomic_write(inbox / f"{dts_id}.ctl", control_xml(envelope, dts_id, "Report", why))
             else:
                 atomic_write(target / f"{dts_id}.dat", envelope.data)
                 atomic_write(target / f"{dts_id}.ctl", control_xml(envelope, dts_id))

@@ -1,0 +1,260 @@
+"""ITK3 round trips and failures over a real mesh-sandbox (started once for the module), two stores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, require_shared
+
+from workbench.core.acks.simulation import run_round_trip
+from workbench.core.exchange import Exchange
+from workbench.core.store import MessageStore, Query, StoreError
+from workbench.core.store.conversations import stored_round_trip
+from workbench.core.transport.base import Envelope
+from workbench.core.transport.mesh import MeshTransport, MeshTransportError, Secret
+from workbench.core.transport.sandbox import LocalMesh
+from workbench.core.validation.runner import Validator
+
+MESH_MESSAGES = EXAMPLES / "FHIR_MESH" / "test_messages"
+OPL = MESH_MESSAGES / "ToC-WT02-04-op_letter_full_payload_example_01-corrected.xml"
+VALIDATOR = Validator()
+
+ROUND_TRIPS = [
+    # (example, workflow or None for the catalogue's)
+    ("FHIR_MESH/test_messages/ToC-WT02-04-op_letter_full_payload_example_01-corrected.xml", None),
+    ("FHIR_MESH/test_messages/TC-10010-outbox-log-content-clear.xml", None),
+    ("FHIR_MESH/test_messages/ITK003D_ITK_eDischarge.xml", None),
+    ("FHIR_MESH/test_messages/ITK009D_ITK_Immunization_Document.xml", None),
+    ("STU3-FHIR-Assets/Examples/ITK-EMS-PDSBirthNotification-MessageBundle-Example-1.xml", "TEST_WORKFLOW"),
+]
+
+
+@dataclass
+class Side:
+    """One mailbox: its transport, store and exchange."""
+
+    transport: MeshTransport
+    store: MessageStore
+    exchange: Exchange
+
+
+def side(mesh: LocalMesh, mailbox: str, folder: Path, name: str) -> Side:
+    transport = MeshTransport(mesh.connection(mailbox))
+    store = MessageStore(folder / f"{name}.sqlite3")
+    return Side(transport, store, Exchange(store, transport, validator=VALIDATOR))
+
+
+def close(*sides: Side) -> None:
+    for s in sides:
+        s.transport.close()
+        s.store.close()
+
+
+def drain(mesh: LocalMesh, *mailboxes: str) -> None:
+    """Leave the sandbox's mailboxes empty (each test starts from nothing)."""
+    for mailbox in mailboxes:
+        with MeshTransport(mesh.connection(mailbox)) as transport:
+            for message_id in transport.poll():
+                transport.acknowledge(None, message_id)
+
+
+@pytest.fixture
+def pair(local_mesh: LocalMesh, tmp_path: Path) -> Iterator[tuple[Side, Side]]:
+    drain(local_mesh, "X26ABC1", "X26ABC2")
+    sender = side(local_mesh, "X26ABC1", tmp_path, "sender")
+    receiver = side(local_mesh, "X26ABC2", tmp_path, "receiver")
+    try:
+        yield sender, receiver
+    finally:
+        close(sender, receiver)
+        drain(local_mesh, "X26ABC1", "X26ABC2")
+
+
+@pytest.mark.parametrize(("example", "workflow"), ROUND_TRIPS, ids=[Path(e).stem[:40] for e, _ in ROUND_TRIPS])
+def test_round_trip_ends_as_the_loopback_simulation_does(pair: tuple[Side, Side], example: str, workflow: str | None) -> None:
+    sender, receiver = pair
+    data = require_shared(EXAMPLES / example).read_bytes()
+    loopback = run_round_trip(data, validator=VALIDATOR)
+
+    sent = sender.exchange.send(data, "X26ABC2", workflow=workflow, name=example)
+    assert sent.sent and sent.row.state == "sent" and sent.row.mesh_message_id
+    # the receiver answers: infrastructure, then business
+    answered = receiver.exchange.poll(auto_respond=True)
+    assert not answered.errors and len(answered.received) == 1
+    assert [o.row.response_code for o in answered.outgoing] == [r.itk_code for r in loopback.responses]
+    assert all(o.row.state == "sent" for o in answered.outgoing)
+    if answered.outgoing:
+        ack_workflow = answered.outgoing[0].row.workflow_id
+        assert ack_workflow == f"{sent.row.workflow_id}_ACK"
+    # the sender correlates them and acks the business Response
+    back = sender.exchange.poll()
+    assert not back.errors
+    assert [o.row.kind for o in back.outgoing] == [e.kind for e in loopback.arrows if e.kind == "ack-of-ack"]
+    receiver.exchange.poll(auto_respond=True)  # the ack-of-ack arrives
+
+    (message,) = sender.store.find(direction="out", kind="message")
+    assert message.conversation_state == loopback.final_state
+    for row in receiver.store.find(direction="out"):
+        assert row.conversation_state in ("complete", "accepted"), row
+    same = {r.sha256 for r in sender.store.query()}
+    assert same == {r.sha256 for r in receiver.store.query()}
+    assert len(same) == len(loopback.arrows)
+    for store in (sender.store, receiver.store):
+        stored = stored_round_trip(store, message.conversation or "")
+        assert stored.result.final_state == loopback.final_state
+        assert [(e.kind, e.label) for e in stored.result.arrows] == [(e.kind, e.label) for e in loopback.arrows]
+    assert receiver.store.find(direction="in", kind="message")[0].state == "acknowledged"
+
+
+def test_the_same_message_twice_is_a_duplicate(pair: tuple[Side, Side]) -> None:
+    sender, receiver = pair
+    data = require_shared(OPL).read_bytes()
+    sender.exchange.send(data, "X26ABC2")
+    sender.exchange.send(data, "X26ABC2")
+    answered = receiver.exchange.poll(auto_respond=True)
+    assert [o.row.response_code for o in answered.outgoing] == ["20013", "30001", "20007"]
+    sender.exchange.poll()
+    states = [r.conversation_state for r in sender.store.find(direction="out", kind="message")]
+    assert sorted(states) == ["complete", "rejected"]
+
+
+def test_wrong_password_keeps_the_message_and_one_retry_sends_it(pair: tuple[Side, Side], local_mesh: LocalMesh) -> None:
+    sender, receiver = pair
+    data = require_shared(OPL).read_bytes()
+    good = sender.transport.connection
+    with MeshTransport(replace(good, password=Secret("not-the-password"))) as bad:
+        failed = Exchange(sender.store, bad, validator=VALIDATOR).send(data, "X26ABC2")
+    assert failed.failed and failed.row.error_kind == "credentials"
+    assert "refused the credentials" in (failed.row.error or "") and "X26ABC1" in (failed.row.error or "")
+    assert "not-the-password" not in (failed.row.error or "")
+    assert repr(good).count("password") == 1 and "password=Secret(set)" in repr(good)  # the field name only
+    assert sender.store.count(Query(state="failed")) == 1
+    retried = sender.exchange.retry()
+    assert [o.sent for o in retried] == [True] and retried[0].row.state == "sent" and retried[0].row.attempts == 2
+    assert sender.exchange.retry() == []  # nothing left to send
+    assert len(receiver.transport.poll()) == 1
+
+
+def test_unknown_recipient_is_kept_with_a_clear_error(pair: tuple[Side, Side]) -> None:
+    sender, receiver = pair
+    outcome = sender.exchange.send(require_shared(OPL).read_bytes(), "X26NOPE9")
+    assert outcome.failed and outcome.row.error_kind == "unknown-recipient"
+    assert "does not know the recipient mailbox X26NOPE9" in (outcome.row.error or "")
+    again = sender.exchange.retry()
+    assert again[0].failed and again[0].row.attempts == 2  # still unknown: kept, never lost
+    assert receiver.transport.poll() == []
+
+
+def test_unknown_mailbox_then_the_right_one_sends_once(pair: tuple[Side, Side], local_mesh: LocalMesh) -> None:
+    sender, receiver = pair
+    data = require_shared(OPL).read_bytes()
+    with MeshTransport(local_mesh.connection("X26ABC1").for_mailbox("X26ZZZ9")) as unknown:
+        outcome = Exchange(sender.store, unknown, validator=VALIDATOR).send(data, "X26ABC2")
+    assert outcome.failed and outcome.row.error_kind == "unknown-mailbox"
+    assert "does not know mailbox X26ZZZ9" in (outcome.row.error or "")
+    retried = sender.exchange.retry()  # now from the mailbox configured: X26ABC1
+    assert [o.sent for o in retried] == [True] and retried[0].row.mailbox == "X26ABC1"
+    assert len(receiver.transport.poll()) == 1
+
+
+def test_a_retry_never_sends_what_mesh_already_has(pair: tuple[Side, Side]) -> None:
+    sender, receiver = pair
+    sent = sender.exchange.send(require_shared(OPL).read_bytes(), "X26ABC2")
+    # as if the answer to the send was lost: the store thinks it failed and has no MESH id
+    sender.store.update(sent.row.id, state="failed", mesh_message_id=None, error="timed out")
+    (retried,) = sender.exchange.retry()
+    assert not retried.sent and "not sent again" in retried.note
+    assert retried.row.state == "sent" and retried.row.mesh_message_id == sent.row.mesh_message_id
+    assert receiver.transport.poll() == [sent.row.mesh_message_id]
+
+
+def test_nothing_is_acknowledged_before_it_is_stored(pair: tuple[Side, Side], monkeypatch: pytest.MonkeyPatch) -> None:
+    sender, receiver = pair
+    sender.exchange.send(require_shared(OPL).read_bytes(), "X26ABC2")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise StoreError("receiver.sqlite3: the disk is full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(receiver.store, "add", broken)
+        result = receiver.exchange.poll(auto_respond=True)
+    assert result.received == [] and "stays in the mailbox" in result.errors[0]
+    assert len(receiver.transport.poll()) == 1  # not acknowledged to MESH
+    assert receiver.store.count() == 0
+    result = receiver.exchange.poll(auto_respond=True)
+    assert len(result.received) == 1 and receiver.transport.poll() == []
+
+
+def test_a_message_seen_again_is_not_stored_twice(pair: tuple[Side, Side]) -> None:
+    sender, receiver = pair
+    sent = sender.exchange.send(require_shared(OPL).read_bytes(), "X26ABC2")
+
+    original = receiver.transport.acknowledge
+    calls: list[str] = []
+
+    def lost(mailbox: str | None, message_id: str) -> None:
+        calls.append(message_id)
+        raise MeshTransportError("could not acknowledge: the server cannot be reached", "unreachable")
+
+    receiver.transport.acknowledge = lost  # type: ignore[method-assign]
+    first = receiver.exchange.poll(auto_respond=True)
+    assert calls == [sent.row.mesh_message_id] and first.received[0].state == "received"
+    receiver.transport.acknowledge = original  # type: ignore[method-assign]
+    second = receiver.exchange.poll(auto_respond=True)
+    assert second.duplicates == [sent.row.mesh_message_id] and second.received == []
+    assert receiver.store.count(Query(direction="in")) == 1
+
+
+def test_large_payloads_are_chunked_and_compressed(local_mesh: LocalMesh) -> None:
+    drain(local_mesh, "X26ABC1", "X26ABC2")
+    small_chunks = replace(local_mesh.connection("X26ABC1"), max_chunk_size=64 * 1024, compress_over=1024)
+    payload = b"<Bundle xmlns='http://hl7.org/fhir'>" + b"<!-- padding -->" * 40000 + b"</Bundle>"
+    with MeshTransport(small_chunks) as a, MeshTransport(local_mesh.connection("X26ABC2")) as b:
+        delivery = a.send(Envelope(payload, "X26ABC1", "X26ABC2", "TEST_WORKFLOW", "big-1"))
+        received = b.receive(None, delivery.transport_id)
+        b.acknowledge(None, delivery.transport_id)
+    assert received.envelope.data == payload and received.envelope.local_id == "big-1"
+
+
+def test_the_sandbox_stopped_mid_way(tmp_path: Path) -> None:
+    """The server goes down after the first send: the second is kept, and a retry sends it once."""
+    data = require_shared(OPL).read_bytes()
+    other = require_shared(MESH_MESSAGES / "TC-10010-outbox-log-content-clear.xml").read_bytes()
+    mesh = LocalMesh(data_dir=tmp_path / "mesh-data").start()
+    try:
+        sender = side(mesh, "X26ABC1", tmp_path, "sender")
+        receiver = side(mesh, "X26ABC2", tmp_path, "receiver")
+        assert sender.exchange.send(data, "X26ABC2").sent
+        mesh.stop()
+        down = sender.exchange.send(other, "X26ABC2")
+        assert down.failed and down.row.error_kind == "unreachable"
+        assert "cannot be reached" in (down.row.error or "") and mesh.url in (down.row.error or "")
+        polled = receiver.exchange.poll(auto_respond=True)
+        assert polled.received == [] and "cannot be reached" in polled.errors[0]
+        mesh.start()  # same port, same data folder
+        (retried,) = sender.exchange.retry()
+        assert retried.sent and retried.row.state == "sent"
+        assert sender.exchange.retry() == []
+        answered = receiver.exchange.poll(auto_respond=True)
+        assert sorted(r.event or "" for r in answered.received) == ["ITK006D", "ITK009D"]
+        sender.exchange.poll()
+        receiver.exchange.poll(auto_respond=True)
+        states = [r.conversation_state for r in sender.store.find(direction="out", kind="message")]
+        assert states == ["complete", "complete"]
+        assert receiver.store.count(Query(direction="in", event="ITK009D")) == 1
+        close(sender, receiver)
+    finally:
+        mesh.stop()
+
+
+def test_transport_errors_name_what_failed_and_hide_secrets(local_mesh: LocalMesh) -> None:
+    connection = replace(local_mesh.connection("X26ABC1"), password=Secret("hunter2-secret"))
+    with MeshTransport(connection) as transport, pytest.raises(MeshTransportError) as caught:
+        transport.handshake()
+    assert caught.value.kind == "credentials"
+    text = str(caught.value)
+    assert "X26ABC1" in text and local_mesh.url in text and "hunter2" not in text
+    assert "hunter2" not in repr(connection) and str(connection.password) == "Secret(set)"
