@@ -59,7 +59,7 @@ def test_mesh_sandbox_runs_in_the_foreground_until_sigterm(tmp_path: Path) -> No
             assert answer.status == 200
     finally:
         process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=20)
+        _out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
     assert "Traceback" not in err
 
@@ -105,7 +105,9 @@ def test_send_auto_respond_and_list(cli, mesh_env: LocalMesh, tmp_path: Path) ->
 def test_a_failed_send_is_kept_and_retried_once(cli, mesh_env: LocalMesh, tmp_path: Path, monkeypatch) -> None:
     store = str(tmp_path / "s.db")
     monkeypatch.setenv("MESH_PASSWORD", "wrong-secret-value")
-    failed = cli("mesh", "send", str(require_shared(REJECTED)), "--to", "X26ABC2", "--mailbox", "X26ABC1", "--store", store)
+    failed = cli(
+        "mesh", "send", str(require_shared(REJECTED)), "--to", "X26ABC2", "--mailbox", "X26ABC1", "--store", store
+    )
     assert failed.returncode == 1
     assert_clean(failed)
     assert "refused the credentials" in failed.stderr and "mesh retry" in failed.stderr
@@ -120,7 +122,9 @@ def test_a_failed_send_is_kept_and_retried_once(cli, mesh_env: LocalMesh, tmp_pa
     assert again.returncode == 0 and "nothing to retry" in again.stdout
     with MeshTransport(mesh_env.connection("X26ABC2")) as inbox:
         assert len(inbox.poll()) == 1
-    answered = cli("mesh", "poll", "--once", "--auto-respond", "--mailbox", "X26ABC2", "--store", str(tmp_path / "r.db"))
+    answered = cli(
+        "mesh", "poll", "--once", "--auto-respond", "--mailbox", "X26ABC2", "--store", str(tmp_path / "r.db")
+    )
     assert "answered 10001" in answered.stdout
     cli("mesh", "poll", "--once", "--mailbox", "X26ABC1", "--store", store)
     rows = json.loads(cli("messages", "--direction", "out", "--format", "json", "--store", store).stdout)

@@ -66,7 +66,9 @@ def test_round_trip_over_folders_and_an_undeliverable_report(tmp_path: Path) -> 
 
 def test_settings_come_from_arguments_then_environment_then_file(tmp_path: Path) -> None:
     config = tmp_path / "mesh.toml"
-    config.write_text('url = "https://file.example"\nmailbox = "FILEBOX"\ntimeout = 12\n[workflows]\nITK006D = "MY_FLOW"\n')
+    config.write_text(
+        'url = "https://file.example"\nmailbox = "FILEBOX"\ntimeout = 12\n[workflows]\nITK006D = "MY_FLOW"\n'
+    )
     env = {"MESH_URL": "http://env.example", "MESH_PASSWORD": "pw-env", "MESH_SHARED_KEY": "key-env"}
     settings = load_mesh_settings(config, mailbox="ARGBOX", environ=env)
     assert settings.url == "http://env.example" and settings.mailbox == "ARGBOX" and settings.timeout == 12

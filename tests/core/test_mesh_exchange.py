@@ -74,7 +74,9 @@ def pair(local_mesh: LocalMesh, tmp_path: Path) -> Iterator[tuple[Side, Side]]:
 
 
 @pytest.mark.parametrize(("example", "workflow"), ROUND_TRIPS, ids=[Path(e).stem[:40] for e, _ in ROUND_TRIPS])
-def test_round_trip_ends_as_the_loopback_simulation_does(pair: tuple[Side, Side], example: str, workflow: str | None) -> None:
+def test_round_trip_ends_as_the_loopback_simulation_does(
+    pair: tuple[Side, Side], example: str, workflow: str | None
+) -> None:
     sender, receiver = pair
     data = require_shared(EXAMPLES / example).read_bytes()
     loopback = run_round_trip(data, validator=VALIDATOR)
@@ -121,7 +123,9 @@ def test_the_same_message_twice_is_a_duplicate(pair: tuple[Side, Side]) -> None:
     assert sorted(states) == ["complete", "rejected"]
 
 
-def test_wrong_password_keeps_the_message_and_one_retry_sends_it(pair: tuple[Side, Side], local_mesh: LocalMesh) -> None:
+def test_wrong_password_keeps_the_message_and_one_retry_sends_it(
+    pair: tuple[Side, Side], local_mesh: LocalMesh
+) -> None:
     sender, receiver = pair
     data = require_shared(OPL).read_bytes()
     good = sender.transport.connection

@@ -143,7 +143,7 @@ def test_refuses_a_newer_or_foreign_file(tmp_path: Path) -> None:
         MessageStore(newer)
     junk = tmp_path / "junk.sqlite3"
     junk.write_bytes(b"this is not a database at all" * 100)
-    with pytest.raises(StoreError, match="junk.sqlite3: this is not a usable message store"):
+    with pytest.raises(StoreError, match=r"junk\.sqlite3: this is not a usable message store"):
         MessageStore(junk)
 
 
@@ -165,9 +165,7 @@ WRITER = textwrap.dedent(
 def test_kill_9_mid_write_loses_nothing_committed(tmp_path: Path) -> None:
     path = tmp_path / "killed.sqlite3"
     env = {**os.environ, "PYTHONPATH": str(PROJECT)}
-    writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True, env=env
-    )
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True, env=env)
     committed: list[tuple[int, str]] = []
     assert writer.stdout is not None
     try:

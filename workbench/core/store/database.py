@@ -145,6 +145,12 @@ class MessageStore:
 
         ``columns`` gives the transfer's own columns (direction, transport, state, mailbox ...).
         """
+        row_id = self._insert(data, description, columns)
+        found = self.get(row_id)
+        assert found is not None
+        return found
+
+    def _insert(self, data: bytes, description: Description, columns: dict[str, Any]) -> int:
         values: dict[str, Any] = {
             "sha256": description.sha256,
             "size": description.size,
@@ -193,15 +199,13 @@ class MessageStore:
                 if v
             )
             self._db.execute("INSERT INTO search (rowid, body) VALUES (?, ?)", (row_id, body))
-        found = self.get(row_id)
-        assert found is not None
-        return found
+        return row_id
 
     def add_many(self, items: Sequence[tuple[bytes, Description, dict[str, Any]]]) -> int:
         """Store many transfers in one transaction (a bulk import); return how many."""
         with self.transaction():
             for data, description, columns in items:
-                self.add(data, description, **columns)
+                self._insert(data, description, dict(columns))
         return len(items)
 
     def import_bytes(
@@ -306,7 +310,9 @@ class MessageStore:
         where, params = _where(query or Query())
         q = query or Query()
         page = f" LIMIT {int(q.limit)} OFFSET {int(q.offset)}" if q.limit is not None else ""
-        return self._all(f"SELECT * FROM messages WHERE {where} ORDER BY created_at DESC, id DESC{page}", params)
+        # with words to search for, start from the search index rather than walk every row in order
+        order = "+created_at DESC, +id DESC" if q.text and q.text.strip() else "created_at DESC, id DESC"
+        return self._all(f"SELECT * FROM messages WHERE {where} ORDER BY {order}{page}", params)
 
     def count(self, query: Query | None = None) -> int:
         """How many rows match."""
@@ -374,6 +380,10 @@ class MessageStore:
             )
         return cursor.rowcount
 
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the database file (and truncate it)."""
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def integrity(self) -> str:
         """SQLite's integrity check of the file (``ok`` when sound)."""
         return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
@@ -428,8 +438,8 @@ def _where(query: Query) -> tuple[str, tuple[Any, ...]]:
             alternatives.append("id IN (SELECT rowid FROM search WHERE search MATCH ?)")
             params.append(match)
         if _SHA_PREFIX.fullmatch(text.lower()):
-            alternatives.append("sha256 LIKE ?")
-            params.append(text.lower() + "%")
+            alternatives.append("id IN (SELECT id FROM messages WHERE sha256 >= ? AND sha256 < ?)")
+            params += [text.lower(), text.lower() + "g"]
         clauses.append("(" + " OR ".join(alternatives) + ")" if alternatives else "0")
     return (" AND ".join(clauses) or "1"), tuple(params)
 
