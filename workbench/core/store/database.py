@@ -306,13 +306,12 @@ class MessageStore:
         return self._all(f"SELECT * FROM messages WHERE {where} ORDER BY id", tuple(equal.values()))
 
     def query(self, query: Query | None = None) -> list[StoredMessage]:
-        """The rows matching a query, newest first."""
+        """The rows matching a query, newest (last stored) first."""
         where, params = _where(query or Query())
         q = query or Query()
         page = f" LIMIT {int(q.limit)} OFFSET {int(q.offset)}" if q.limit is not None else ""
-        # with words to search for, start from the search index rather than walk every row in order
-        order = "+created_at DESC, +id DESC" if q.text and q.text.strip() else "created_at DESC, id DESC"
-        return self._all(f"SELECT * FROM messages WHERE {where} ORDER BY {order}{page}", params)
+        # rows are numbered in the order they were stored: the newest first is the highest id first
+        return self._all(f"SELECT * FROM messages WHERE {where} ORDER BY id DESC{page}", params)
 
     def count(self, query: Query | None = None) -> int:
         """How many rows match."""

@@ -120,12 +120,10 @@ ALTER TABLE messages_v2 RENAME TO messages;
 CREATE INDEX messages_sha256 ON messages (sha256);
 CREATE INDEX messages_message_id ON messages (message_id);
 CREATE INDEX messages_conversation ON messages (conversation);
-CREATE INDEX messages_quoted_as ON messages (quoted_as);
-CREATE INDEX messages_response_to ON messages (response_to);
 CREATE INDEX messages_nhs_number ON messages (nhs_number);
 CREATE INDEX messages_local_id ON messages (local_id);
 CREATE INDEX messages_created ON messages (created_at);
-CREATE INDEX messages_event ON messages (event, created_at);
+CREATE INDEX messages_event ON messages (event);
 CREATE INDEX messages_state ON messages (state);
 CREATE UNIQUE INDEX messages_mesh_id ON messages (mesh_message_id, direction, mailbox)
     WHERE mesh_message_id IS NOT NULL;
