@@ -166,3 +166,22 @@ def test_messages_import_stores_every_file_once(cli, tmp_path: Path) -> None:
     assert again.returncode == 0 and json.loads(again.stdout)[0]["added"] is False
     found = cli("messages", "--search", "1234567891", "--format", "json", "--store", store)
     assert [r["event"] for r in json.loads(found.stdout)] == ["ITK006D"]
+
+
+def test_poll_runs_until_sigterm(mesh_env: LocalMesh, tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    command = ["mesh", "poll", "--interval", "0.2", "--mailbox", "X26ABC2", "--store", str(tmp_path / "s.db")]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workbench.cli", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        assert "nothing waiting" in process.stdout.readline()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=20)
+    assert process.returncode == 0 and "Traceback" not in err

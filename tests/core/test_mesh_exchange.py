@@ -262,3 +262,35 @@ def test_transport_errors_name_what_failed_and_hide_secrets(local_mesh: LocalMes
     text = str(caught.value)
     assert "X26ABC1" in text and local_mesh.url in text and "hunter2" not in text
     assert "hunter2" not in repr(connection) and str(connection.password) == "Secret(set)"
+
+
+def test_a_server_that_never_answers_times_out(tmp_path: Path) -> None:
+    import socket
+
+    from workbench.core.transport.mesh import MeshConnection
+
+    with socket.socket() as silent:  # accepts connections (the backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        connection = MeshConnection(url, "X26ABC1", Secret("password"), Secret("TestKey"), timeout=0.5)
+        with MessageStore(tmp_path / "s.db") as store, MeshTransport(connection) as transport:
+            outcome = Exchange(store, transport, validator=VALIDATOR).send(require_shared(OPL).read_bytes(), "X26ABC2")
+    assert outcome.failed and outcome.row.error_kind == "timeout"
+    assert "no answer within 0.5 s" in (outcome.row.error or "") and url in (outcome.row.error or "")
+
+
+def test_automatic_retries_back_off(pair: tuple[Side, Side]) -> None:
+    from datetime import timedelta
+
+    from workbench.core.exchange.agent import backoff
+    from workbench.core.store.conversations import SetClock
+
+    sender, _ = pair
+    assert [backoff(n) for n in range(5)] == [0.0, 10.0, 20.0, 40.0, 80.0] and backoff(20) == 900.0
+    failed = sender.exchange.send(require_shared(OPL).read_bytes(), "X26NOPE9")
+    clock = SetClock()
+    sender.exchange.clock = clock
+    assert sender.exchange.retry_due() == []  # just failed: wait 10 s
+    clock.when += timedelta(seconds=11)
+    assert sender.exchange.retry_due() == [failed.row.id]

@@ -32,7 +32,7 @@ from workbench.core.exchange.responder import respond
 from workbench.core.exchange.settings import MeshSettings
 from workbench.core.itk3.routing import response_workflow
 from workbench.core.store import MessageStore, StoredMessage, StoreError, describe
-from workbench.core.store.conversations import check_overdue, replay_stored
+from workbench.core.store.conversations import check_overdue, parse_time, replay_stored
 from workbench.core.store.database import stamp
 from workbench.core.transport.base import Delivery, Envelope, Transport, TransportError, content_type_of
 from workbench.core.validation.runner import Validator
@@ -236,6 +236,23 @@ class Exchange:
                 continue
             outcomes.append(self._transmit(row))
         return outcomes
+
+    def retry_due(self, base: float = 10.0, cap: float = 900.0) -> list[int]:
+        """Ids of this mailbox's outstanding rows whose back-off has passed (for automatic retries).
+
+        After ``n`` failed attempts a row waits ``min(cap, base * 2 ** (n - 1))`` seconds from its
+        last attempt; a row never attempted (``pending``) is due at once.
+        """
+        now = self.clock.now()
+        due = []
+        for row in self.store.outstanding():
+            if not self._may_send(row):
+                continue
+            last = parse_time(row.updated_at) if row.attempts else None
+            wait = backoff(row.attempts, base, cap)
+            if last is None or (now - last).total_seconds() >= wait:
+                due.append(row.id)
+        return due
 
     def _may_send(self, row: StoredMessage) -> bool:
         """A row this mailbox may send: its own, or a message no mailbox ever accepted."""
@@ -448,6 +465,11 @@ class Exchange:
         return changed
 
 
+def backoff(attempts: int, base: float = 10.0, cap: float = 900.0) -> float:
+    """Seconds to wait before the next automatic attempt after ``attempts`` failed ones."""
+    return 0.0 if attempts <= 0 else min(cap, base * 2 ** (attempts - 1))
+
+
 def _subject(description: Any) -> str:
     if description.response_code:
         return f"ITK Response {description.response_code}"
@@ -459,4 +481,4 @@ def _file_name(row: StoredMessage, data: bytes) -> str:
     return f"{base}.json" if content_type_of(data).endswith("json") else f"{base}.xml"
 
 
-__all__ = ["Exchange", "ExchangeError", "Outcome", "PollResult"]
+__all__ = ["Exchange", "ExchangeError", "Outcome", "PollResult", "backoff"]

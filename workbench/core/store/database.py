@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from workbench.core.store.records import COLUMNS, Description, Query, StoredMessage, describe
+from workbench.core.store.records import COLUMNS, DESCRIBED, Description, Query, StoredMessage, describe
 from workbench.core.store.schema import StoreError, migrate
 from workbench.core.validation.runner import Validator
 
@@ -158,21 +158,7 @@ class MessageStore:
             "created_at": now_text(),
             "kind": "response" if description.is_response else "message",
         }
-        for name in (
-            "event",
-            "message_id",
-            "bundle_id",
-            "bundle_identifier",
-            "sender",
-            "receiver",
-            "source_endpoint",
-            "nhs_number",
-            "response_to",
-            "response_code",
-            "quoted_as",
-            "verdict",
-            "predicted",
-        ):
+        for name in DESCRIBED:
             values[name] = getattr(description, name)
         if description.error:
             values["error"] = description.error

@@ -139,6 +139,8 @@ class StoredMessage:
 
 #: The columns of the messages table, in :class:`StoredMessage` order.
 COLUMNS = tuple(f.name for f in fields(StoredMessage))
+#: The columns :func:`describe` fills from the bytes (the rest describe the transfer).
+DESCRIBED = tuple(f.name for f in fields(Description) if f.name not in ("sha256", "size", "readable", "error", "text"))
 
 
 @dataclass(frozen=True, slots=True)
