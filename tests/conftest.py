@@ -119,6 +119,7 @@ def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
 @pytest.fixture(scope="module")
 def local_mesh() -> object:
     """A mesh-sandbox on a free loopback port, started once per test module (real MESH, never mocked)."""
+    pytest.importorskip("mesh_sandbox", reason="mesh-sandbox is not installed (it supports Python < 3.14 only)")
     from workbench.core.transport.sandbox import LocalMesh
 
     mesh = LocalMesh()

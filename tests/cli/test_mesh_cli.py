@@ -38,6 +38,7 @@ def assert_clean(done: subprocess.CompletedProcess[str]) -> None:
 
 
 def test_mesh_sandbox_runs_in_the_foreground_until_sigterm(tmp_path: Path) -> None:
+    pytest.importorskip("mesh_sandbox", reason="mesh-sandbox is not installed (it supports Python < 3.14 only)")
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(PROJECT)}
     process = subprocess.Popen(
