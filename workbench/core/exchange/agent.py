@@ -31,7 +31,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.exchange.responder import respond
 from workbench.core.exchange.settings import MeshSettings
 from workbench.core.itk3.routing import response_workflow
-from workbench.core.store import MessageStore, StoredMessage, StoreError, describe
+from workbench.core.store import Description, MessageStore, StoredMessage, StoreError, describe
 from workbench.core.store.conversations import check_overdue, parse_time, replay_stored
 from workbench.core.store.database import stamp
 from workbench.core.transport.base import Delivery, Envelope, Transport, TransportError, content_type_of
@@ -146,7 +146,7 @@ class Exchange:
     def _store_outgoing(
         self,
         data: bytes,
-        description: Any,
+        description: Description,
         to: str,
         workflow: str | None,
         kind: str | None,
@@ -470,7 +470,7 @@ def backoff(attempts: int, base: float = 10.0, cap: float = 900.0) -> float:
     return 0.0 if attempts <= 0 else min(cap, base * 2 ** (attempts - 1))
 
 
-def _subject(description: Any) -> str:
+def _subject(description: Description) -> str:
     if description.response_code:
         return f"ITK Response {description.response_code}"
     return f"ITK3 {description.event}" if description.event else "ITK3 message"
