@@ -25,6 +25,8 @@ from workbench.core.edits.basic import (
     SetValue,
     deletable,
 )
+from workbench.core.edits.clipboard import copy_text, paste, read_clipboard
+from workbench.core.edits.structure import InsertNode, MoveElement, clone, duplicate, retype
 
 __all__ = [
     "AddPrimitive",
@@ -33,12 +35,20 @@ __all__ = [
     "EditError",
     "EditObserver",
     "EditableDocument",
+    "InsertNode",
+    "MoveElement",
     "RemoveElement",
     "SetElementId",
     "SetValue",
+    "clone",
+    "copy_text",
     "deletable",
+    "duplicate",
     "in_tree",
     "is_primitive",
+    "paste",
+    "read_clipboard",
+    "retype",
     "stu3_position",
     "typed_value",
 ]

@@ -266,11 +266,20 @@ def typed_value(node: Node, text: str, document: Document, name: str | None = No
     kind = definition.json_kind if definition is not None else None
     if kind is None:  # an element STU3 does not know: keep the type it was read with
         kind = "number" if previous is JsonNumber else "boolean" if previous is JsonLiteral else "string"
-    if kind == "number" and _JSON_NUMBER.fullmatch(text):
-        return JsonNumber(text)
-    if kind == "boolean" and text in ("true", "false"):
-        return JsonLiteral(text)
-    return text
+    return json_typed(text, kind)
+
+
+def json_typed(text: str, kind: str) -> str:
+    """``text`` as a JSON document holds a value of JSON kind ``kind`` (number, boolean, string).
+
+    A number or boolean whose text is not one stays a plain string (the validator reports it).
+    """
+    plain = str.__str__(text)
+    if kind == "number" and _JSON_NUMBER.fullmatch(plain):
+        return JsonNumber(plain)
+    if kind == "boolean" and plain in ("true", "false"):
+        return JsonLiteral(plain)
+    return plain
 
 
 def stu3_position(parent: Node, name: str) -> int:
