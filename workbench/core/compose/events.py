@@ -78,11 +78,13 @@ class DefinitionChoice:
         """How a list shows it: name, version and standing."""
         if self.assumed:
             return f"{self.name} (assumed: no MessageDefinition is published for this event)"
-        bits = [f"version {self.version}" if self.version else "version not published"]
+        bits = [f"version {self.version}"] if self.version else []
+        if not self.published:
+            bits.append("not published; examples refer to it")
+        elif not self.version:
+            bits.append("version not stated")
         if not self.current:
             bits.append("superseded")
-        if not self.published:
-            bits.append("referenced, not published")
         return f"{self.name} ({', '.join(bits)})"
 
 
