@@ -89,6 +89,8 @@ def detect_content_type(data: bytes, name: str | None = None) -> tuple[str, str 
     if data.startswith(b"PK\x03\x04") and _is_docx(data):
         return _DOCX, None
     guessed = mimetypes.guess_type(name or "")[0]
+    if guessed and guessed.startswith("text/") and not catalogue().is_approved_content_type(guessed) and _is_text(data):
+        return "text/plain", f"labelled text/plain: {guessed} is not an approved attachment type"
     if guessed:
         return guessed, None
     if _is_text(data):
@@ -140,8 +142,17 @@ def size_warnings(size: int, content_type: str | None, limit: int) -> list[str]:
 # ---- payloads ------------------------------------------------------------------------------
 
 
-def attach_payload(document: Document, payload: Document, *, ids: IdGenerator = random_ids) -> Attached:
+def attach_payload(
+    document: Document, payload: Document, *, replace: bool = True, ids: IdGenerator = random_ids
+) -> Attached:
     """The edit that attaches a FHIR payload (see the module docstring).
+
+    Args:
+        document: the message.
+        payload: the FHIR document, Bundle or resource (read from a file of either syntax).
+        replace: a payload Bundle replaces the one the message carries; with False that is
+            refused (one document per transmission).
+        ids: ids for fullUrls a payload without a UUID id needs.
 
     Raises:
         ComposeError: the message is not an ITK3 message, or the payload does not fit it.
@@ -151,6 +162,10 @@ def attach_payload(document: Document, payload: Document, *, ids: IdGenerator = 
     kind = _payload_kind(view)
     name = (payload.path and PurePath(payload.path).name) or root.name
     if is_bundle(root) and (kind != "message" or root.value_at("type") == "document"):
+        if not replace and _payload_entry(view) is not None:
+            raise ComposeError(
+                f"the message already carries a payload Bundle; {name} would replace it (one document per transmission)"
+            )
         return _bundle_payload(document, view, root, name, ids)
     if is_bundle(root):
         return _resources_payload(document, view, _entries(root), name, root.value_at("type"))
