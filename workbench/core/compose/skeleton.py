@@ -269,8 +269,9 @@ def new_response(
     found = cat.response(code.strip())
     if found is None:
         retired = cat.retired_response(code.strip())
-        why = f" ({retired.note})" if retired is not None else ""
-        raise ComposeError(f"{code!r} is not a live ITK response code{why}")
+        if retired is not None:
+            raise ComposeError(f"{retired.code} {retired.display} is retired and never sent: {retired.note}")
+        raise ComposeError(f"{code!r} is not a live ITK response code")
     notes: list[str] = []
     view: MessageView | None = None
     if isinstance(original, Document):
