@@ -51,7 +51,10 @@ def test_the_response_event_is_listed_and_marked() -> None:
 
 
 def test_events_without_a_published_definition_get_an_assumed_one() -> None:
-    for code, name in (("ITK012M", "ITK-NationalPathology-MessageDefinition-1"), ("ITK014M", "ITK-UpdateRecord-MessageDefinition-1")):
+    for code, name in (
+        ("ITK012M", "ITK-NationalPathology-MessageDefinition-1"),
+        ("ITK014M", "ITK-UpdateRecord-MessageDefinition-1"),
+    ):
         event = sendable_event(code)
         assert event is not None
         assert event.definition.assumed and event.definition.name == name

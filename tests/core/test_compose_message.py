@@ -356,6 +356,9 @@ def test_size_and_type_warnings_name_the_code_a_receiver_answers() -> None:
     assert big.warnings == (
         "2.0 KB is past the receiver's limit of 1.0 KB: a receiver answers 20015 Message too large",
     )
+    near = attach_file(document, b"y" * 900, "near.txt", limit=1024)
+    assert near.message_size > 1024 and near.warnings[0].startswith("with it the message is about")
+    assert "20015" in near.warnings[0]
     odd = attach_file(document, b"\x00\x01\x02binary", "thing.bin")
     assert odd.content_type == "application/octet-stream"
     assert any("20004" in w for w in odd.warnings)

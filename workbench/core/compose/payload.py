@@ -32,6 +32,7 @@ from workbench.core.acks.nodes import el, group, identifier, meta, reference, re
 from workbench.core.bundle import UUID_PREFIX, BundleIndex, is_bundle
 from workbench.core.catalogue import catalogue
 from workbench.core.clock import IdGenerator, random_ids
+from workbench.core.codecs import render
 from workbench.core.compose.events import sendable_event
 from workbench.core.compose.skeleton import ComposeError
 from workbench.core.edits import Compound, Edit, InsertNode, RemoveElement, SetValue, clone
@@ -62,6 +63,7 @@ class Attached:
     Attributes:
         edit: the undoable edit (one step).
         size: the bytes attached (the file, or the payload as the message will carry it).
+        message_size: about how large the message will be (in its syntax) once it is applied.
         content_type: the attachment's MIME type, for a file.
         notes: what was done, in words.
         warnings: what a receiver would object to (with the code it answers).
@@ -69,6 +71,7 @@ class Attached:
 
     edit: Edit
     size: int = 0
+    message_size: int = 0
     content_type: str | None = None
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
@@ -126,13 +129,22 @@ def size_text(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-def size_warnings(size: int, content_type: str | None, limit: int) -> list[str]:
-    """What a receiver objects to in an attachment of ``size`` bytes and this type."""
+def size_warnings(size: int, content_type: str | None, limit: int, message_size: int = 0) -> list[str]:
+    """What a receiver objects to in an attachment of ``size`` bytes and this type.
+
+    ``message_size`` is the message's size with the attachment in it (base64 makes a file about
+    a third larger), which a receiver checks too.
+    """
     found = []
     if size > limit:
         found.append(
             f"{size_text(size)} is past the receiver's limit of {size_text(limit)}: a receiver answers "
             "20015 Message too large"
+        )
+    elif message_size > limit:
+        found.append(
+            f"with it the message is about {size_text(message_size)}, past the receiver's limit of "
+            f"{size_text(limit)}: a receiver answers 20015 Message too large"
         )
     if content_type is not None and not catalogue().is_approved_content_type(content_type):
         found.append(f"{content_type} is not an approved attachment type: a receiver answers 20004")
@@ -329,10 +341,12 @@ def attach_file(
             edits.extend(_focus_edits(document, view, f"{UUID_PREFIX}{rid}"))
         notes.append(f"{name} is a Binary in the message Bundle")
     notes.insert(0, f"{name}: {content_type}, {size_text(len(data))}")
-    warnings = size_warnings(len(data), content_type, limit)
+    message_size = _rendered_size(document) + len(binary.value_at("content") or "") + _ENTRY_OVERHEAD
+    warnings = size_warnings(len(data), content_type, limit, message_size)
     return Attached(
         Compound(edits, f"Attach {name}"),
         size=len(data),
+        message_size=message_size,
         content_type=content_type,
         notes=tuple(notes),
         warnings=tuple(warnings),
@@ -340,6 +354,14 @@ def attach_file(
 
 
 # ---- helpers --------------------------------------------------------------------------------
+
+#: Bytes an attachment's entry, Binary and section add besides the base64 content (about).
+_ENTRY_OVERHEAD = 600
+
+
+def _rendered_size(document: Document) -> int:
+    """The message's size in its syntax now (its source when unedited would do, but may be stale)."""
+    return len(render(document, document.format))
 
 
 def _message(document: Document) -> MessageView:
