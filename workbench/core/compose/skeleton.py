@@ -25,6 +25,7 @@ from workbench.core.acks.nodes import (
     el,
     entry,
     group,
+    handling,
     identifier,
     message_bundle,
     meta,
@@ -169,27 +170,19 @@ def new_message(
     inf = event.inf_ack if spec.inf_ack is None else spec.inf_ack
     bundle_id, bundle_identifier, header_id, sender_id = ids(), ids(), ids(), ids()
     receiver_id = ids() if spec.receiver is not None else None
-    handling = el(
-        "extension",
-        None,
-        el("extension", None, el("valueBoolean", _bool(bus)), url="BusAckRequested"),
-        el("extension", None, el("valueBoolean", _bool(inf)), url="InfAckRequested"),
-        el(
-            "extension",
-            None,
-            coding("valueCoding", urls.recipient_type_system, recipient.code, recipient.display),
-            url="RecipientType",
-        ),
-        el("extension", None, reference("valueReference", definition), url="MessageDefinition"),
-        el("extension", None, el("valueString", spec.sender_reference), url="SenderReference"),
-        el("extension", None, el("valueString", spec.local_extension), url="LocalExtension"),
-        url=urls.message_handling_extension,
+    handling_spec = handling(
+        bus_ack=bus,
+        inf_ack=inf,
+        recipient_type=recipient,
+        message_definition=definition,
+        sender_reference=spec.sender_reference,
+        local_extension=spec.local_extension,
     )
     header = resource(
         "MessageHeader",
         el("id", header_id),
         meta(urls.message_header_profile),
-        handling,
+        handling_spec,
         coding("event", urls.message_event_system, event.code, event.display),
         reference("receiver", urn(receiver_id)) if receiver_id else None,
         reference("sender", urn(sender_id)),
