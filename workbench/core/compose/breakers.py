@@ -316,8 +316,8 @@ def _recipient(kind: str) -> Breaker:
 
 def _20007(document: Document, view: MessageView, settings: ReceiverSettings, ids: IdGenerator) -> Change:
     return Change(
-        "nothing changed: send this message twice; the receiver accepts the first and answers the second 20007 "
-        "(the same MessageHeader.id)",
+        "nothing changed: send this message twice (itk-workbench ack COPY COPY); the receiver accepts the first "
+        "and answers the second 20007 (the same MessageHeader.id)",
         sends=2,
     )
 
@@ -344,7 +344,7 @@ def _20008(document: Document, view: MessageView, settings: ReceiverSettings, id
             target.value = ids()
     return Change(
         "a new message (new MessageHeader.id and Bundle ids) carrying the same document: send the original first, "
-        "then this copy; the receiver answers it 20008",
+        "then this copy (itk-workbench ack ORIGINAL COPY); the receiver answers it 20008",
         sends=2,
         first=True,
     )
