@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     for note in built.notes:
         print(f"itk-workbench: note: {note}", file=sys.stderr)
-    return emit(render(built.document, syntax), args.output)
+    return emit(render(built.document, syntax, plain=True), args.output)  # JSON: strictly FHIR, no comments
 
 
 def _list_events(form: str) -> int:

@@ -23,7 +23,7 @@ from workbench.core.acks.receiver import Decision, ReceiverState, decide
 from workbench.core.acks.settings import ReceiverSettings
 from workbench.core.catalogue import catalogue
 from workbench.core.clock import Clock, IdGenerator, SystemClock, random_ids
-from workbench.core.codecs import read_bytes, render, sniff
+from workbench.core.codecs import read_bytes, render, render_for_saving, sniff
 from workbench.core.compose.breakers import BREAKERS, BreakError, Change, ask_infrastructure
 from workbench.core.errors import ReadError
 from workbench.core.itk3.view import message_view
@@ -194,7 +194,7 @@ def make_negative(
         asked = ask_infrastructure(message_view(copy))
         if asked:
             notes.append(asked)
-    out = render(copy, out_syntax)
+    out = render_for_saving(copy, out_syntax)
     tree: Document | None = copy
     if change.cut is not None:
         out = out[: int(len(out) * change.cut)]
