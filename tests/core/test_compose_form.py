@@ -220,3 +220,25 @@ def test_the_form_over_a_real_message() -> None:
     current.apply(form.edit("sender_reference", "changed"))  # type: ignore[arg-type]
     current.undo()
     assert render(real, "xml") == before
+
+
+def test_a_missing_group_is_made_once_with_all_its_fields() -> None:
+    current = session()
+    document = current.document
+    assert document is not None
+    header = message_view(document).header
+    assert header is not None
+    current.apply(RemoveElement(header.child("event")))  # type: ignore[arg-type]
+    current.apply(HeaderForm(document).edit("event", "ITK005D"))  # type: ignore[arg-type]
+    events = header.children_named("event")
+    assert len(events) == 1 and [c.name for c in events[0].children] == ["system", "code", "display"]
+    assert header.children.index(events[0]) < header.children.index(header.child("sender"))  # type: ignore[arg-type]
+    response = new_response(document, "20013", clock=VirtualClock(), ids=SequentialIds("once"))
+    outcome = next(e.resource for e in message_view(response.document).entries if e.resource.name == "OperationOutcome")  # type: ignore[union-attr]
+    outcome.children.remove(outcome.child("issue"))  # type: ignore[union-attr, arg-type]
+    MessageSession.from_document(response.document, "r").apply(
+        HeaderForm(response.document).edit("response_code", "20009")
+    )  # type: ignore[arg-type]
+    issues = outcome.children_named("issue")  # type: ignore[union-attr]
+    assert len(issues) == 1 and issues[0].value_at("details.coding.code") == "20009"
+    assert Validator().validate(read_bytes(render(response.document, "xml"))).valid

@@ -205,9 +205,8 @@ class HeaderForm:
         header = view.header
         assert header is not None
         urls = catalogue().urls
-        edits = self._ensure(header, [("event", None), ("system", None)], urls.message_event_system)
-        edits += self._ensure(header, [("event", None), ("code", None)], event.code)
-        edits += self._ensure(header, [("event", None), ("display", None)], event.display)
+        wanted: Spec = [("system", urls.message_event_system), ("code", event.code), ("display", event.display)]
+        edits = self._ensure_tree(header, [("event", wanted)])
         if not edits:
             return []
         old = sendable_event(view.event_code or "")
@@ -300,13 +299,13 @@ class HeaderForm:
         )
         if outcome is None:
             raise FormError("the Response has no OperationOutcome to carry the code")
-        issue = [("issue", None)]
-        edits = self._ensure(outcome, [*issue, ("severity", None)], found.severity)
-        edits += self._ensure(outcome, [*issue, ("code", None)], found.issue_code)
-        details = [*issue, ("details", None), ("coding", None)]
-        edits += self._ensure(outcome, [*details, ("system", None)], cat.urls.response_codes_system)
-        edits += self._ensure(outcome, [*details, ("code", None)], found.code)
-        edits += self._ensure(outcome, [*details, ("display", None)], found.display)
+        coding_spec: Spec = [
+            ("system", cat.urls.response_codes_system),
+            ("code", found.code),
+            ("display", found.display),
+        ]
+        issue: Spec = [("severity", found.severity), ("code", found.issue_code), ("details", [("coding", coding_spec)])]
+        edits = self._ensure_tree(outcome, [("issue", issue)])
         if not edits:
             return []
         edits += self._ensure(header, [("response", None), ("code", None)], found.response_code)
@@ -318,6 +317,22 @@ class HeaderForm:
             raise FormError("only an ITK Response (ITK008M) answers a message")
 
     # ---- building blocks --------------------------------------------------------------------
+
+    def _ensure_tree(self, parent: Node, spec: Spec) -> list[Edit]:
+        """Edits that make ``parent`` hold what ``spec`` says: (name, value) leaves and (name, spec)
+        groups; the first element of each name is used, and a missing group is made whole in one
+        insert (so edits computed together never make it twice)."""
+        edits: list[Edit] = []
+        for name, wanted in spec:
+            found = parent.child(name)
+            if found is None:
+                edits.append(InsertNode(parent, _build(name, wanted), self.document))
+            elif isinstance(wanted, str):
+                if found.value != wanted:
+                    edits.append(SetValue(found, wanted, self.document))
+            else:
+                edits += self._ensure_tree(found, wanted)
+        return edits
 
     def _ensure(self, parent: Node, steps: list[tuple[str, str | None]], value: str) -> list[Edit]:
         """Edits that give the element at ``steps`` under ``parent`` the value (made if absent)."""
@@ -453,6 +468,19 @@ def _party(found: HeaderParty | None) -> Party | None:
         if kind is not None and value and not any(c.isspace() for c in value):
             return Party(kind, value)  # type: ignore[arg-type]
     return None
+
+
+Spec = list[tuple[str, "str | Spec"]]
+
+
+def _build(name: str, wanted: str | Spec) -> Node:
+    node = Node(name)
+    if isinstance(wanted, str):
+        node.value = wanted
+    else:
+        for child, value in wanted:
+            node.append(_build(child, value))
+    return node
 
 
 def _chain(steps: list[tuple[str, str | None]], value: str) -> Node:
