@@ -27,16 +27,20 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description="Decide, as a receiver would (FACTS §4-§5), which ITK Responses (ITK008M) to send "
         "for MESSAGE: none, one or two. Each is written to DIR as <message-id>-<level>-<code>.xml "
         '(or .json with syntax = "json" in the settings), and the decision is explained. An unreadable '
-        "MESSAGE gets the 10009 Response.",
+        "MESSAGE gets the 10009 Response. Several MESSAGEs are received in order by one receiver, which "
+        "remembers what it accepted: a second send of the same message is a duplicate (20007).",
     )
-    add_receiver_options(parser)
+    add_receiver_options(parser, several=True)
     parser.add_argument("-o", "--output", metavar="DIR", default=".", help="folder for the Response files (default: .)")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format")
 
 
-def add_receiver_options(parser: argparse.ArgumentParser) -> None:
-    """MESSAGE, --receiver, --force, --business (shared with ``simulate``)."""
-    parser.add_argument("message", metavar="MESSAGE", help="the received message (FHIR XML or JSON)")
+def add_receiver_options(parser: argparse.ArgumentParser, *, several: bool = False) -> None:
+    """MESSAGE (one or, with ``several``, more), --receiver, --force, --business (shared with ``simulate``)."""
+    if several:
+        parser.add_argument("message", metavar="MESSAGE", nargs="+", help="the received messages, in order")
+    else:
+        parser.add_argument("message", metavar="MESSAGE", help="the received message (FHIR XML or JSON)")
     parser.add_argument("--receiver", metavar="SETTINGS.toml", help="receiver settings (TOML)")
     parser.add_argument(
         "--force",
@@ -88,32 +92,48 @@ def run(args: argparse.Namespace) -> int:
     settings = receiver_settings(args)
     if settings is None:
         return 2
-    data = read_message(args.message)
-    if data is None:
-        return 2
-    decision = decide(
-        data, settings, ReceiverState(), clock=SystemClock(), ids=random_ids, validator=default_validator()
-    )
+    received = []
+    for path in args.message:
+        data = read_message(path)
+        if data is None:
+            return 2
+        received.append((path, data))
     folder = Path(args.output)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         return fail(f"cannot create {folder}: {exc.strerror or exc}")
-    written = []
-    for response in decision.responses:
-        name = response_file_name(decision, response.level, response.code, response.syntax)
-        target = folder / name
-        try:
-            atomic_write(target, response.data)
-        except OSError as exc:
-            return fail(f"cannot write {target}: {exc.strerror or exc}")
-        written.append(str(target))
+    state, validator, taken = ReceiverState(), default_validator(), set()
+    results = []
+    for path, data in received:
+        decision = decide(data, settings, state, clock=SystemClock(), ids=random_ids, validator=validator)
+        written = []
+        for response in decision.responses:
+            name = response_file_name(decision, response.level, response.code, response.syntax)
+            target = _free(folder / name, taken)
+            try:
+                atomic_write(target, response.data)
+            except OSError as exc:
+                return fail(f"cannot write {target}: {exc.strerror or exc}")
+            written.append(str(target))
+        results.append((path, decision, written))
     if args.format == "json":
-        print_json({"message": args.message, **decision.to_json(), "files": written})
+        shown = [{"message": path, **decision.to_json(), "files": written} for path, decision, written in results]
+        print_json(shown[0] if len(shown) == 1 else shown)
     else:
-        print(render_text(args.message, decision, written))
+        print("\n".join(render_text(path, decision, written) for path, decision, written in results))
     sys.stdout.flush()
     return 0
+
+
+def _free(target: Path, taken: set[Path]) -> Path:
+    """``target``, or ``name-2.xml`` ... when an earlier message of this run wrote that name."""
+    candidate, number = target, 1
+    while candidate in taken:
+        number += 1
+        candidate = target.with_name(f"{target.stem}-{number}{target.suffix}")
+    taken.add(candidate)
+    return candidate
 
 
 def response_file_name(decision: Decision, level: str, code: str, syntax: str) -> str:

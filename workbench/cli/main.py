@@ -17,12 +17,14 @@ from workbench import __version__
 
 #: The commands, each a module ``workbench.cli.<name>`` offering ``add_parser(subparsers)`` and
 #: ``run(args) -> int``. Only the command being run is imported, so each starts quickly.
-COMMANDS = ("inspect", "validate", "convert", "ack", "simulate", "mesh", "messages")
+COMMANDS = ("inspect", "validate", "convert", "ack", "simulate", "new", "break", "mesh", "messages")
+#: Commands whose module has another name (``break`` is a Python keyword).
+_MODULES = {"break": "negative"}
 
 
 def command(name: str) -> ModuleType:
     """The module of a command."""
-    return importlib.import_module(f"workbench.cli.{name}")
+    return importlib.import_module(f"workbench.cli.{_MODULES.get(name, name)}")
 
 
 def build_parser(names: Iterable[str] = COMMANDS) -> argparse.ArgumentParser:

@@ -38,8 +38,8 @@ from workbench.core.acks.nodes import (
     coding,
     el,
     entry,
-    flag,
     group,
+    handling,
     identifier,
     message_bundle,
     meta,
@@ -201,21 +201,13 @@ def build_response(
     answered = answered_id(view)
     party = _receiver_party(view, ids)
     urls = cat.urls
-    handling = el(
-        "extension",
-        None,
-        flag("BusAckRequested", False),
-        flag("InfAckRequested", inf_ack_requested),
-        el(
-            "extension",
-            None,
-            coding("valueCoding", urls.recipient_type_system, kind.code, kind.display),
-            url="RecipientType",
-        ),
-        el("extension", None, reference("valueReference", urls.response_message_definition), url="MessageDefinition"),
-        el("extension", None, el("valueString", echoed_sender_reference(view)), url="SenderReference"),
-        el("extension", None, el("valueString", cat.handling_key_default), url="LocalExtension"),
-        url=urls.message_handling_extension,
+    handling_spec = handling(
+        bus_ack=False,
+        inf_ack=inf_ack_requested,
+        recipient_type=kind,
+        message_definition=urls.response_message_definition,
+        sender_reference=echoed_sender_reference(view),
+        local_extension=cat.handling_key_default,
     )
     response_element = group(
         "response",
@@ -227,7 +219,7 @@ def build_response(
         "MessageHeader",
         el("id", header_id),
         meta(urls.message_header_profile),
-        handling,
+        handling_spec,
         coding("event", urls.message_event_system, cat.response_event, _event_display()),
         reference("receiver", urn(party.value_at("id") or "")) if party is not None else None,
         reference("sender", urn(org_id)),

@@ -7,6 +7,7 @@ FHIR JSON from the tree.
 from __future__ import annotations
 
 from workbench.core.bundle import UUID_PREFIX
+from workbench.core.catalogue import RecipientType, catalogue
 from workbench.core.tree import RESOURCE, XHTML, Node
 
 
@@ -71,6 +72,38 @@ def flag(key: str, value: bool | None) -> Node | None:
     if value is None:
         return None
     return el("extension", None, el("valueBoolean", "true" if value else "false"), url=key)
+
+
+def handling(
+    *,
+    bus_ack: bool | None,
+    inf_ack: bool | None,
+    recipient_type: RecipientType,
+    message_definition: str,
+    sender_reference: str,
+    local_extension: str,
+) -> Node:
+    """The ITK handling specification extension with its six keys, in the recommended order.
+
+    A flag given as None is left out (an unreadable flag, for negative scenarios).
+    """
+    urls = catalogue().urls
+    return el(
+        "extension",
+        None,
+        flag("BusAckRequested", bus_ack),
+        flag("InfAckRequested", inf_ack),
+        el(
+            "extension",
+            None,
+            coding("valueCoding", urls.recipient_type_system, recipient_type.code, recipient_type.display),
+            url="RecipientType",
+        ),
+        el("extension", None, reference("valueReference", message_definition), url="MessageDefinition"),
+        el("extension", None, el("valueString", sender_reference), url="SenderReference"),
+        el("extension", None, el("valueString", local_extension), url="LocalExtension"),
+        url=urls.message_handling_extension,
+    )
 
 
 def message_bundle(

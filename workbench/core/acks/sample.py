@@ -16,8 +16,8 @@ from workbench.core.acks.nodes import (
     coding,
     el,
     entry,
-    flag,
     group,
+    handling,
     identifier,
     message_bundle,
     meta,
@@ -110,24 +110,18 @@ def sample_message(
         if found.message_definitions
         else (f"{urls.message_definition_prefix}ITK-SendPayload-MessageDefinition-1")
     )
-    keys: list[Node | None] = [
-        flag("BusAckRequested", bus_ack),
-        flag("InfAckRequested", inf_ack),
-        el(
-            "extension",
-            None,
-            coding("valueCoding", urls.recipient_type_system, kind.code, kind.display),
-            url="RecipientType",
-        ),
-        el("extension", None, reference("valueReference", definition), url="MessageDefinition"),
-        el("extension", None, el("valueString", sender_reference), url="SenderReference"),
-        el("extension", None, el("valueString", cat.handling_key_default), url="LocalExtension"),
-    ]
     header = resource(
         "MessageHeader",
         el("id", header_id),
         meta(urls.message_header_profile),
-        el("extension", None, *keys, url=urls.message_handling_extension),
+        handling(
+            bus_ack=bus_ack,
+            inf_ack=inf_ack,
+            recipient_type=kind,
+            message_definition=definition,
+            sender_reference=sender_reference,
+            local_extension=cat.handling_key_default,
+        ),
         coding("event", urls.message_event_system, found.code, found.display),
         reference("receiver", urn(receiver_id)) if receiver_id else None,
         reference("sender", urn(sender_id)),
