@@ -11,11 +11,10 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from workbench.cli.common import fail
+from workbench.core.validation.batch import collect_files, default_jobs, validate_files
 from workbench.core.validation.issue import LAYERS, Issue
 from workbench.core.validation.profiles.library import load_profile_set
 from workbench.core.validation.runner import Report, Validator
-
-_SUFFIXES = (".xml", ".json")
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -39,12 +38,33 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--format", choices=("text", "json", "junit", "outcome"), default="text")
     parser.add_argument("--layer", action="append", choices=LAYERS, help="run only these layers (repeatable)")
     parser.add_argument("-q", "--quiet", action="store_true", help="text format: only each file's verdict")
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help=f"validate N files at a time in separate processes (default: every core, {default_jobs()} here)",
+    )
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes (1 or more)")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
-    files, missing = _collect(args.paths)
+    collected = collect_files(args.paths)
+    files, missing = collected.files, collected.missing
     for path in missing:
         fail(f"{path}: no such file or folder")
+    for path, reason in collected.skipped:
+        print(f"itk-workbench: skipped {path}: {reason}", file=sys.stderr)
     if not files and not missing:
         return fail("no .xml or .json files found in " + ", ".join(args.paths))
     registry = _registry(args.profile)
@@ -52,31 +72,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     validator = Validator(registry, layers=tuple(args.layer or LAYERS))
     progress = _Progress(len(files)) if len(files) > 1 and sys.stderr.isatty() and args.format == "text" else None
-    reports = []
-    for number, path in enumerate(files, 1):
-        if progress is not None:
-            progress.show(number, path)
-        reports.append(validator.validate_file(path))
+    reports = list(validate_files(files, validator, jobs=args.jobs, done=progress.show if progress else None))
     if progress is not None:
         progress.done()
     _print(reports, args)
     if missing or any(not r.readable for r in reports):
         return 2
     return 0 if all(r.valid for r in reports) else 1
-
-
-def _collect(paths: list[str]) -> tuple[list[Path], list[str]]:
-    files: list[Path] = []
-    missing: list[str] = []
-    for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _SUFFIXES))
-        elif path.exists():
-            files.append(path)
-        else:
-            missing.append(name)
-    return files, missing
 
 
 def _registry(folders: list[str]) -> object | None:

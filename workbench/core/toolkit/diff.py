@@ -30,6 +30,7 @@ from typing import Literal
 from workbench.core import stu3
 from workbench.core.stu3.paths import node_path
 from workbench.core.tree import COMMENT, RESOURCE, Document, Node, gc_paused
+from workbench.core.words import plural
 
 Kind = Literal["added", "removed", "changed", "moved"]
 KINDS: tuple[Kind, ...] = ("changed", "added", "removed", "moved")
@@ -127,11 +128,6 @@ class DiffResult:
     def to_json(self) -> dict[str, object]:
         """``{"same": bool, "differences": [{"kind", "path", "a", "b"}]}``."""
         return {"same": self.same, "differences": [d.to_json() for d in self.differences]}
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 difference``, ``4 differences``."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def diff_documents(a: Document | Node, b: Document | Node, *, ignore_volatile: bool = False) -> DiffResult:

@@ -29,9 +29,9 @@ from workbench.core import stu3
 from workbench.core.codecs import read_bytes, render
 from workbench.core.positions import json_offsets
 from workbench.core.stu3.paths import node_path
-from workbench.core.toolkit.diff import plural
 from workbench.core.toolkit.fakes import Fakes, age_on, date_forms, shifted
 from workbench.core.tree import COMMENT, RESOURCE, XHTML, Document, Node, gc_paused
+from workbench.core.words import plural
 
 #: Resources whose details are patient data.
 PATIENT_RESOURCES = frozenset({"Patient", "RelatedPerson"})

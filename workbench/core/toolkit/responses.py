@@ -15,9 +15,9 @@ from typing import Literal, TypeVar
 
 from workbench.core.catalogue import catalogue, level_of
 from workbench.core.itk3.view import MessageView, message_view
-from workbench.core.toolkit.diff import plural
 from workbench.core.tree import Document, Node
 from workbench.core.validation.runner import Report, Validator
+from workbench.core.words import plural
 
 Outcome = Literal["positive", "negative", "unknown"]
 Generation = Literal["itk3", "legacy"]
