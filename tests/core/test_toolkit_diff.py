@@ -65,9 +65,7 @@ def test_added_and_removed_elements() -> None:
     result = diff_documents(a, b)
     assert [(d.kind, d.path) for d in result.differences] == [("removed", "Bundle.entry[0].resource.source")]
     back = diff_documents(b, a)
-    assert [(d.kind, d.path, d.a) for d in back.differences] == [
-        ("added", "Bundle.entry[0].resource.source", None)
-    ]
+    assert [(d.kind, d.path, d.a) for d in back.differences] == [("added", "Bundle.entry[0].resource.source", None)]
     assert back.differences[0].b == "source (1 element)"
 
 

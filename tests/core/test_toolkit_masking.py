@@ -165,7 +165,11 @@ def _details(document: Document) -> list[tuple[str, str]]:
             parent = node.parent
             if not node.value or parent is None:
                 continue
-            if node.name == "value" and parent.name == "identifier" and "nhs-number" in (parent.value_at("system") or ""):
+            if (
+                node.name == "value"
+                and parent.name == "identifier"
+                and "nhs-number" in (parent.value_at("system") or "")
+            ):
                 found.append(("nhs", node.value))
             elif parent.name == "name" and node.name in ("family", "given"):
                 found.append(("name", node.value))

@@ -11,10 +11,12 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from workbench.cli.common import fail
+from workbench.core.toolkit.report import partial_layers, verdict_text
 from workbench.core.validation.batch import collect_files, default_jobs, validate_files
 from workbench.core.validation.issue import LAYERS, Issue
 from workbench.core.validation.profiles.library import load_profile_set
 from workbench.core.validation.runner import Report, Validator
+from workbench.core.words import plural
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -113,26 +115,33 @@ class _Progress:
 
 
 def _print(reports: list[Report], args: argparse.Namespace) -> None:
+    layers = tuple(args.layer or LAYERS)
     if args.format == "json":
-        data = [r.to_json() for r in reports]
+        data = [_json(r, layers) for r in reports]
         print(json.dumps(data[0] if len(data) == 1 else data, indent=2, ensure_ascii=False))
     elif args.format == "junit":
         print(junit(reports))
     elif args.format == "outcome":
-        print(json.dumps(outcome(reports), indent=2, ensure_ascii=False))
+        print(json.dumps(outcome(reports, layers), indent=2, ensure_ascii=False))
     else:
-        print(text(reports, quiet=args.quiet))
+        print(text(reports, quiet=args.quiet, layers=layers))
 
 
-def text(reports: list[Report], *, quiet: bool = False) -> str:
+def _json(report: Report, layers: tuple[str, ...]) -> dict[str, object]:
+    """A report as JSON; a run of some layers only says which, and predicts nothing when valid."""
+    data = report.to_json()
+    if partial_layers(layers) is not None:
+        data["layers"] = list(layers)
+        if report.valid and report.readable:
+            data["predicted_response"] = None
+    return data
+
+
+def text(reports: list[Report], *, quiet: bool = False, layers: tuple[str, ...] | None = None) -> str:
     """Reports as text for a terminal."""
     lines: list[str] = []
     for report in reports:
-        code, display = report.predicted
-        counts = report.counts()
-        verdict = "valid" if report.valid else ("unreadable" if not report.readable else "INVALID")
-        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no findings"
-        lines.append(f"{report.file}: {verdict} ({summary}); receiver would answer {code} {display}")
+        lines.append(f"{report.file}: {verdict_text(report, layers)}")
         if quiet:
             continue
         for issue in report.issues:
@@ -146,7 +155,8 @@ def text(reports: list[Report], *, quiet: bool = False) -> str:
         valid = sum(r.valid for r in reports)
         unreadable = sum(not r.readable for r in reports)
         lines.append(
-            f"\n{len(reports)} files: {valid} valid, {len(reports) - valid - unreadable} invalid, {unreadable} unreadable"
+            f"\n{plural(len(reports), 'file')}: {valid} valid, {len(reports) - valid - unreadable} invalid, "
+            f"{unreadable} unreadable"
         )
     return "\n".join(lines)
 
@@ -174,7 +184,7 @@ def junit(reports: list[Report]) -> str:
         body = "\n".join(
             f"{i.severity} {i.layer} {i.rule} line {i.line}:{i.column} {i.path or ''}: {i.text}" for i in errors
         )
-        message = quoteattr(f"{len(errors)} error(s); receiver would answer {code} {display}")
+        message = quoteattr(f"{plural(len(errors), 'error')}; receiver would answer {code} {display}")
         out.append(f'    <failure message={message} type="invalid">{_xml_text(body)}</failure>')
         out.append("  </testcase>")
     out.append("</testsuite>")
@@ -197,9 +207,9 @@ _LINE = "http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-line"
 _COL = "http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-col"
 
 
-def outcome(reports: list[Report]) -> dict[str, Any]:
+def outcome(reports: list[Report], layers: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Reports as FHIR STU3 OperationOutcome JSON (a collection Bundle for several files)."""
-    outcomes = [_outcome(r) for r in reports]
+    outcomes = [_outcome(r, layers) for r in reports]
     if len(outcomes) == 1:
         return outcomes[0]
     return {
@@ -209,7 +219,7 @@ def outcome(reports: list[Report]) -> dict[str, Any]:
     }
 
 
-def _outcome(report: Report) -> dict[str, Any]:
+def _outcome(report: Report, layers: tuple[str, ...] | None = None) -> dict[str, Any]:
     issues = []
     for issue in report.issues:
         entry: dict[str, Any] = {"severity": issue.severity, "code": _ISSUE_TYPE[issue.layer]}
@@ -227,12 +237,11 @@ def _outcome(report: Report) -> dict[str, Any]:
             entry["expression"] = [issue.path]
         issues.append(entry)
     if not issues:
-        code, display = report.predicted
         issues.append(
             {
                 "severity": "information",
                 "code": "informational",
-                "details": {"text": f"valid; a receiver would answer {code} {display}"},
+                "details": {"text": verdict_text(report, layers)},
             }
         )
     return {"resourceType": "OperationOutcome", "issue": issues}
