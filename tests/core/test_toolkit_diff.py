@@ -111,3 +111,30 @@ def test_real_example_and_its_resent_copy() -> None:
     resent = read_bytes(_resent(data))
     assert diff_documents(original, resent, ignore_volatile=True).same
     assert not diff_documents(original, resent).same
+
+
+def _xml_examples() -> list[str]:
+    manifest = EXAMPLES / "MANIFEST.tsv"
+    if not manifest.exists():
+        return []
+    import csv
+
+    with manifest.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return [r["local_path"] for r in rows if r["format"] == "xml" and "NOT well-formed" not in r["notes"]]
+
+
+@pytest.mark.corpus
+def test_every_real_xml_example_and_its_json_are_the_same() -> None:
+    names = _xml_examples()
+    require_shared(EXAMPLES / "MANIFEST.tsv")
+    compared = 0
+    for name in names:
+        document = read_file(EXAMPLES / name)
+        if document.root.kind != 1:  # not a resource (an entry fragment): convert refuses it
+            continue
+        for plain in (False, True):
+            result = diff_documents(document, read_bytes(render(document, "json", plain=plain)))
+            assert result.same, (name, plain, result.differences[:3])
+        compared += 1
+    assert compared > 200
