@@ -303,6 +303,7 @@ class _Differ:
         self.side_b.finish()
         self.found: list[tuple[tuple[int, ...], Difference]] = []
         self.pairs: dict[int, Node] = {}
+        self.paths: dict[int, dict[int, tuple[int, int]]] = {}
 
     def run(self) -> DiffResult:
         stack: list[tuple[Node, Node, tuple[int, ...]]] = [(self.a, self.b, ())]
@@ -317,6 +318,12 @@ class _Differ:
             stack.extend(reversed(self._children(x, y, order)))
         self.found.sort(key=lambda item: item[0])
         return DiffResult(tuple(d for _, d in self.found), self.volatile, self.pairs)
+
+    def _path(self, node: Node) -> str:
+        return node_path(node, self.paths)
+
+    def _changed(self, x: Node, y: Node, a: str | None, b: str | None) -> Difference:
+        return Difference("changed", self._path(x), a, b, self._path(y), x, y)
 
     def _pair_all(self, x: Node, y: Node) -> None:
         """Pair two identical subtrees node by node."""
@@ -334,15 +341,15 @@ class _Differ:
     def _compare_node(self, x: Node, y: Node, order: tuple[int, ...]) -> bool:
         """Record what differs on the node itself; False when its children are not comparable."""
         if x.kind != y.kind or x.name != y.name:
-            self._add(order, _changed(x, y, _describe(x), _describe(y)))
+            self._add(order, self._changed(x, y, _describe(x), _describe(y)))
             return False
         value_a, value_b = self.side_a.value(x), self.side_b.value(y)
         if value_a != value_b:
-            self._add(order, _changed(x, y, _cut(x.value), _cut(y.value)))
+            self._add(order, self._changed(x, y, _cut(x.value), _cut(y.value)))
         if x.id != y.id:
-            self._add(order, _changed(x, y, f"id {x.id}" if x.id else None, f"id {y.id}" if y.id else None))
+            self._add(order, self._changed(x, y, f"id {x.id}" if x.id else None, f"id {y.id}" if y.id else None))
         if x.url != y.url:
-            self._add(order, _changed(x, y, x.url, y.url))
+            self._add(order, self._changed(x, y, x.url, y.url))
         return True
 
     def _children(self, x: Node, y: Node, order: tuple[int, ...]) -> list[tuple[Node, Node, tuple[int, ...]]]:
@@ -357,17 +364,17 @@ class _Differ:
             for i in removed:
                 node = items_a[i][1]
                 self._add(
-                    (*order, items_a[i][0]), Difference("removed", node_path(node), _describe(node), None, None, node)
+                    (*order, items_a[i][0]), Difference("removed", self._path(node), _describe(node), None, None, node)
                 )
             for j in added:
                 node = items_b[j][1]
                 place = (*order, _after(items_a, pairs, j), 1 << 30)
                 self._add(
-                    place, Difference("added", node_path(node), None, _describe(node), node_path(node), None, node)
+                    place, Difference("added", self._path(node), None, _describe(node), self._path(node), None, node)
                 )
             for i, j in _moved(pairs):
                 p, q = items_a[i][1], items_b[j][1]
-                path_a, path_b = node_path(p), node_path(q)
+                path_a, path_b = self._path(p), self._path(q)
                 if path_a != path_b:
                     self._add((*order, items_a[i][0]), Difference("moved", path_a, path_a, path_b, path_b, p, q))
             follow.extend((items_a[i][1], items_b[j][1], (*order, items_a[i][0])) for i, j in pairs)
@@ -470,10 +477,6 @@ def _moved(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
         keep.add(k)
         k = previous[k]
     return [by_a[k] for k in range(len(by_a)) if k not in keep]
-
-
-def _changed(x: Node, y: Node, a: str | None, b: str | None) -> Difference:
-    return Difference("changed", node_path(x), a, b, node_path(y), x, y)
 
 
 def _cut(value: str | None) -> str | None:

@@ -191,6 +191,10 @@ class _Plan:
         self.done: dict[object, Replacement] = {}
         self.notes: list[str] = []
         self.terms: list[tuple[str, Callable[[re.Match[str]], str], str]] = []
+        self._patterns: dict[str, int] = {}
+        self._anchors: dict[str, set[int]] = {}
+        self._dates: set[date] | None = None
+        self._paths: dict[int, dict[int, tuple[int, int]]] = {}
         self.birth_shifts: dict[str, tuple[str, str]] = {}
 
     def run(self) -> list[Replacement]:
@@ -215,7 +219,7 @@ class _Plan:
         old = (node.value if part == "value" else getattr(node.xml, part, None)) or ""
         if new != old:
             key = id(node) if part == "value" else (id(node), part)
-            self.done[key] = Replacement(kind, node_path(node), old, new, found, node, part)
+            self.done[key] = Replacement(kind, node_path(node, self._paths), old, new, found, node, part)
 
     # ---- the structured details ----------------------------------------------------------
 
@@ -287,6 +291,7 @@ class _Plan:
                     + r"(?![A-Za-z0-9])",
                     lambda m, new=new: new,
                     "postcode",
+                    {compact.lower(), compact[:-3].lower()},
                 )
 
     def _birth(self, patient: Node) -> None:
@@ -297,7 +302,7 @@ class _Plan:
         day = _as_date(original)
         if day is None:
             self.notes.append(
-                f"{node_path(birth)}: the birth date {len(original)} characters long is not a full date and was kept"
+                f"{node_path(birth, self._paths)}: the birth date {len(original)} characters long is not a full date and was kept"
             )
             return
         references = self._reference_dates(day)
@@ -317,6 +322,7 @@ class _Plan:
                 r"(?<![0-9A-Za-z])" + re.escape(old_form) + r"(?![0-9])",
                 lambda m, f=new_form: f,
                 "birth date",
+                {str(day.year), day.strftime("%Y%m%d")},
                 re.IGNORECASE,
             )
         deceased = patient.child("deceasedDateTime")
@@ -326,13 +332,15 @@ class _Plan:
                 self._replace(deceased, "birth date", moved, "date of death, moved with the birth date")
 
     def _reference_dates(self, birth: date) -> set[date]:
-        found = set()
-        for node, node_type in self.nodes:
-            if node_type in _DATES and node.value and node.name != "birthDate":
-                day = _as_date(node.value)
-                if day is not None and day > birth:
-                    found.add(day)
-        return found
+        """The distinct full dates in the message after ``birth`` (the ages to keep)."""
+        if self._dates is None:
+            self._dates = set()
+            for node, node_type in self.nodes:
+                if node_type in _DATES and node.value and node.name != "birthDate":
+                    day = _as_date(node.value)
+                    if day is not None:
+                        self._dates.add(day)
+        return {day for day in self._dates if day > birth}
 
     def _dates_equal_to_birth(self) -> None:
         for node, node_type in self.nodes:
@@ -343,23 +351,34 @@ class _Plan:
 
     # ---- free text -----------------------------------------------------------------------
 
-    def _term(self, pattern: str, make: Callable[[re.Match[str]], str], kind: str, flags: int = 0) -> None:
-        self.terms.append((pattern if not flags else f"(?i:{pattern})", make, kind))
+    def _term(
+        self, pattern: str, make: Callable[[re.Match[str]], str], kind: str, anchors: set[str], flags: int = 0
+    ) -> None:
+        """A value to find in free text: its pattern, its replacement, and the words (lower
+        case) one of which a text must hold for the pattern to be tried on it."""
+        pattern = pattern if not flags else f"(?i:{pattern})"
+        if pattern in self._patterns or not anchors:
+            return
+        self._patterns[pattern] = len(self.terms)
+        for anchor in anchors:
+            self._anchors.setdefault(anchor, set()).add(len(self.terms))
+        self.terms.append((pattern, make, kind))
 
     def _term_literal(self, old: str, new: str, kind: str) -> None:
-        self._term(re.escape(old), lambda m: new, kind, re.IGNORECASE)
+        self._term(re.escape(old), lambda m: new, kind, _longest_word(old), re.IGNORECASE)
 
     def _term_word(self, old: str, new: str, kind: str) -> None:
         def cased(match: re.Match[str]) -> str:
             text = match.group(0)
             return new.upper() if text.isupper() and len(text) > 1 else new.lower() if text.islower() else new
 
-        self._term(r"(?<![^\W\d_])" + re.escape(old) + r"(?![^\W\d_])", cased, kind, re.IGNORECASE)
+        self._term(r"(?<![^\W\d_])" + re.escape(old) + r"(?![^\W\d_])", cased, kind, _longest_word(old), re.IGNORECASE)
 
     def _term_spaced(self, old: str, new: str, kind: str) -> None:
         words = old.split()
         if words:
-            self._term(r"\s+".join(re.escape(w) for w in words), lambda m: new, kind, re.IGNORECASE)
+            pattern = r"\s+".join(re.escape(w) for w in words)
+            self._term(pattern, lambda m: new, kind, _longest_word(old), re.IGNORECASE)
 
     def _term_digits(self, old: str, new: str, kind: str) -> None:
         digits = re.sub(r"\D", "", old)
@@ -372,19 +391,32 @@ class _Plan:
             made = iter(new_digits)
             return "".join(next(made, c) if c.isdigit() else c for c in match.group(0))
 
-        self._term(pattern, laid_out, kind)
+        self._term(pattern, laid_out, kind, {digits, digits[:3], digits[:4], digits[:5]})
 
     def _free_text(self) -> None:
         if not self.terms:
             return
         by_group = {f"t{i}": (make, kind) for i, (_, make, kind) in enumerate(self.terms)}
-        pattern = re.compile("|".join(f"(?P<t{i}>{p})" for i, (p, _, _) in enumerate(self.terms)))
+        compiled: dict[frozenset[int], re.Pattern[str]] = {}
+
+        def substitute(text: str) -> tuple[str, list[str]]:
+            words = set(_WORDS.findall(text.lower()))
+            chosen = frozenset(i for word in words & self._anchors.keys() for i in self._anchors[word])
+            if not chosen:
+                return text, []
+            pattern = compiled.get(chosen)
+            if pattern is None:
+                pattern = compiled[chosen] = re.compile(
+                    "|".join(f"(?P<t{i}>{self.terms[i][0]})" for i in sorted(chosen))
+                )
+            return _substitute(pattern, by_group, text)
+
         comments = [(c, None) for c in (*self.document.prolog, *self.document.epilog)]
         for node, node_type in [*self.nodes, *comments]:
             if node.xml is not None:
                 for part in ("text", "tail"):
                     stray = getattr(node.xml, part)
-                    changed, found = _substitute(pattern, by_group, stray) if stray else (stray, [])
+                    changed, found = substitute(stray) if stray else (stray, [])
                     if changed != stray:
                         self._replace(node, "free text", changed or "", ", ".join(found), part)
             if node.value is None or id(node) in self.done:
@@ -394,7 +426,7 @@ class _Plan:
             parent = node.parent
             if node.name == "id" and parent is not None and parent.kind == RESOURCE:
                 continue
-            new, found = _substitute(pattern, by_group, node.value)
+            new, found = substitute(node.value)
             if new != node.value:
                 self._replace(node, "free text", new, ", ".join(found))
 
@@ -479,6 +511,15 @@ def _value_token(text: str, offset: int, old: str, taken: dict[int, tuple[int, s
         except ValueError:
             return None
     return None
+
+
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def _longest_word(text: str) -> set[str]:
+    """The longest word of a text, in lower case (the anchor a free text must hold)."""
+    words = _WORDS.findall(text.lower())
+    return {max(words, key=len)} if words else set()
 
 
 def _is_nhs_identifier(identifier: Node) -> bool:
