@@ -11,6 +11,7 @@ from workbench.core.itk3.view import MessageView, describe_handling, describe_re
 from workbench.core.stu3.paths import node_path
 from workbench.core.toolkit.responses import response_summary
 from workbench.core.tree import Document
+from workbench.core.words import plural
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -124,7 +125,8 @@ def render_text(summary: dict[str, Any]) -> str:
         else summary["root"]
     )
     entries = summary["entries"]
-    bundle = f" (Bundle type {summary['bundle_type']}, {len(entries)} entries)" if summary["bundle_type"] else ""
+    counted = plural(len(entries), "entry", "entries")
+    bundle = f" (Bundle type {summary['bundle_type']}, {counted})" if summary["bundle_type"] else ""
     lines.append(f"Content:     {kind}{bundle}")
     if summary["is_itk_message"]:
         event = summary["event"]

@@ -102,7 +102,8 @@ def _filters(reports: Sequence[FileReport]) -> str:
     present_layers = [layer for layer in LAYERS if any(i.layer == layer for r in reports for i in r.issues)]
     boxes = ['<div id="filters"><strong>Show:</strong> ']
     for severity in SEVERITIES:
-        boxes.append(f'<label><input type="checkbox" value="{severity}" checked> {severity}</label>')
+        shown = "information notes" if severity == "information" else severity
+        boxes.append(f'<label><input type="checkbox" value="{severity}" checked> {shown}</label>')
     boxes.append(" | ")
     for layer in LAYERS:
         checked = " checked"
@@ -149,6 +150,13 @@ def _file_section(number: int, report: FileReport) -> str:
             + "<br>Its own verdict, as a message, follows.</div>"
         )
     parts.append(f'<p class="verdict {_verdict_class(report)}">{escape(report.verdict)}</p>')
+    deciding = _deciding(report)
+    if deciding is not None:
+        issue = report.issues[deciding]
+        parts.append(
+            f'<p>Decided by <a href="#file-{number}-finding-{deciding}">{escape(issue.rule)}</a> at '
+            f'<span class="path">{escape(issue.path or "the whole document")}</span>.</p>'
+        )
     by_layer: dict[str, list[int]] = {}
     for index, issue in enumerate(report.issues):
         by_layer.setdefault(issue.layer, []).append(index)
@@ -165,7 +173,7 @@ def _file_section(number: int, report: FileReport) -> str:
             f'<details class="group" open><summary>{escape(layer)} layer: {escape(words)} '
             f'(<span class="shown">{len(indexes)}</span> shown)</summary>'
         )
-        parts.extend(_finding(report, index) for index in indexes)
+        parts.extend(_finding(report, index, number) for index in indexes)
         parts.append("</details>")
     if not report.issues:
         parts.append('<p class="muted">No findings.</p>')
@@ -173,12 +181,19 @@ def _file_section(number: int, report: FileReport) -> str:
     return "\n".join(parts)
 
 
-def _finding(report: FileReport, index: int) -> str:
+def _deciding(report: FileReport) -> int | None:
+    """The index of the first finding that carries the predicted Response's code, if any."""
+    code = report.report.predicted[0]
+    return next((i for i, issue in enumerate(report.issues) if issue.is_error and issue.itk_code == code), None)
+
+
+def _finding(report: FileReport, index: int, number: int) -> str:
     issue = report.issues[index]
     where = f"line {issue.line}" + (f", column {issue.column}" if issue.column else "") if issue.line else "no line"
     code = f' <span class="code">a receiver would answer {escape(issue.itk_code)}</span>' if issue.itk_code else ""
     parts = [
-        f'<article class="finding" data-severity="{escape(issue.severity)}" data-layer="{escape(issue.layer)}">',
+        f'<article class="finding" id="file-{number}-finding-{index}" data-severity="{escape(issue.severity)}" '
+        f'data-layer="{escape(issue.layer)}">',
         f'<div><span class="sev sev-{escape(issue.severity)}">{escape(issue.severity.upper())}</span> '
         f'<span class="rule">{escape(issue.rule)}</span> <span class="muted">{escape(where)}</span>{code}</div>',
         f'<div class="path">{escape(issue.path or "(the whole document)")}</div>',
