@@ -7,6 +7,10 @@ A report from a worker carries its findings but not the document tree (sending t
 processes costs more than validating them); its ``document`` is a stub holding only the root, so
 ``readable`` still says whether the file could be read.
 
+Workers are forked, which is safe in a single-threaded process such as the command line; a
+process running threads (the desktop application) should pass ``jobs=1`` or run the batch in a
+process of its own. Where fork is not available, files are validated one after another.
+
 :func:`collect_files` turns files and folders into the list to validate, and says which files
 it skipped and why.
 """
