@@ -126,3 +126,21 @@ def test_changed_makes_a_checked_copy() -> None:
     assert base.changed(forced="none").forced == "none" and base.forced is None
     with pytest.raises(SettingsError):
         base.changed(business_code="1")
+
+
+def test_the_shipped_presets_load_and_empty_lists_are_explained() -> None:
+    from workbench.core.acks.presets import EMPTY_MEANS, shipped_presets
+    from workbench.core.acks.settings import ReceiverSettings
+
+    presets = shipped_presets()
+    assert [p.name for p in presets] == ["default", "nhs-harness", "strict-gp"]
+    assert presets[0].title == "Permissive receiver (the default)"
+    strict = next(p for p in presets if p.name == "strict-gp")
+    assert strict.title == "A strict GP practice receiver" and strict.settings.size_limit == 2097152
+    harness = next(p for p in presets if p.name == "nhs-harness")
+    assert harness.settings.given_name_outcomes and "FACTS" not in harness.path.read_text()
+    from dataclasses import fields
+
+    empty = {f.name for f in fields(ReceiverSettings) if getattr(ReceiverSettings(), f.name) in ((), None)}
+    assert set(EMPTY_MEANS) <= empty
+    assert EMPTY_MEANS["unauthorised_senders"] == "empty: no sender is rejected as unauthorised"

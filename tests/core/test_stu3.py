@@ -77,3 +77,16 @@ def test_resource_types_and_definitions() -> None:
     assert len(stu3.resource_types()) == 118
     short, text = stu3.definition("MessageHeader", "event")
     assert short and "event" in text.lower()
+
+
+def test_node_paths_with_a_memo_are_the_same_as_without() -> None:
+    from workbench.core.acks.sample import sample_message
+    from workbench.core.clock import SequentialIds, VirtualClock
+    from workbench.core.codecs import read_bytes, render
+    from workbench.core.stu3.paths import node_path
+
+    document = read_bytes(render(sample_message(clock=VirtualClock(), ids=SequentialIds("memo")), "json"))
+    memo: dict[int, dict[int, tuple[int, int]]] = {}
+    nodes = list(document.root.iter())
+    assert [node_path(n, memo) for n in nodes] == [node_path(n) for n in nodes]
+    assert memo  # it remembered the parents' child positions

@@ -24,7 +24,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "ack",
         help="write the ITK Responses a receiver would send for a message, and say why",
-        description="Decide, as a receiver would (FACTS §4-§5), which ITK Responses (ITK008M) to send "
+        description="Decide, as an ITK3 receiver would, which ITK Responses (ITK008M) to send "
         "for MESSAGE: none, one or two. Each is written to DIR as <message-id>-<level>-<code>.xml "
         '(or .json with syntax = "json" in the settings), and the decision is explained. An unreadable '
         "MESSAGE gets the 10009 Response. Several MESSAGEs are received in order by one receiver, which "

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from workbench.cli.common import emit, fail, load
+from workbench.cli.common import emit, fail
+from workbench.cli.inputs import load_resource
 from workbench.core.codecs import render, xml_only_details
 from workbench.core.errors import WriteError
+from workbench.core.words import plural
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -27,7 +29,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    document = load(args.file)
+    document = load_resource(args.file)
     if document is None:
         return 2
     try:
@@ -38,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         dropped = xml_only_details(document)
         if dropped:
             print(
-                f"itk-workbench: note: --plain left out {dropped} XML-only detail(s) (comments, attributes)",
+                f"itk-workbench: note: --plain left out {plural(dropped, 'XML-only detail')} (comments, attributes)",
                 file=sys.stderr,
             )
     return emit(data, args.output)

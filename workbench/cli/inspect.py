@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from workbench.cli.common import load, print_json
+from workbench.cli.common import print_json
+from workbench.cli.inputs import load_resource
 from workbench.core.itk3.view import MessageView, describe_handling, describe_resource, message_view
 from workbench.core.stu3.paths import node_path
+from workbench.core.toolkit.responses import response_summary
 from workbench.core.tree import Document
+from workbench.core.words import plural
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -23,7 +26,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    document = load(args.file)
+    document = load_resource(args.file)
     if document is None:
         return 2
     summary = summarise(document)
@@ -62,10 +65,12 @@ def summarise(document: Document) -> dict[str, Any]:
         summary["timestamp"] = view.timestamp
         summary["focus"] = [_party(p) for p in view.focus]
         if view.is_response:
+            reading = response_summary(view)
             summary["response"] = {
                 "identifier": view.response_identifier,
                 "code": view.response_code,
                 "itk_codes": view.response_codes,
+                "says": reading.to_json() if reading is not None else None,
             }
     summary["payload"] = _payload(view)
     summary["entries"] = [
@@ -120,7 +125,8 @@ def render_text(summary: dict[str, Any]) -> str:
         else summary["root"]
     )
     entries = summary["entries"]
-    bundle = f" (Bundle type {summary['bundle_type']}, {len(entries)} entries)" if summary["bundle_type"] else ""
+    counted = plural(len(entries), "entry", "entries")
+    bundle = f" (Bundle type {summary['bundle_type']}, {counted})" if summary["bundle_type"] else ""
     lines.append(f"Content:     {kind}{bundle}")
     if summary["is_itk_message"]:
         event = summary["event"]
@@ -139,9 +145,16 @@ def render_text(summary: dict[str, Any]) -> str:
             lines.append(f"Focus:       {_party_text(party)}")
         if "response" in summary:
             response = summary["response"]
+            says = response.get("says")
+            if says is not None:
+                level = f"{says['level']}, " if says["level"] else ""
+                what = f"{says['code']} {says['display']}" if says["code"] else "no response code"
+                lines.append(f"Says:        {what}: {level}{says['outcome']} ({says['kind']})")
+                lines.extend(f"             note: {note}" for note in says["notes"])
             lines.append(
                 f"Response:    to message {response['identifier']}, code {response['code']}, "
-                f"ITK code(s) {', '.join(response['itk_codes']) or '(none)'}"
+                f"{'ITK code' if len(response['itk_codes']) == 1 else 'ITK codes'} "
+                f"{', '.join(response['itk_codes']) or '(none)'}"
             )
     payload = summary["payload"]
     text = payload["kind"]

@@ -11,11 +11,12 @@ from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from workbench.cli.common import fail
+from workbench.core.toolkit.report import partial_layers, verdict_text
+from workbench.core.validation.batch import collect_files, default_jobs, validate_files
 from workbench.core.validation.issue import LAYERS, Issue
 from workbench.core.validation.profiles.library import load_profile_set
 from workbench.core.validation.runner import Report, Validator
-
-_SUFFIXES = (".xml", ".json")
+from workbench.core.words import plural
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -39,12 +40,33 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--format", choices=("text", "json", "junit", "outcome"), default="text")
     parser.add_argument("--layer", action="append", choices=LAYERS, help="run only these layers (repeatable)")
     parser.add_argument("-q", "--quiet", action="store_true", help="text format: only each file's verdict")
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help=f"validate N files at a time in separate processes (default: every core, {default_jobs()} here)",
+    )
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes (1 or more)")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
-    files, missing = _collect(args.paths)
+    collected = collect_files(args.paths)
+    files, missing = collected.files, collected.missing
     for path in missing:
         fail(f"{path}: no such file or folder")
+    for path, reason in collected.skipped:
+        print(f"itk-workbench: skipped {path}: {reason}", file=sys.stderr)
     if not files and not missing:
         return fail("no .xml or .json files found in " + ", ".join(args.paths))
     registry = _registry(args.profile)
@@ -52,31 +74,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     validator = Validator(registry, layers=tuple(args.layer or LAYERS))
     progress = _Progress(len(files)) if len(files) > 1 and sys.stderr.isatty() and args.format == "text" else None
-    reports = []
-    for number, path in enumerate(files, 1):
-        if progress is not None:
-            progress.show(number, path)
-        reports.append(validator.validate_file(path))
+    reports = list(validate_files(files, validator, jobs=args.jobs, done=progress.show if progress else None))
     if progress is not None:
         progress.done()
     _print(reports, args)
     if missing or any(not r.readable for r in reports):
         return 2
     return 0 if all(r.valid for r in reports) else 1
-
-
-def _collect(paths: list[str]) -> tuple[list[Path], list[str]]:
-    files: list[Path] = []
-    missing: list[str] = []
-    for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in _SUFFIXES))
-        elif path.exists():
-            files.append(path)
-        else:
-            missing.append(name)
-    return files, missing
 
 
 def _registry(folders: list[str]) -> object | None:
@@ -111,26 +115,33 @@ class _Progress:
 
 
 def _print(reports: list[Report], args: argparse.Namespace) -> None:
+    layers = tuple(args.layer or LAYERS)
     if args.format == "json":
-        data = [r.to_json() for r in reports]
+        data = [_json(r, layers) for r in reports]
         print(json.dumps(data[0] if len(data) == 1 else data, indent=2, ensure_ascii=False))
     elif args.format == "junit":
         print(junit(reports))
     elif args.format == "outcome":
-        print(json.dumps(outcome(reports), indent=2, ensure_ascii=False))
+        print(json.dumps(outcome(reports, layers), indent=2, ensure_ascii=False))
     else:
-        print(text(reports, quiet=args.quiet))
+        print(text(reports, quiet=args.quiet, layers=layers))
 
 
-def text(reports: list[Report], *, quiet: bool = False) -> str:
+def _json(report: Report, layers: tuple[str, ...]) -> dict[str, object]:
+    """A report as JSON; a run of some layers only says which, and predicts nothing when valid."""
+    data = report.to_json()
+    if partial_layers(layers) is not None:
+        data["layers"] = list(layers)
+        if report.valid and report.readable:
+            data["predicted_response"] = None
+    return data
+
+
+def text(reports: list[Report], *, quiet: bool = False, layers: tuple[str, ...] | None = None) -> str:
     """Reports as text for a terminal."""
     lines: list[str] = []
     for report in reports:
-        code, display = report.predicted
-        counts = report.counts()
-        verdict = "valid" if report.valid else ("unreadable" if not report.readable else "INVALID")
-        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no findings"
-        lines.append(f"{report.file}: {verdict} ({summary}); receiver would answer {code} {display}")
+        lines.append(f"{report.file}: {verdict_text(report, layers)}")
         if quiet:
             continue
         for issue in report.issues:
@@ -144,7 +155,8 @@ def text(reports: list[Report], *, quiet: bool = False) -> str:
         valid = sum(r.valid for r in reports)
         unreadable = sum(not r.readable for r in reports)
         lines.append(
-            f"\n{len(reports)} files: {valid} valid, {len(reports) - valid - unreadable} invalid, {unreadable} unreadable"
+            f"\n{plural(len(reports), 'file')}: {valid} valid, {len(reports) - valid - unreadable} invalid, "
+            f"{unreadable} unreadable"
         )
     return "\n".join(lines)
 
@@ -172,7 +184,7 @@ def junit(reports: list[Report]) -> str:
         body = "\n".join(
             f"{i.severity} {i.layer} {i.rule} line {i.line}:{i.column} {i.path or ''}: {i.text}" for i in errors
         )
-        message = quoteattr(f"{len(errors)} error(s); receiver would answer {code} {display}")
+        message = quoteattr(f"{plural(len(errors), 'error')}; receiver would answer {code} {display}")
         out.append(f'    <failure message={message} type="invalid">{_xml_text(body)}</failure>')
         out.append("  </testcase>")
     out.append("</testsuite>")
@@ -195,9 +207,9 @@ _LINE = "http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-line"
 _COL = "http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-col"
 
 
-def outcome(reports: list[Report]) -> dict[str, Any]:
+def outcome(reports: list[Report], layers: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Reports as FHIR STU3 OperationOutcome JSON (a collection Bundle for several files)."""
-    outcomes = [_outcome(r) for r in reports]
+    outcomes = [_outcome(r, layers) for r in reports]
     if len(outcomes) == 1:
         return outcomes[0]
     return {
@@ -207,7 +219,7 @@ def outcome(reports: list[Report]) -> dict[str, Any]:
     }
 
 
-def _outcome(report: Report) -> dict[str, Any]:
+def _outcome(report: Report, layers: tuple[str, ...] | None = None) -> dict[str, Any]:
     issues = []
     for issue in report.issues:
         entry: dict[str, Any] = {"severity": issue.severity, "code": _ISSUE_TYPE[issue.layer]}
@@ -225,12 +237,11 @@ def _outcome(report: Report) -> dict[str, Any]:
             entry["expression"] = [issue.path]
         issues.append(entry)
     if not issues:
-        code, display = report.predicted
         issues.append(
             {
                 "severity": "information",
                 "code": "informational",
-                "details": {"text": f"valid; a receiver would answer {code} {display}"},
+                "details": {"text": verdict_text(report, layers)},
             }
         )
     return {"resourceType": "OperationOutcome", "issue": issues}

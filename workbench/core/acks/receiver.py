@@ -289,7 +289,7 @@ def _unreadable(
         f"the message cannot be read ({exc.message}): 10009 Unreadable message received",
         (
             f"the flags cannot be told: an infrastructure Response is sent anyway, quoting {unreadable}, "
-            f"back to the mailbox it came from ({reply_to or 'unknown'}) (FACTS §5.3)"
+            f"back to the mailbox it came from ({reply_to or 'unknown'})"
         ),
     ]
     issue = Issue("fatal", "syntax", "syntax-unreadable", exc.message, None, None, exc.line, exc.column, "10009")
@@ -356,7 +356,7 @@ def _plan(
         which = "InfAckRequested" if inf is None else "BusAckRequested"
         reasons.append(
             f"{which} missing or unreadable: infrastructure Response {infrastructure} {verb} anyway "
-            "(a receiver that cannot tell the flags responds, FACTS §5.3)"
+            "(a receiver that cannot tell the flags responds)"
         )
     else:
         reasons.append(f"InfAckRequested=false: no infrastructure Response (the result was {infrastructure})")

@@ -13,8 +13,13 @@ from workbench.core.stu3.typeinfo import type_of
 from workbench.core.tree import COMMENT, FROM_JSON_ARRAY, RESOURCE, Node
 
 
-def node_path(node: Node) -> str:
-    """Return the element path of ``node``."""
+def node_path(node: Node, memo: dict[int, dict[int, tuple[int, int]]] | None = None) -> str:
+    """Return the element path of ``node``.
+
+    ``memo`` (an empty dict to start) remembers each parent's child positions across calls, so
+    the paths of many nodes of a large, unchanging tree cost one pass over each parent's
+    children instead of one per node.
+    """
     steps: list[str] = []
     current: Node | None = node
     while current is not None:
@@ -28,7 +33,7 @@ def node_path(node: Node) -> str:
         if current.kind == COMMENT:
             steps.append("#comment")
         else:
-            index, count = _position(parent, current)
+            index, count = _position(parent, current) if memo is None else _remembered(parent, current, memo)
             if count > 1 or current.flags & FROM_JSON_ARRAY or _repeats(parent, current.name):
                 steps.append(f"{current.name}[{index}]")
             else:
@@ -47,6 +52,19 @@ def _position(parent: Node, node: Node) -> tuple[int, int]:
                 index = count
             count += 1
     return index, count
+
+
+def _remembered(parent: Node, node: Node, memo: dict[int, dict[int, tuple[int, int]]]) -> tuple[int, int]:
+    positions = memo.get(id(parent))
+    if positions is None:
+        seen: dict[str, list[Node]] = {}
+        for sibling in parent.children:
+            if sibling.kind != COMMENT:
+                seen.setdefault(sibling.name, []).append(sibling)
+        positions = memo[id(parent)] = {
+            id(sibling): (index, len(group)) for group in seen.values() for index, sibling in enumerate(group)
+        }
+    return positions.get(id(node), (0, 0))
 
 
 def _repeats(parent: Node, name: str) -> bool:

@@ -25,7 +25,7 @@ class Rule(NamedTuple):
         severity: error (a receiver rejects), warning (convention, legacy, should) or
             information (a note).
         itk_code: the ITK response code a receiver answers when it rejects, else None.
-        description: one line, ending with the FACTS.md section it comes from.
+        description: one line saying what the rule checks, for a person (no reference-file citations).
     """
 
     severity: Severity

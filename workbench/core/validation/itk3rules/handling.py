@@ -98,51 +98,39 @@ def _key_rules() -> dict[str, Rule]:
     for key in catalogue().handling_keys:
         stem = KEY_STEMS[key.url]
         code = key.error_code or "10001"
-        rules[f"itk-{stem}-missing"] = Rule("error", code, f"the handling key {key.url} is present (FACTS §3)")
-        rules[f"itk-{stem}-repeated"] = Rule("error", code, f"the handling key {key.url} appears only once (FACTS §3)")
+        rules[f"itk-{stem}-missing"] = Rule("error", code, f"the handling key {key.url} is present")
+        rules[f"itk-{stem}-repeated"] = Rule("error", code, f"the handling key {key.url} appears only once")
     return rules
 
 
 RULES: dict[str, Rule] = {
-    "itk-handling-missing": Rule("error", "10001", "the MessageHeader carries the ITK handling extension (FACTS §3)"),
-    "itk-handling-repeated": Rule("error", "10001", "the handling extension appears exactly once (FACTS §3)"),
-    "itk-handling-value": Rule(
-        "error", "10001", "the handling extension is complex: no value[x] of its own (FACTS §3)"
-    ),
+    "itk-handling-missing": Rule("error", "10001", "the MessageHeader carries the ITK handling extension"),
+    "itk-handling-repeated": Rule("error", "10001", "the handling extension appears exactly once"),
+    "itk-handling-value": Rule("error", "10001", "the handling extension is complex: no value[x] of its own"),
     **_key_rules(),
-    "itk-busack-value": Rule("error", "10003", "BusAckRequested is a valueBoolean true or false (FACTS §3)"),
-    "itk-infack-value": Rule("error", "10002", "InfAckRequested is a valueBoolean true or false (FACTS §3)"),
-    "itk-recipient-type-value": Rule("error", "10010", "RecipientType is a valueCoding with a code (FACTS §3)"),
-    "itk-recipient-type": Rule("error", "10010", "RecipientType code is FA or FI (FACTS §3)"),
-    "itk-recipient-type-system": Rule("error", "10010", "RecipientType system is ITK-RecipientType-1 (FACTS §3)"),
-    "itk-recipient-type-display": Rule(
-        "error", "10010", "RecipientType display is present and matches its code (FACTS §3)"
-    ),
+    "itk-busack-value": Rule("error", "10003", "BusAckRequested is a valueBoolean true or false"),
+    "itk-infack-value": Rule("error", "10002", "InfAckRequested is a valueBoolean true or false"),
+    "itk-recipient-type-value": Rule("error", "10010", "RecipientType is a valueCoding with a code"),
+    "itk-recipient-type": Rule("error", "10010", "RecipientType code is FA or FI"),
+    "itk-recipient-type-system": Rule("error", "10010", "RecipientType system is ITK-RecipientType-1"),
+    "itk-recipient-type-display": Rule("error", "10010", "RecipientType display is present and matches its code"),
     "itk-recipient-type-display-spelling": Rule(
-        "warning", None, "RecipientType display is spelled as in the CodeSystem (FACTS §3)"
+        "warning", None, "RecipientType display is spelled as in the CodeSystem"
     ),
-    "itk-msgdef-value": Rule(
-        "error", "10004", "MessageDefinition is a valueReference to a MessageDefinition URL (FACTS §3, §6)"
-    ),
-    "itk-msgdef-generic": Rule(
-        "error", "10004", "the generic SendPayload MessageDefinition is not named in a header (FACTS §6)"
-    ),
-    "itk-msgdef-unknown": Rule("warning", None, "MessageDefinition is one the workbench knows (FACTS §6)"),
+    "itk-msgdef-value": Rule("error", "10004", "MessageDefinition is a valueReference to a MessageDefinition URL"),
+    "itk-msgdef-generic": Rule("error", "10004", "the generic SendPayload MessageDefinition is not named in a header"),
+    "itk-msgdef-unknown": Rule("warning", None, "MessageDefinition is one the workbench knows"),
     "itk-msgdef-superseded": Rule(
-        "warning", None, "MessageDefinition is the current one, not an older -Instance- form (FACTS §6, §11.2)"
+        "warning", None, "MessageDefinition is the current one, not an older -Instance- form"
     ),
-    "itk-msgdef-event-mismatch": Rule("error", "10008", "MessageDefinition defines the header's event (FACTS §3, §6)"),
+    "itk-msgdef-event-mismatch": Rule("error", "10008", "MessageDefinition defines the header's event"),
     "itk-sender-reference-value": Rule(
-        "error", "10007", "SenderReference is a non-empty valueString of at most 255 characters (FACTS §3)"
+        "error", "10007", "SenderReference is a non-empty valueString of at most 255 characters"
     ),
-    "itk-local-extension-value": Rule("error", "10001", "LocalExtension carries a value (FACTS §3)"),
-    "itk-handling-legacy-priority": Rule(
-        "warning", None, "the Priority key was removed in ITK3 2.5.0 (FACTS §3, §11.11)"
-    ),
-    "itk-handling-local-key": Rule("information", None, "other handling keys are local keys by agreement (FACTS §3)"),
-    "itk-payload-spec-keys": Rule(
-        "error", "10008", "handling keys have the values the event's payload spec fixes (FACTS §3)"
-    ),
+    "itk-local-extension-value": Rule("error", "10001", "LocalExtension carries a value"),
+    "itk-handling-legacy-priority": Rule("warning", None, "the Priority key was removed in ITK3 2.5.0"),
+    "itk-handling-local-key": Rule("information", None, "other handling keys are local keys by agreement"),
+    "itk-payload-spec-keys": Rule("error", "10008", "handling keys have the values the event's payload spec fixes"),
 }
 
 

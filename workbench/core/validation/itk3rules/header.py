@@ -55,38 +55,28 @@ from workbench.core.validation.itk3rules.common import (
 )
 
 RULES: dict[str, Rule] = {
-    "itk-not-a-message": Rule("error", "20006", "the document is an ITK3 message Bundle (FACTS §1.1)"),
-    "itk-bundle-type": Rule("error", "20006", "Bundle.type is message (FACTS §1.2)"),
-    "itk-bundle-identifier": Rule("error", "20006", "Bundle.identifier.value is present (FACTS §1.2)"),
-    "itk-bundle-id": Rule("warning", None, "Bundle.id is present, a fresh UUID (FACTS §1.2, §1.3)"),
-    "itk-bundle-empty": Rule("error", "20006", "the Bundle has at least one entry (FACTS §1.2)"),
-    "itk-bundle-forbidden": Rule(
-        "error", "20006", "no total, link, signature, entry.link/search/request/response (FACTS §1.2)"
-    ),
-    "itk-entry-empty": Rule("error", "20006", "every entry of the message Bundle carries a resource (FACTS §1.2)"),
-    "itk-fullurl-duplicate": Rule("error", "20006", "entry fullUrls are unique, bdl-7 (FACTS §1.2, §10.2)"),
-    "itk-header-missing": Rule("error", "20006", "the first entry is the MessageHeader (FACTS §1.3)"),
-    "itk-header-repeated": Rule("error", "20006", "the Bundle has exactly one MessageHeader (FACTS §2.1)"),
-    "itk-fullurl-convention": Rule("warning", None, "entry fullUrl is urn:uuid: and the resource id (FACTS §1.3)"),
-    "itk-header-id": Rule("warning", None, "MessageHeader.id is present: Responses quote it (FACTS §2.1, §4.1)"),
-    "itk-event-missing": Rule("error", "20006", "MessageHeader.event has a code (FACTS §2.1)"),
-    "itk-event-system": Rule("error", "20006", "event.system is ITK-MessageEvent-2 (FACTS §2.1)"),
-    "itk-event-legacy": Rule("error", "20006", "the event is not the legacy ITK001M/ITK002M (FACTS §2.2)"),
-    "itk-event-unknown": Rule(
-        "warning", None, "the event code is in ITK-MessageEvent-2 (extensible binding) (FACTS §2.2)"
-    ),
-    "itk-event-display": Rule(
-        "error", "20006", "event.display is present and matches the CodeSystem (FACTS §2.2, §10.4)"
-    ),
-    "itk-event-display-spelling": Rule("warning", None, "event.display is spelled as in the CodeSystem (FACTS §2.2)"),
-    "itk-header-forbidden": Rule(
-        "error", "20006", "MessageHeader elements the ITK profile forbids are absent (FACTS §2.1)"
-    ),
-    "itk-timestamp": Rule("error", "20006", "timestamp is an instant with a time zone (FACTS §2.1)"),
-    "itk-source-missing": Rule("error", "20006", "source.endpoint, the sender's MESH mailbox, is present (FACTS §2.1)"),
-    "itk-source-legacy": Rule(
-        "warning", None, "source.endpoint is a MESH mailbox, not an ITK2 URN or OID (FACTS §11.11)"
-    ),
+    "itk-not-a-message": Rule("error", "20006", "the document is an ITK3 message Bundle"),
+    "itk-bundle-type": Rule("error", "20006", "Bundle.type is message"),
+    "itk-bundle-identifier": Rule("error", "20006", "Bundle.identifier.value is present"),
+    "itk-bundle-id": Rule("warning", None, "Bundle.id is present, a fresh UUID"),
+    "itk-bundle-empty": Rule("error", "20006", "the Bundle has at least one entry"),
+    "itk-bundle-forbidden": Rule("error", "20006", "no total, link, signature, entry.link/search/request/response"),
+    "itk-entry-empty": Rule("error", "20006", "every entry of the message Bundle carries a resource"),
+    "itk-fullurl-duplicate": Rule("error", "20006", "entry fullUrls are unique, bdl-7"),
+    "itk-header-missing": Rule("error", "20006", "the first entry is the MessageHeader"),
+    "itk-header-repeated": Rule("error", "20006", "the Bundle has exactly one MessageHeader"),
+    "itk-fullurl-convention": Rule("warning", None, "entry fullUrl is urn:uuid: and the resource id"),
+    "itk-header-id": Rule("warning", None, "MessageHeader.id is present: Responses quote it"),
+    "itk-event-missing": Rule("error", "20006", "MessageHeader.event has a code"),
+    "itk-event-system": Rule("error", "20006", "event.system is ITK-MessageEvent-2"),
+    "itk-event-legacy": Rule("error", "20006", "the event is not the legacy ITK001M/ITK002M"),
+    "itk-event-unknown": Rule("warning", None, "the event code is in ITK-MessageEvent-2 (extensible binding)"),
+    "itk-event-display": Rule("error", "20006", "event.display is present and matches the CodeSystem"),
+    "itk-event-display-spelling": Rule("warning", None, "event.display is spelled as in the CodeSystem"),
+    "itk-header-forbidden": Rule("error", "20006", "MessageHeader elements the ITK profile forbids are absent"),
+    "itk-timestamp": Rule("error", "20006", "timestamp is an instant with a time zone"),
+    "itk-source-missing": Rule("error", "20006", "source.endpoint, the sender's MESH mailbox, is present"),
+    "itk-source-legacy": Rule("warning", None, "source.endpoint is a MESH mailbox, not an ITK2 URN or OID"),
 }
 
 _FORBIDDEN_BUNDLE = ("total", "link", "signature")

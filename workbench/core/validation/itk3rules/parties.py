@@ -37,25 +37,17 @@ from workbench.core.tree import Node
 from workbench.core.validation.itk3rules.common import Findings, Rule, quoted
 
 RULES: dict[str, Rule] = {
-    "itk-sender-missing": Rule("error", "20006", "MessageHeader.sender is present (FACTS §2.1)"),
-    "itk-ref-missing": Rule("error", "20006", "header references carry a literal reference (FACTS §2.1)"),
-    "itk-ref-unresolved": Rule(
-        "error", "20006", "header references resolve to an entry of the message (FACTS §1.3, §11.15)"
-    ),
-    "itk-ref-bare-id": Rule("error", "20006", "header references are fullUrls, not bare ids (FACTS §1.3)"),
-    "itk-ref-convention": Rule("warning", None, "header references match an entry's fullUrl (FACTS §1.3)"),
-    "itk-party-type": Rule(
-        "error", "20006", "sender and receiver are header Organizations or Practitioners (FACTS §2.1)"
-    ),
-    "itk-focus-missing": Rule("warning", None, "a non-Response message names its payload in focus (FACTS §11.1)"),
-    "itk-focus-repeated": Rule("error", "20006", "MessageHeader.focus appears at most once (FACTS §2.1)"),
-    "itk-header-org": Rule("error", "20006", "a header Organization has only id, meta and identifier (FACTS §2.3)"),
-    "itk-header-org-ods": Rule(
-        "warning", None, "a header Organization carries an ODS organisation or site code (FACTS §2.3)"
-    ),
-    "itk-header-practitioner": Rule(
-        "error", "20006", "a header Practitioner has no telecom, address, gender, ... (FACTS §2.3)"
-    ),
+    "itk-sender-missing": Rule("error", "20006", "MessageHeader.sender is present"),
+    "itk-ref-missing": Rule("error", "20006", "header references carry a literal reference"),
+    "itk-ref-unresolved": Rule("error", "20006", "header references resolve to an entry of the message"),
+    "itk-ref-bare-id": Rule("error", "20006", "header references are fullUrls, not bare ids"),
+    "itk-ref-convention": Rule("warning", None, "header references match an entry's fullUrl"),
+    "itk-party-type": Rule("error", "20006", "sender and receiver are header Organizations or Practitioners"),
+    "itk-focus-missing": Rule("warning", None, "a non-Response message names its payload in focus"),
+    "itk-focus-repeated": Rule("error", "20006", "MessageHeader.focus appears at most once"),
+    "itk-header-org": Rule("error", "20006", "a header Organization has only id, meta and identifier"),
+    "itk-header-org-ods": Rule("warning", None, "a header Organization carries an ODS organisation or site code"),
+    "itk-header-practitioner": Rule("error", "20006", "a header Practitioner has no telecom, address, gender, ..."),
 }
 
 _PARTY_TYPES = ("Organization", "Practitioner")

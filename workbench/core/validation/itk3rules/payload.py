@@ -37,33 +37,21 @@ from workbench.core.validation.itk3rules.common import Findings, Rule, quoted
 from workbench.core.validation.itk3rules.header import check_full_urls
 
 RULES: dict[str, Rule] = {
-    "itk-attachment-type": Rule(
-        "error", "20004", "attachment contentType is an approved file type (FACTS §5.2 step 7)"
-    ),
-    "itk-attachment-unsupported": Rule(
-        "error", "20005", "attachment contentType is one the receiver supports (FACTS §5.2 step 7)"
-    ),
-    "itk-attachment-base64": Rule("error", "20009", "attachment content is present and valid base64 (FACTS §1.3)"),
-    "itk-attachment-size": Rule("error", "20015", "an attachment is within the 5 MB limit (FACTS §4.3, §5.2 step 8)"),
-    "itk-message-size": Rule("error", "20015", "the message is within the 5 MB limit (FACTS §4.3, §9)"),
+    "itk-attachment-type": Rule("error", "20004", "attachment contentType is an approved file type"),
+    "itk-attachment-unsupported": Rule("error", "20005", "attachment contentType is one the receiver supports"),
+    "itk-attachment-base64": Rule("error", "20009", "attachment content is present and valid base64"),
+    "itk-attachment-size": Rule("error", "20015", "an attachment is within the 5 MB limit"),
+    "itk-message-size": Rule("error", "20015", "the message is within the 5 MB limit"),
     "itk-payload-bundle-type": Rule(
-        "error", "20009", "an inner Bundle has a payload type; a document event carries a document (FACTS §1.1)"
+        "error", "20009", "an inner Bundle has a payload type; a document event carries a document"
     ),
     "itk-document-identifier": Rule(
-        "error", "20009", "an inner document Bundle has identifier system and value (bdl-9) (FACTS §1.2)"
+        "error", "20009", "an inner document Bundle has identifier system and value (bdl-9)"
     ),
-    "itk-document-composition": Rule(
-        "error", "20009", "an inner document Bundle starts with a Composition (FACTS §1.3)"
-    ),
-    "itk-payload-ref-unresolved": Rule(
-        "error", "20009", "references in an inner Bundle resolve within it (FACTS §1.3, §7 FHIR-PAY-02)"
-    ),
-    "itk-payload-ref-bare-id": Rule(
-        "error", "20009", "references in an inner Bundle are fullUrls, not bare ids (FACTS §1.3)"
-    ),
-    "itk-payload-ref-external": Rule(
-        "warning", None, "references in an inner Bundle stay inside the message (FACTS §7 FHIR-PAY-02)"
-    ),
+    "itk-document-composition": Rule("error", "20009", "an inner document Bundle starts with a Composition"),
+    "itk-payload-ref-unresolved": Rule("error", "20009", "references in an inner Bundle resolve within it"),
+    "itk-payload-ref-bare-id": Rule("error", "20009", "references in an inner Bundle are fullUrls, not bare ids"),
+    "itk-payload-ref-external": Rule("warning", None, "references in an inner Bundle stay inside the message"),
 }
 
 #: Bundle types an ITK-Payload-Bundle-1 may have (FACTS §1.1), plus document.

@@ -59,49 +59,29 @@ from workbench.core.validation.itk3rules.common import (
 from workbench.core.validation.itk3rules.parties import check_reference
 
 RULES: dict[str, Rule] = {
-    "itk-response-missing": Rule("error", "20006", "an ITK Response header has a response element (FACTS §4.1)"),
-    "itk-response-unexpected": Rule(
-        "error", "20006", "only an ITK Response carries MessageHeader.response (FACTS §2.1)"
-    ),
-    "itk-response-identifier": Rule(
-        "error", "20006", "response.identifier is the answered MessageHeader.id (FACTS §4.1)"
-    ),
-    "itk-response-code": Rule("error", "20006", "response.code is ok or fatal-error (FACTS §4.1)"),
-    "itk-response-details": Rule(
-        "error", "20006", "response.details references the OperationOutcome entry (FACTS §2.1)"
-    ),
+    "itk-response-missing": Rule("error", "20006", "an ITK Response header has a response element"),
+    "itk-response-unexpected": Rule("error", "20006", "only an ITK Response carries MessageHeader.response"),
+    "itk-response-identifier": Rule("error", "20006", "response.identifier is the answered MessageHeader.id"),
+    "itk-response-code": Rule("error", "20006", "response.code is ok or fatal-error"),
+    "itk-response-details": Rule("error", "20006", "response.details references the OperationOutcome entry"),
     "itk-response-outcome-profile": Rule(
-        "warning", None, "the OperationOutcome claims the ITK Response profile in meta.profile (FACTS §10.6)"
+        "warning", None, "the OperationOutcome claims the ITK Response profile in meta.profile"
     ),
-    "itk-response-issue-missing": Rule("error", "20006", "the Response OperationOutcome has an issue (FACTS §4.2)"),
-    "itk-response-issue-count": Rule("warning", None, "a Response carries one response code (FACTS §4.2, §11.6)"),
-    "itk-response-code-coding": Rule("error", "20006", "issue.details has exactly one coding with a code (FACTS §4.2)"),
-    "itk-response-code-system": Rule("error", "20006", "the coding system is ITK-ResponseCodes-1 (FACTS §4.2)"),
-    "itk-response-code-legacy": Rule(
-        "error", "20006", "not a pre-2018 acknowledgement code (41001 ... RC999) (FACTS §4.3)"
-    ),
-    "itk-response-code-unknown": Rule("error", "20006", "the code is a live ITK-ResponseCodes-1 code (FACTS §4.3)"),
-    "itk-response-code-display": Rule(
-        "error", "20006", "the coding display is present and matches the code (FACTS §4.2, §4.3)"
-    ),
-    "itk-response-code-display-spelling": Rule(
-        "warning", None, "the coding display is spelled as in the CodeSystem (FACTS §11.9)"
-    ),
-    "itk-response-sign": Rule(
-        "error", "20006", "response.code agrees with the response code's sign (FACTS §4.3, §11.4)"
-    ),
-    "itk-response-issue-mapping": Rule(
-        "warning", None, "issue.severity and issue.code follow the IG mapping (FACTS §4.3)"
-    ),
-    "itk-response-busack": Rule("error", "10008", "a Response requests no business response (FACTS §4.1, §10)"),
-    "itk-response-infack": Rule(
-        "warning", None, "an infrastructure Response requests no infrastructure response (FACTS §5.1)"
-    ),
-    "itk-response-msgdef": Rule(
-        "error", "10008", "a Response names ITK-Response-MessageDefinition-1 (FACTS §4.1, §10)"
-    ),
-    "itk-response-focus": Rule("warning", None, "a Response has no focus (FACTS §4.1, §11.1)"),
-    "itk-response-payload": Rule("warning", None, "a Response carries no payload (FACTS §4.1)"),
+    "itk-response-issue-missing": Rule("error", "20006", "the Response OperationOutcome has an issue"),
+    "itk-response-issue-count": Rule("warning", None, "a Response carries one response code"),
+    "itk-response-code-coding": Rule("error", "20006", "issue.details has exactly one coding with a code"),
+    "itk-response-code-system": Rule("error", "20006", "the coding system is ITK-ResponseCodes-1"),
+    "itk-response-code-legacy": Rule("error", "20006", "not a pre-2018 acknowledgement code (41001 ... RC999)"),
+    "itk-response-code-unknown": Rule("error", "20006", "the code is a live ITK-ResponseCodes-1 code"),
+    "itk-response-code-display": Rule("error", "20006", "the coding display is present and matches the code"),
+    "itk-response-code-display-spelling": Rule("warning", None, "the coding display is spelled as in the CodeSystem"),
+    "itk-response-sign": Rule("error", "20006", "response.code agrees with the response code's sign"),
+    "itk-response-issue-mapping": Rule("warning", None, "issue.severity and issue.code follow the IG mapping"),
+    "itk-response-busack": Rule("error", "10008", "a Response requests no business response"),
+    "itk-response-infack": Rule("warning", None, "an infrastructure Response requests no infrastructure response"),
+    "itk-response-msgdef": Rule("error", "10008", "a Response names ITK-Response-MessageDefinition-1"),
+    "itk-response-focus": Rule("warning", None, "a Response has no focus"),
+    "itk-response-payload": Rule("warning", None, "a Response carries no payload"),
 }
 
 _ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
