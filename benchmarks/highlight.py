@@ -32,7 +32,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
-from workbench.gui.source_view import SourceView
+from workbench.gui.inspector.source_view import SourceView
 
 SIZES = {"100 KB": 100_000, "1 MB": 1_000_000, "5 MB": 5_000_000}
 

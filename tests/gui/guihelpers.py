@@ -1,4 +1,4 @@
-"""Helpers shared by the GUI tests: building a window, opening files, finding rows."""
+"""Helpers shared by the GUI tests: building a window, opening files, the panels shown, finding rows."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ from pathlib import Path
 from PySide6.QtCore import QModelIndex
 from pytestqt.qtbot import QtBot
 
-from workbench.core.tree import Node
+from workbench.core.session import MessageSession
+from workbench.core.tree import Document, Node
 from workbench.gui.context import AppContext
+from workbench.gui.documents.tab import MessageTab
+from workbench.gui.inspector.inspector import Inspector
+from workbench.gui.inspector.tree_model import MessageTreeModel
+from workbench.gui.inspector.validation import ValidationController
 from workbench.gui.main_window import MainWindow
-from workbench.gui.models.message_tree_model import MessageTreeModel
 
 LOAD_TIMEOUT_MS = 30_000
 HANDLING = "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-ITK-MessageHandling-2"
@@ -29,10 +33,40 @@ def make_window(qtbot: QtBot) -> MainWindow:
     return window
 
 
-def open_and_wait(qtbot: QtBot, window: MainWindow, path: Path | str) -> None:
-    """Open a file the way File › Open does and wait until it is shown."""
-    with qtbot.waitSignal(window.sig_document_loaded, timeout=LOAD_TIMEOUT_MS):
+def open_and_wait(qtbot: QtBot, window: MainWindow, path: Path | str) -> MessageTab:
+    """Open a file the way File › Open does and wait until its tab shows it; return the tab."""
+    with qtbot.waitSignal(window.sig_message_opened, timeout=LOAD_TIMEOUT_MS) as blocker:
         window.open_file(str(path))
+    tab = blocker.args[0]
+    assert tab is window.current_tab()
+    return tab
+
+
+def shown(window: MainWindow) -> Inspector:
+    """Return the panels of the tab shown."""
+    tab = window.current_tab()
+    assert tab is not None and tab.inspector is not None
+    return tab.inspector
+
+
+def session_of(window: MainWindow) -> MessageSession:
+    """Return the session of the tab shown."""
+    tab = window.current_tab()
+    assert tab is not None and tab.session is not None
+    return tab.session
+
+
+def document_of(window: MainWindow) -> Document | None:
+    """Return the tree of the message shown (None when it could not be read)."""
+    tab = window.current_tab()
+    return tab.session.document if tab is not None and tab.session is not None else None
+
+
+def validation_of(window: MainWindow) -> ValidationController:
+    """Return the validation controller of the tab shown."""
+    tab = window.current_tab()
+    assert tab is not None
+    return tab.validation
 
 
 def walk(model: MessageTreeModel, parent: QModelIndex | None = None) -> Iterator[QModelIndex]:

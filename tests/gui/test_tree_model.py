@@ -6,10 +6,9 @@ from conftest import EXAMPLES, require_shared
 from guihelpers import labels, message_with_binary, walk
 from PySide6.QtCore import QModelIndex, Qt
 
-from workbench.core.codecs import read_bytes, read_file
-from workbench.core.itk3.labels import LabelContext
+from workbench.core.session import MessageSession
 from workbench.core.tree import COMMENT, RESOURCE, Document, Node
-from workbench.gui.models.message_tree_model import NODE_ROLE, MessageTreeModel
+from workbench.gui.inspector.tree_model import NODE_ROLE, MessageTreeModel
 
 ITK009D = EXAMPLES / "FHIR_MESH" / "test_messages" / "ITK009D_ITK_Immunization_Document.xml"
 
@@ -21,9 +20,10 @@ PROLOG = b"""<?xml version="1.0"?>
 
 
 def model_for(data: bytes | None = None, path=None) -> MessageTreeModel:
-    document = read_file(path) if path is not None else read_bytes(data)
+    session = MessageSession.open_file(path) if path is not None else MessageSession.open_bytes(data, "message.xml")
+    assert session.readable
     model = MessageTreeModel()
-    model.set_document(document, LabelContext.for_document(document))
+    model.set_session(session)
     return model
 
 
@@ -104,7 +104,32 @@ def test_a_root_that_wraps_a_resource_is_its_own_row(qtmodeltester) -> None:
     patient = root.append(Node("Patient", RESOURCE))
     patient.append(Node("id", value="p"))
     model = MessageTreeModel()
-    model.set_document(Document(root, "xml"))
+    model.set_session(MessageSession(name="wrapped.xml", document=Document(root, "xml")))
     qtmodeltester.check(model)
     assert model.node(model.index_of(root)) is root
     assert model.node(model.index_of(patient).parent()) is root
+
+
+def test_the_model_follows_its_sessions_edits_and_a_new_session(qtmodeltester) -> None:
+    model = model_for(message_with_binary())
+    session = model.session()
+    organization = next(n for n in session.document.root.iter() if n.name == "Organization")
+    entry_index = model.index_of(organization.parent.parent)
+    rows = model.rowCount(entry_index)
+    assert session.delete(organization) is None  # its entry.resource holder goes with it
+    assert model.rowCount(entry_index) == rows - 1 and not model.index_of(organization).isValid()
+    qtmodeltester.check(model)
+    session.undo()
+    assert model.rowCount(entry_index) == rows and model.index_of(organization).isValid()
+    qtmodeltester.check(model)
+    # Another session: the old one's edits no longer reach the model.
+    other = MessageSession.open_bytes(message_with_binary(), "other.xml")
+    model.set_session(other)
+    session.delete(organization)
+    assert model.document() is other.document
+    assert model.rowCount(model.index(0, 0)) == len(other.document.root.children)
+    qtmodeltester.check(model)
+    # An unreadable message has no rows.
+    model.set_session(MessageSession.open_bytes(b"<Bundle", "broken.xml"))
+    assert model.rowCount() == 0 and not model.hasChildren()
+    qtmodeltester.check(model)

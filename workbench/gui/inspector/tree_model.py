@@ -1,7 +1,9 @@
-"""A thin Qt item model over the element tree of one message.
+"""A thin Qt item model over the element tree of one message session.
 
-The model holds no domain data: each index points at a core :class:`Node`, and labels and
-tooltips come from :mod:`workbench.core.itk3.labels`. Two presentation choices are made here:
+The model holds no domain data: it reads the tree and the labels' context from its
+:class:`~workbench.core.session.MessageSession` when asked, each index points at a core
+:class:`Node`, and labels and tooltips come from :mod:`workbench.core.itk3.labels`. Two
+presentation choices are made here:
 
 * An element that only wraps a resource (``entry.resource``, ``contained``) is not a row of
   its own; the resource takes its place, so an entry opens straight onto its resource.
@@ -11,12 +13,12 @@ tooltips come from :mod:`workbench.core.itk3.labels`. Two presentation choices a
 Rows are looked up in caches filled per parent when first needed (``id(node)`` to row), so
 ``parent()`` costs O(1) even for a Bundle with thousands of entries.
 
-Edits reach the model through the core's observer (:meth:`MessageTreeModel.attach`): a value
+Edits reach the model through the session's editable tree, which it observes: a value
 change is a ``dataChanged`` of the row and its ancestors (their labels may quote it), an
 inserted or removed element a ``beginInsertRows``/``beginRemoveRows`` pair around the change;
 the model is never reset for an edit. Editing a value in the view (F2) does not change the
 tree: :meth:`MessageTreeModel.setData` asks for it (:attr:`~MessageTreeModel.sig_value_edit_requested`)
-and an undoable command makes the change.
+and the session makes the change, undoably.
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
-from workbench.core.edits import EditableDocument, EditObserver, is_primitive
+from workbench.core.edits import EditObserver, is_primitive
 from workbench.core.itk3.labels import LabelContext, node_label, node_tooltip
+from workbench.core.session import MessageSession
 from workbench.core.tree import COMMENT, ELEMENT, RESOURCE, Document, Node
 
 #: Item data role giving the :class:`Node` of an index.
@@ -44,6 +47,15 @@ NODE_ROLE = Qt.ItemDataRole.UserRole + 1
 _COMMENT_COLOUR = QColor("#7b8490")
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def _editable(node: Node) -> bool:
+    """True for a row whose value can be edited (a primitive); cheap for the common complex rows."""
+    if node.kind != ELEMENT:
+        return False
+    if node.value is None and any(child.kind != COMMENT and child.name != "extension" for child in node.children):
+        return False  # a primitive holds at most extensions: this is a complex element
+    return is_primitive(node)
 
 
 def _is_wrapper(node: Node) -> bool:
@@ -75,7 +87,7 @@ class _TreeSync(EditObserver):
 
 
 class MessageTreeModel(QAbstractItemModel):
-    """One column of rows, one per shown node of a document's tree.
+    """One column of rows, one per shown node of a session's tree.
 
     Signals:
         sig_value_edit_requested(object, str): The user edited a primitive's value in a view;
@@ -89,13 +101,12 @@ class MessageTreeModel(QAbstractItemModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._document: Document | None = None
-        self._target: EditableDocument | None = None
+        self._session: MessageSession | None = None
         self._sync = _TreeSync(self)
         self._pending: str | None = None  # "insert" or "remove" between begin and end
         self._removed: Node | None = None  # the row being removed
-        self._context = LabelContext()
         self._show_comments = True
+        self._no_labels = LabelContext()
         self._reset_caches()
         self._comment_font = QFont()
         self._comment_font.setItalic(True)
@@ -109,35 +120,37 @@ class MessageTreeModel(QAbstractItemModel):
 
     # ---------------------------------------------------------------------------------- API
 
-    def set_document(self, document: Document | None, context: LabelContext | None = None) -> None:
-        """Show a document (None shows nothing); stops following the edits of the previous one."""
-        self.attach(None)
+    def set_session(self, session: MessageSession | None) -> None:
+        """Show a session's tree (None, or an unreadable message, shows nothing) and follow its edits."""
+        self._detach()
         self.beginResetModel()
-        self._document = document
-        self._context = context or LabelContext()
+        self._session = session
         self._reset_caches()
         self.endResetModel()
+        if session is not None and session.editable is not None:
+            session.editable.observers.append(self._sync)
+
+    def _detach(self) -> None:
+        editable = self._session.editable if self._session is not None else None
+        if editable is not None and self._sync in editable.observers:
+            editable.observers.remove(self._sync)
+
+    def session(self) -> MessageSession | None:
+        """Return the session shown, if any."""
+        return self._session
 
     def document(self) -> Document | None:
-        """Return the document shown, if any."""
-        return self._document
+        """Return the session's tree, if any (None for an unreadable message)."""
+        return self._session.document if self._session is not None else None
 
-    def attach(self, target: EditableDocument | None) -> None:
-        """Follow the edits of the document shown (None: stop following)."""
-        if self._target is not None and self._sync in self._target.observers:
-            self._target.observers.remove(self._sync)
-        self._target = target
-        if target is not None:
-            target.observers.append(self._sync)
-
-    def set_context(self, context: LabelContext) -> None:
-        """Use a new labels' context (after an edit); labels are worked out again when shown."""
-        self._context = context
+    def refresh_labels(self) -> None:
+        """Work the labels out again when shown (the session's labels changed after an edit)."""
         self._labels.clear()
 
     def context(self) -> LabelContext:
-        """Return the labels' context of the document shown."""
-        return self._context
+        """Return the labels' context of the session's message (an empty one when there is none)."""
+        labels = self._session.labels if self._session is not None else None
+        return labels if labels is not None else self._no_labels
 
     def show_comments(self) -> bool:
         """Return whether comment rows are shown."""
@@ -180,13 +193,13 @@ class MessageTreeModel(QAbstractItemModel):
         """Return the row label of a node (cached)."""
         found = self._labels.get(id(node))
         if found is None:
-            found = self._labels[id(node)] = node_label(node, self._context)
+            found = self._labels[id(node)] = node_label(node, self.context())
         return found
 
     # ------------------------------------------------------------------------------ helpers
 
     def _top_level(self) -> list[Node]:
-        document = self._document
+        document = self.document()
         if document is None:
             return []
         if not self._show_comments:
@@ -224,7 +237,7 @@ class MessageTreeModel(QAbstractItemModel):
     def _row_of(self, node: Node) -> int | None:
         row = self._rows.get(id(node))
         if row is None:
-            document = self._document
+            document = self.document()
             if document is None:
                 return None
             parent = self._shown_parent(node)
@@ -277,7 +290,7 @@ class MessageTreeModel(QAbstractItemModel):
         """Override QAbstractItemModel::hasChildren (without building the child list)."""
         node = self.node(parent)
         if node is None:
-            return self._document is not None
+            return self.document() is not None
         if parent.column() != 0:
             return False
         if self._show_comments:
@@ -290,7 +303,7 @@ class MessageTreeModel(QAbstractItemModel):
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         node = self.node(index)
-        if self._target is not None and node is not None and is_primitive(node):
+        if node is not None and _editable(node):
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
@@ -304,7 +317,7 @@ class MessageTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.EditRole:
             return node.value or ""
         if role == Qt.ItemDataRole.ToolTipRole:
-            tip = node_tooltip(node, self._context)
+            tip = node_tooltip(node, self.context())
             if not tip:
                 return None
             # Rich text, so Qt wraps long definitions.
