@@ -119,3 +119,23 @@ def test_the_entry_point_fails_the_smoke_run_for_an_unreadable_file(tmp_path) ->
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
+
+
+def test_the_entry_point_opens_each_file_in_a_tab_of_one_window(tmp_path) -> None:
+    good, bad, other = tmp_path / "one.xml", tmp_path / "two.xml", tmp_path / "three.xml"
+    good.write_bytes(message_with_binary())
+    bad.write_text("<Bundle xmlns='http://hl7.org/fhir'><oops></Bundle>")
+    other.write_bytes(message_with_binary())
+    png = tmp_path / "tabs.png"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT),
+        "QT_QPA_PLATFORM": "offscreen",
+        "ITK_WORKBENCH_SMOKE_PNG": str(png),
+    }
+    command = [sys.executable, "-m", "workbench", str(good), str(bad), str(other), "--smoke"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 1  # one of them could not be read
+    tabs = [line for line in done.stdout.splitlines() if line.startswith("tab: ")]
+    assert tabs == ["tab: one.xml: read", "tab: two.xml: could not be read", "tab: three.xml: read"]
+    assert "Traceback" not in done.stderr and not QImage(str(png)).isNull()

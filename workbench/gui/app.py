@@ -3,9 +3,10 @@
 ``run_gui`` creates the QApplication (name, organisation, icon, style) and one main window,
 reopens the tabs of the last run (unless that is switched off), opens each file given in a tab
 of its own, and runs the event loop. With ``--smoke`` (or ``ITK_WORKBENCH_SMOKE=1``) it shows
-the window, waits until every tab has read its message, saves a picture of the window to the
-path in ``ITK_WORKBENCH_SMOKE_PNG`` if set, and quits 300 ms later: exit 0 when every message
-could be read, 1 otherwise. The subprocess smoke test uses this to run the real entry point.
+the window, waits until every tab has read its message, prints one line per tab (its name, and
+whether it could be read), saves a picture of the window to the path in
+``ITK_WORKBENCH_SMOKE_PNG`` if set, and quits 300 ms later: exit 0 when every message could be
+read, 1 otherwise. The subprocess smoke tests use this to run the real entry point.
 """
 
 from __future__ import annotations
@@ -79,7 +80,11 @@ def _arrange_smoke_exit(app: QApplication, window: MainWindow) -> None:
         target = os.environ.get(SMOKE_PNG_VARIABLE)
         if target:
             window.grab().save(target)
-        unreadable = any(tab.session is None or not tab.session.readable for tab in window.open_tabs())
+        unreadable = False
+        for tab in window.open_tabs():
+            read = tab.session is not None and tab.session.readable
+            unreadable = unreadable or not read
+            print(f"tab: {tab.name()}: {'read' if read else 'could not be read'}", flush=True)
         app._smoke_code = 1 if unreadable or window.is_loading() else 0  # type: ignore[attr-defined]
         window.close()
         app.quit()
