@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage
 
 from workbench.core.session import MessageSession
+from workbench.gui.inspector.tree_model import FETCH_BATCH
 
 PROJECT = Path(__file__).resolve().parents[2]
 ITK009D = (
@@ -54,8 +55,17 @@ def test_large_message_loads_off_the_gui_thread(qtbot, large_message) -> None:
     assert blocker.args[0] is tab
     # The event loop kept turning while the worker read the file.
     assert sum(ticks) >= 3
-    model = tab.inspector.tree.model
+    tree = tab.inspector.tree
+    model = tree.model
     root = model.index(0, 0)
+    # The rows come a batch at a time, as the view is scrolled to the end.
+    assert FETCH_BATCH <= model.rowCount(root) <= 2 * FETCH_BATCH and tree.view.isExpanded(root)
+    offered = model.rowCount(root)
+    bar = tree.view.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    qtbot.waitUntil(lambda: model.rowCount(root) > offered, timeout=5_000)
+    while model.canFetchMore(root):
+        model.fetchMore(root)
     assert model.rowCount(root) == 3 + 8001  # id, type, identifier, then the header and 8,000 entries
     assert model.data(model.index(model.rowCount(root) - 1, 0, root)).startswith("entry[8000] Practitioner")
     # The source view is filled a slice at a time, the event loop turning in between.

@@ -523,3 +523,23 @@ def test_normalise_newlines_matches_qt_blocks() -> None:
     assert [source.line_span(n) for n in range(3)] == [(0, 2), (3, 5), (6, 6)]
     with pytest.raises(IndexError):
         source.line_span(3)
+
+
+@pytest.mark.parametrize("shift", [-12, -5, 0, 3, 10, 25, 40, 60])
+def test_xml_regions_are_found_across_the_search_chunks(shift: int) -> None:
+    """Multi-line comments and tags are found wherever they fall against the chunked search."""
+    filler = "<a/>\n" * ((1 << 16) // 5)
+    head = filler[: len(filler) + shift - 40]
+    text = head + "<!-- a comment\ninside it\nclosed -->\n<tag\n  attr='v'>\n</tag>\n" + filler + "<!--\nlast\n-->\n"
+    source = SourceText(text)
+    lexer = XmlLexer(source)
+    lines = text.split("\n")
+    at = lines.index("inside it")
+    assert tokens(lexer, source, at) == [("inside it", TokenKind.COMMENT)]
+    assert tokens(lexer, source, at + 3)[0] == ("attr", TokenKind.ATTRIBUTE)
+    assert tokens(lexer, source, lines.index("last")) == [("last", TokenKind.COMMENT)]
+    assert tokens(lexer, source, at + 10) == [
+        ("<", TokenKind.PUNCTUATION),
+        ("a", TokenKind.TAG),
+        ("/>", TokenKind.PUNCTUATION),
+    ]

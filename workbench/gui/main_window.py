@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 
@@ -37,11 +37,14 @@ from workbench.gui.inspector.validation import ValidationResult
 from workbench.gui.profiles.dialog import ProfilesDialog
 from workbench.gui.simulate.diagram import OpenRequest
 from workbench.gui.simulate.window import CurrentMessage, SimulateWindow
+from workbench.gui.tasks import collect_frozen
 from workbench.gui.widgets import dialogs
 from workbench.gui.widgets.message_bar import MessageBar
 from workbench.gui.window_layout import WindowLayout
 
 UNTITLED = "Untitled"
+#: Quiet time after a tab closes before what it held is collected (one pass for a burst of closes).
+COLLECT_AFTER_CLOSE_MS = 1000
 
 
 class MainWindow(QMainWindow):
@@ -75,6 +78,10 @@ class MainWindow(QMainWindow):
         self._about: QMessageBox | None = None
         self._shown: MessageTab | None = None  # the tab whose splitters the layout follows
         self._quitting = False
+        self._collector = QTimer(self)
+        self._collector.setSingleShot(True)
+        self._collector.setInterval(COLLECT_AFTER_CLOSE_MS)
+        self._collector.timeout.connect(collect_frozen)
         self.question: QMessageBox | None = None
         self.profiles_dialog: ProfilesDialog | None = None
         self.simulate_window: SimulateWindow | None = None
@@ -277,6 +284,7 @@ class MainWindow(QMainWindow):
         tab.close_session()
         self.tabs.removeTab(self.tabs.indexOf(tab))
         tab.deleteLater()
+        self._collector.start()  # once the tab is gone, free what it held
         self._remember_open_tabs()
 
     def _remember_open_tabs(self) -> None:
@@ -459,6 +467,7 @@ class MainWindow(QMainWindow):
             tab.close_session()
         self._context.pool.clear()
         self._context.pool.waitForDone()
+        collect_frozen(refreeze=False)  # the messages go with the window: the collector may free them
         super().closeEvent(event)
 
     def _on_quit_decided(self, modified: list[MessageTab], choice: str) -> None:

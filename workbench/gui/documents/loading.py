@@ -18,9 +18,9 @@ from PySide6.QtCore import QRunnable
 
 from workbench.core.errors import ReadError
 from workbench.core.session import MessageSession
-from workbench.core.tree import decode_source, gc_paused
+from workbench.core.tree import decode_source
 from workbench.gui.inspector.highlight import normalise_newlines
-from workbench.gui.tasks import PROGRESS_STEP, TaskFailure, TaskSignals, warm
+from workbench.gui.tasks import PROGRESS_STEP, TaskFailure, TaskSignals, quiet_collector, warm
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +74,11 @@ class LoadTask(QRunnable):
         """Read (called on a pool thread)."""
         started = time.perf_counter()
         try:
-            if self.path is not None:
-                session = MessageSession.open_file(self.path, progress=self._progress)
-            else:
-                session = MessageSession.open_bytes(self.data or b"", self.name, progress=self._progress)
-            # Walking a large tree allocates; with it in memory each collection would walk it all.
-            with gc_paused():
+            with quiet_collector():  # the tree is hundreds of thousands of objects
+                if self.path is not None:
+                    session = MessageSession.open_file(self.path, progress=self._progress)
+                else:
+                    session = MessageSession.open_bytes(self.data or b"", self.name, progress=self._progress)
                 if session.document is not None:
                     warm(session.document)
                     text = session.document.text or ""

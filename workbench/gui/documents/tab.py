@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QStackedLayout, QVBoxLayout, QWidget
 
 from workbench.core.session import MessageSession
@@ -83,6 +83,8 @@ class MessageTab(QWidget):
         self._sha256: str | None = None  # of the bytes being read (a loaded message has its own)
         self._data: bytes | None = None
         self._generation = 0
+        self._steps: list[Callable[[], object]] = []  # of showing the message, still to run
+        self._closed = False
         self.path: str | None = None
         self.inspector: Inspector | None = None
         self.validation = ValidationController(context.profiles, context.pool, context.carriers, self)
@@ -136,7 +138,8 @@ class MessageTab(QWidget):
         self.progress.begin()
         self._context.pool.start(task)
 
-    def _show(self, session: MessageSession, text: str | None) -> None:
+    def _show(self, session: MessageSession, text: str | None, *, staged: bool = False) -> None:
+        """Show a session; ``staged`` runs the steps one per turn of the event loop (a read file)."""
         self.progress.end()
         self._qt = qt = QtSession(session, self)
         inspector = self.inspector = Inspector(self._context, self)
@@ -153,8 +156,24 @@ class MessageTab(QWidget):
         self._stack.setCurrentWidget(inspector)
         if self._prepare is not None:
             self._prepare(inspector)
-        inspector.set_session(session, text)
-        self.validation.set_session(session)
+        self._steps = [*inspector.steps(session, text), self._opened]
+        if staged:
+            QTimer.singleShot(1, self._next_step)
+        else:
+            while self._steps:
+                self._steps.pop(0)()
+
+    def _next_step(self) -> None:
+        """Run one step of showing the message; the next one at the next turn of the event loop."""
+        if self._steps and not self._closed:
+            self._steps.pop(0)()
+            if self._steps:
+                # A timer, not a queued call (which Qt runs with the other posted events, in one go).
+                QTimer.singleShot(1, self._next_step)
+
+    def _opened(self) -> None:
+        assert self._qt is not None
+        self.validation.set_session(self._qt.session)
         self.sig_state_changed.emit()
         self.sig_opened.emit(self)
 
@@ -221,6 +240,7 @@ class MessageTab(QWidget):
     def close_session(self) -> None:
         """Stop validating and close the message (its observers are told); the tab is done."""
         self._next_generation()  # a read under way is dropped when it ends
+        self._closed = True
         self.validation.set_session(None)
         if self._qt is not None:
             self._qt.session.close()
@@ -235,7 +255,7 @@ class MessageTab(QWidget):
         if result.generation != self._generation:
             return
         self.sig_status_message.emit(f"Opened {result.session.name} in {result.seconds:.2f} s")
-        self._show(result.session, result.text)
+        self._show(result.session, result.text, staged=True)
 
     def _on_load_task_failed(self, failure: TaskFailure) -> None:
         if failure.generation != self._generation:

@@ -13,7 +13,7 @@ report) whenever it needs them. Its owner (the tab) tells it what happened to th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -106,23 +106,41 @@ class Inspector(QWidget):
         return self._session
 
     def set_session(self, session: MessageSession | None, text: str | None = None) -> None:
-        """Show a session's message (None empties the panels).
+        """Show a session's message (None empties the panels), all at once.
 
         Args:
             session: The message.
             text: Its bytes decoded for the Original view, if done already (off the GUI thread).
         """
+        for step in self.steps(session, text):
+            step()
+
+    def steps(self, session: MessageSession | None, text: str | None = None) -> list[Callable[[], object]]:
+        """Showing a session, in steps the caller may run one per turn of the event loop.
+
+        For a large message each step holds the GUI thread a while (the first fills the text
+        views, the second lays the tree's rows out, the third selects the MessageHeader and
+        shows its details); run apart, the window keeps answering in between.
+        """
         self._session = session
+        return [lambda: self._show_text(session, text), lambda: self._show_tree(session), self._select_start]
+
+    def _show_text(self, session: MessageSession | None, text: str | None) -> None:
         self.details.clear()
-        self.tree.set_session(session)
+        self.tree.set_session(None)
         self.preview.set_session(session, text)
         self.banner.clear()
         self.issues.set_report(None)
-        if session is None:
-            return
-        if session.report is not None and session.report_current:
+        if session is not None and session.report is not None and session.report_current:
             self.show_report(session.report)
-        view = session.labels.view if session.labels is not None else None
+
+    def _show_tree(self, session: MessageSession | None) -> None:
+        if session is self._session:
+            self.tree.set_session(session)
+
+    def _select_start(self) -> None:
+        session = self._session
+        view = session.labels.view if session is not None and session.labels is not None else None
         if view is not None and view.header is not None:
             self.tree.select_node(view.header)
 

@@ -19,7 +19,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.spans import align_pairs
 from workbench.core.tree import Document, Node
 from workbench.gui.inspector.highlight import normalise_newlines
-from workbench.gui.tasks import TaskFailure, TaskSignals, warm
+from workbench.gui.tasks import TaskFailure, TaskSignals, quiet_collector, warm
 
 log = logging.getLogger(__name__)
 
@@ -65,19 +65,20 @@ class RenderTask(QRunnable):
     def run(self) -> None:
         """Render and align (called on a pool thread)."""
         try:
-            data = render(self.document, self.syntax)
-            twin = read_bytes(data, syntax=self.syntax)
-            forward: dict[int, Node] = {}
-            backward: dict[int, Node] = {}
-            for original, rendered in align_pairs(self.document.root, twin.root):
-                forward[id(original)] = rendered
-                backward[id(rendered)] = original
-            for originals, renders in ((self.document.prolog, twin.prolog), (self.document.epilog, twin.epilog)):
-                for original, rendered in zip(originals, renders, strict=False):
+            with quiet_collector():  # the rendering read back is a second tree as large
+                data = render(self.document, self.syntax)
+                twin = read_bytes(data, syntax=self.syntax)
+                forward: dict[int, Node] = {}
+                backward: dict[int, Node] = {}
+                for original, rendered in align_pairs(self.document.root, twin.root):
                     forward[id(original)] = rendered
                     backward[id(rendered)] = original
-            warm(twin)
-            text = normalise_newlines(twin.text or "")
+                for originals, renders in ((self.document.prolog, twin.prolog), (self.document.epilog, twin.epilog)):
+                    for original, rendered in zip(originals, renders, strict=False):
+                        forward[id(original)] = rendered
+                        backward[id(rendered)] = original
+                warm(twin)
+                text = normalise_newlines(twin.text or "")
         except WorkbenchError as exc:
             name = Path(self.document.path).name if self.document.path else "the message"
             message = f"{name} cannot be shown as {self.syntax.upper()}: {exc}"

@@ -11,7 +11,11 @@ presentation choices are made here:
   Prolog and epilog comments of an XML file are top-level rows beside the root.
 
 Rows are looked up in caches filled per parent when first needed (``id(node)`` to row), so
-``parent()`` costs O(1) even for a Bundle with thousands of entries.
+``parent()`` costs O(1) even for a Bundle with thousands of entries. A parent with more than
+:data:`FETCH_BATCH` rows offers them :data:`FETCH_BATCH` at a time (``canFetchMore`` /
+``fetchMore``: the view asks for more as it is scrolled to the end): a view lays out every row
+of an open parent at once, and 8,000 entries would hold the GUI thread for a tenth of a second.
+Going to a row not offered yet (:meth:`MessageTreeModel.index_of`) offers the rows up to it.
 
 Edits reach the model through the session's editable tree, which it observes: a value
 change is a ``dataChanged`` of the row and its ancestors (their labels may quote it), an
@@ -47,14 +51,22 @@ NODE_ROLE = Qt.ItemDataRole.UserRole + 1
 _COMMENT_COLOUR = QColor("#7b8490")
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+#: Rows of one parent offered at a time when it has more.
+FETCH_BATCH = 500
+_ALL = 1 << 62  # the limit of a parent whose rows are all offered
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_EDITABLE_FLAGS = _ROW_FLAGS | Qt.ItemFlag.ItemIsEditable
 
 
 def _editable(node: Node) -> bool:
     """True for a row whose value can be edited (a primitive); cheap for the common complex rows."""
     if node.kind != ELEMENT:
         return False
-    if node.value is None and any(child.kind != COMMENT and child.name != "extension" for child in node.children):
-        return False  # a primitive holds at most extensions: this is a complex element
+    if node.value is None:
+        for child in node.children:
+            if child.kind != COMMENT and child.name != "extension":
+                return False  # a primitive holds at most extensions: this is a complex element
     return is_primitive(node)
 
 
@@ -117,6 +129,8 @@ class MessageTreeModel(QAbstractItemModel):
         self._kids: dict[int, list[Node]] = {}
         self._rows: dict[int, int] = {}
         self._labels: dict[int, str] = {}
+        self._flags: dict[int, Qt.ItemFlag] = {}
+        self._limits: dict[int, int] = {}  # rows offered so far, for parents with more than a batch
 
     # ---------------------------------------------------------------------------------- API
 
@@ -171,11 +185,12 @@ class MessageTreeModel(QAbstractItemModel):
             return None
         return index.internalPointer()
 
-    def index_of(self, node: Node) -> QModelIndex:
+    def index_of(self, node: Node, *, fetch: bool = True) -> QModelIndex:
         """Return the index of the row showing a node.
 
         A wrapper element gives its resource's row, a hidden comment its parent's row, and a
-        node outside the document an invalid index.
+        node outside the document an invalid index. A row not offered yet is offered first
+        (with the rows before it), unless ``fetch`` is False: then it has no index.
         """
         target: Node | None = node
         if _is_wrapper(node) and node.parent is not None:  # a root is always its own row
@@ -187,6 +202,16 @@ class MessageTreeModel(QAbstractItemModel):
         row = self._row_of(target)
         if row is None:
             return QModelIndex()
+        parent = self._shown_parent(target)
+        key = id(parent) if parent is not None else 0
+        kids = self._kids[key]
+        if row >= self._offered(key, kids):
+            if not fetch:
+                return QModelIndex()
+            parent_index = self.index_of(parent) if parent is not None else QModelIndex()
+            if parent is not None and not parent_index.isValid():
+                return QModelIndex()
+            self._offer(parent_index, key, kids, (row // FETCH_BATCH + 1) * FETCH_BATCH)
         return self.createIndex(row, 0, target)
 
     def label(self, node: Node) -> str:
@@ -225,7 +250,24 @@ class MessageTreeModel(QAbstractItemModel):
         for row, child in enumerate(found):
             rows[id(child)] = row
         self._kids[key] = found
+        if len(found) > FETCH_BATCH:
+            self._limits.setdefault(key, FETCH_BATCH)
         return found
+
+    def _offered(self, key: int, kids: list[Node]) -> int:
+        """How many of a parent's rows are offered (see :data:`FETCH_BATCH`)."""
+        limit = self._limits.get(key)
+        return len(kids) if limit is None else min(limit, len(kids))
+
+    def _offer(self, parent: AnyIndex, key: int, kids: list[Node], upto: int) -> None:
+        """Offer a parent's rows up to ``upto`` (all of them when that is past the end)."""
+        offered = self._offered(key, kids)
+        upto = min(upto, len(kids))
+        if upto <= offered:
+            return
+        self.beginInsertRows(parent, offered, upto - 1)
+        self._limits[key] = _ALL if upto >= len(kids) else upto
+        self.endInsertRows()
 
     def _shown_parent(self, node: Node) -> Node | None:
         """The node whose row is the parent of ``node``'s row (None for top-level rows)."""
@@ -260,8 +302,12 @@ class MessageTreeModel(QAbstractItemModel):
         """Override QAbstractItemModel::index."""
         if column != 0 or row < 0:
             return QModelIndex()
-        kids = self._children(self.node(parent))
-        if row >= len(kids):
+        pointer = parent.internalPointer()  # None for the invisible root
+        key = id(pointer) if pointer is not None else 0
+        kids = self._kids.get(key)
+        if kids is None:
+            kids = self._children(pointer)
+        if row >= len(kids) or (key in self._limits and row >= self._offered(key, kids)):
             return QModelIndex()
         return self.createIndex(row, 0, kids[row])
 
@@ -280,7 +326,21 @@ class MessageTreeModel(QAbstractItemModel):
         """Override QAbstractItemModel::rowCount."""
         if parent.isValid() and parent.column() != 0:
             return 0
-        return len(self._children(self.node(parent)))
+        node = self.node(parent)
+        return self._offered(id(node) if node is not None else 0, self._children(node))
+
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        """Override QAbstractItemModel::canFetchMore: a parent with rows not offered yet."""
+        node = self.node(parent)
+        kids = self._children(node)
+        return self._offered(id(node) if node is not None else 0, kids) < len(kids)
+
+    def fetchMore(self, parent: AnyIndex) -> None:
+        """Override QAbstractItemModel::fetchMore: offer the next :data:`FETCH_BATCH` rows."""
+        node = self.node(parent)
+        key = id(node) if node is not None else 0
+        kids = self._children(node)
+        self._offer(parent, key, kids, self._offered(key, kids) + FETCH_BATCH)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         """Override QAbstractItemModel::columnCount."""
@@ -288,24 +348,28 @@ class MessageTreeModel(QAbstractItemModel):
 
     def hasChildren(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
         """Override QAbstractItemModel::hasChildren (without building the child list)."""
-        node = self.node(parent)
-        if node is None:
+        if not parent.isValid():
             return self.document() is not None
         if parent.column() != 0:
             return False
+        children = parent.internalPointer().children
         if self._show_comments:
-            return bool(node.children)
-        return any(child.kind != COMMENT for child in node.children)
+            return bool(children)
+        return any(child.kind != COMMENT for child in children)
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        """Override QAbstractItemModel::flags."""
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        node = self.node(index)
-        if node is not None and _editable(node):
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+        """Override QAbstractItemModel::flags (called for every row a view lays out: kept cheap)."""
+        node = index.internalPointer()  # None for an invalid index
+        if node is None:
+            return _NO_FLAGS
+        key = id(node)
+        found = self._flags.get(key)
+        if found is None:
+            found = _EDITABLE_FLAGS if _editable(node) else _ROW_FLAGS
+            if not node.children:
+                found |= Qt.ItemFlag.ItemNeverHasChildren  # the view need not ask
+            self._flags[key] = found
+        return found
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Override QAbstractItemModel::data."""
@@ -356,9 +420,11 @@ class MessageTreeModel(QAbstractItemModel):
         """The parent index and the row a child of ``parent`` has (or would have) among the rows."""
         if child.kind == COMMENT and not self._show_comments:
             return None
-        parent_index = self.index_of(parent) if parent is not None else QModelIndex()
+        parent_index = self.index_of(parent, fetch=False) if parent is not None else QModelIndex()
         if not parent_index.isValid() or self.node(parent_index) is not parent:
             return None
+        kids = self._children(parent)
+        self._offer(parent_index, id(parent), kids, len(kids))  # an edit among them: offer them all
         row = 0
         for sibling in parent.children:
             if sibling is child:
@@ -394,18 +460,20 @@ class MessageTreeModel(QAbstractItemModel):
             del self._kids[id(parent)]
             self._children(parent)
         self._labels.clear()
+        self._flags.clear()
         pending, self._pending = self._pending, None
         if pending == "insert":
             self.endInsertRows()
         elif pending == "remove":
             self.endRemoveRows()
-        index = self.index_of(parent)
+        index = self.index_of(parent, fetch=False)
         if index.isValid():
             self._changed_upwards(index)
 
     def _node_changed(self, node: Node) -> None:
         self._labels.clear()
-        index = self.index_of(node)
+        self._flags.pop(id(node), None)
+        index = self.index_of(node, fetch=False)
         if index.isValid():
             self._changed_upwards(index)
 

@@ -23,7 +23,7 @@ from workbench.core.tree import Document, Node
 from workbench.core.validation.incremental import IncrementalValidator, RunStats
 from workbench.core.validation.runner import Report, Validator
 from workbench.gui.profiles.library import ProfileLibrary
-from workbench.gui.tasks import TaskFailure, TaskSignals, carrier
+from workbench.gui.tasks import LARGE_MESSAGE, TaskFailure, TaskSignals, carrier, quiet_collector
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,8 @@ class ValidateTask(QRunnable):
     def run(self) -> None:
         """Validate (called on a pool thread)."""
         try:
-            report, stats = self.validate(self.document, self.changed)
+            with quiet_collector(len(self.document.source or b"") >= LARGE_MESSAGE):
+                report, stats = self.validate(self.document, self.changed)
         except Exception as exc:  # a worker must report every failure, in words, never crash
             log.exception("validating failed")
             message = f"validation failed ({type(exc).__name__}: {exc})"
