@@ -320,6 +320,7 @@ def test_delete_in_the_search_field_edits_the_search_not_the_message(qtbot, fx) 
 @pytest.mark.allow_log
 def test_a_failed_validation_is_said_in_the_banner_and_the_next_run_is_full(qtbot, fx, monkeypatch) -> None:
     window = fx
+    assert shown(window).banner.is_link_shown()  # the 10010 verdict's deciding finding is offered
     state = validation_of(window)._state
 
     def broken(document, changed):
@@ -329,7 +330,13 @@ def test_a_failed_validation_is_said_in_the_banner_and_the_next_run_is_full(qtbo
     with qtbot.waitSignal(validation_of(window).sig_validation_failed, timeout=VALIDATION_TIMEOUT_MS) as blocker:
         validation_of(window).revalidate()
     assert "no luck" in blocker.args[0]
-    assert shown(window).banner.text() == f"Could not validate: {blocker.args[0]}"
+    banner = shown(window).banner
+    assert banner.text() == f"Could not validate: {blocker.args[0]}"
+    # No finding is offered: there is none for the message as it is now.
+    assert not banner.is_link_shown() and banner.deciding_issue() is None
+    with qtbot.assertNotEmitted(banner.sig_issue_requested):
+        qtbot.mouseClick(banner, Qt.MouseButton.LeftButton)
+    assert shown(window).issues.model.rowCount() == 0
     monkeypatch.undo()
     with qtbot.waitSignal(window.sig_message_validated, timeout=VALIDATION_TIMEOUT_MS) as done:
         session_of(window).set_value(find(window, "code", "FX"), "FA")

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.acks.patterns import PATTERNS
+from workbench.gui.widgets.label_delegate import LabelDelegate
 
 #: Files the workbench opens when dropped.
 OPENABLE_SUFFIXES = (".xml", ".json")
@@ -33,6 +34,7 @@ _DROP_STYLE = (
     "QFrame#dropZone QLabel {{ color: #57606a; background: transparent; border: none; }}"
 )
 _PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+_RECENT_ROWS = 10  # the list shows this many without scrolling
 
 
 def dropped_paths(mime: QMimeData) -> list[str]:
@@ -102,8 +104,9 @@ class StartPage(QWidget):
 
         self.recent_list = QListWidget()
         self.recent_list.setObjectName("recentFiles")
-        self.recent_list.setMinimumHeight(120)
-        self.recent_list.setMaximumHeight(220)
+        self.recent_list.setItemDelegate(LabelDelegate(self.recent_list))  # the folder muted
+        self.recent_list.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.recent_list.setSpacing(3)
         self.recent_list.itemActivated.connect(self._on_recent_activated)
         self.recent_list.itemClicked.connect(self._on_recent_activated)
         self.no_recent = QLabel("No recent files yet.")
@@ -142,6 +145,10 @@ class StartPage(QWidget):
         column.addWidget(self.no_recent)
         column.addSpacing(10)
         column.addWidget(_heading("Samples, one per response pattern"))
+        note = QLabel("Each opens as a new message, not saved yet, with the handling flags its pattern needs.")
+        note.setStyleSheet("color: #57606a;")
+        note.setWordWrap(True)
+        column.addWidget(note)
         column.addLayout(samples)
         column.addSpacing(10)
         column.addWidget(self.drop_zone)
@@ -166,10 +173,14 @@ class StartPage(QWidget):
         """List the recent files, most recent first (name shown, full path in the tooltip)."""
         self.recent_list.clear()
         for path in paths:
-            item = QListWidgetItem(f"{Path(path).name}    {Path(path).parent}")
+            item = QListWidgetItem(f"{Path(path).name} · {Path(path).parent}")
             item.setData(_PATH_ROLE, path)
             item.setToolTip(path)
             self.recent_list.addItem(item)
+        rows = max(1, min(len(paths), _RECENT_ROWS))
+        frame = 2 * self.recent_list.frameWidth()
+        row = self.recent_list.sizeHintForRow(0) + 2 * self.recent_list.spacing()
+        self.recent_list.setFixedHeight(rows * row + frame + 2 if paths else 0)
         self.recent_list.setVisible(bool(paths))
         self.no_recent.setVisible(not paths)
 

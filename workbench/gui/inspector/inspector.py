@@ -28,7 +28,7 @@ from workbench.core.validation.runner import Report
 from workbench.gui.context import AppContext
 from workbench.gui.inspector import attachments
 from workbench.gui.inspector.banner import ResponseBanner
-from workbench.gui.inspector.details_panel import DetailsPanel
+from workbench.gui.inspector.details_panel import NO_ELEMENTS, DetailsPanel
 from workbench.gui.inspector.issues_panel import IssuesPanel
 from workbench.gui.inspector.preview_panel import PreviewPanel
 from workbench.gui.inspector.tree_panel import TreePanel
@@ -126,7 +126,7 @@ class Inspector(QWidget):
         return [lambda: self._show_text(session, text), lambda: self._show_tree(session), self._select_start]
 
     def _show_text(self, session: MessageSession | None, text: str | None) -> None:
-        self.details.clear()
+        self._show_details(None)
         self.tree.set_session(None)
         self.preview.set_session(session, text)
         self.banner.clear()
@@ -194,8 +194,10 @@ class Inspector(QWidget):
         session = self._session
         if session is None:
             self.details.clear()
-            return
-        self.details.show_node(node, session.document, session.labels)
+        elif not session.readable:
+            self.details.clear(NO_ELEMENTS)
+        else:
+            self.details.show_node(node, session.document, session.labels)
 
     def _on_tree_node_selected(self, node: Node | None) -> None:
         self._show_details(node)
