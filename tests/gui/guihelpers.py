@@ -6,7 +6,8 @@ import base64
 from collections.abc import Iterator
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from pytestqt.qtbot import QtBot
 
 from workbench.core.session import MessageSession
@@ -67,6 +68,32 @@ def validation_of(window: MainWindow) -> ValidationController:
     tab = window.current_tab()
     assert tab is not None
     return tab.validation
+
+
+def drag_enter(*paths: Path | str) -> QDragEnterEvent:
+    """A drag of these files entering a widget (copy, left button)."""
+    mime = _files(paths)
+    event = QDragEnterEvent(
+        QPoint(40, 40), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    event.mime = mime  # the event only points at its data: keep the data alive as long as the event
+    return event
+
+
+def drop(*paths: Path | str) -> QDropEvent:
+    """A drop of these files on a widget (copy, left button)."""
+    mime = _files(paths)
+    event = QDropEvent(
+        QPointF(40, 40), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    event.mime = mime  # as above
+    return event
+
+
+def _files(paths: tuple[Path | str, ...]) -> QMimeData:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
+    return mime
 
 
 def walk(model: MessageTreeModel, parent: QModelIndex | None = None) -> Iterator[QModelIndex]:

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from guihelpers import (
     LOAD_TIMEOUT_MS,
+    drag_enter,
+    drop,
     index_labelled,
     labels,
     make_window,
@@ -19,8 +21,7 @@ from guihelpers import (
     message_with_recipient_type,
     shown,
 )
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from workbench.core.acks.patterns import PATTERNS
@@ -269,24 +270,13 @@ def test_the_start_page_opens_new_recent_sample_and_dropped_messages(qtbot, wind
         assert flags == (chosen.inf_ack, chosen.bus_ack)
         discard(window, tab)
     # Files dropped on the page open as tabs; other files are refused.
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(files[1]))])
-    enter = QDragEnterEvent(
-        QPoint(40, 40), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
+    enter = drag_enter(files[1])
     page.dragEnterEvent(enter)
     assert enter.isAccepted()
-    drop = QDropEvent(
-        QPointF(40, 40), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
     with qtbot.waitSignal(window.sig_message_opened, timeout=LOAD_TIMEOUT_MS):
-        page.dropEvent(drop)
+        page.dropEvent(drop(files[1]))
     assert window.current_tab().name() == "broken.xml"
-    text = QMimeData()
-    text.setUrls([QUrl.fromLocalFile(str(files[0].with_suffix(".txt")))])
-    refused = QDragEnterEvent(
-        QPoint(4, 4), Qt.DropAction.CopyAction, text, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
+    refused = drag_enter(files[0].with_suffix(".txt"))
     page.dragEnterEvent(refused)
     assert not refused.isAccepted()
 

@@ -10,14 +10,15 @@ from guihelpers import (
     LOAD_TIMEOUT_MS,
     PDF,
     document_of,
+    drag_enter,
+    drop,
     index_labelled,
     make_window,
     message_with_binary,
     open_and_wait,
     shown,
 )
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import Qt
 
 from workbench.core.codecs import read_file, render
 from workbench.core.compare import first_difference
@@ -98,39 +99,23 @@ def test_a_missing_file_opens_a_tab_that_says_so(qtbot, window, tmp_path) -> Non
 
 
 def test_drag_and_drop_opens_xml_and_json_files_only(qtbot, window, small, tmp_path) -> None:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(small))])
-    enter = QDragEnterEvent(
-        QPoint(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
+    enter = drag_enter(small)
     window.dragEnterEvent(enter)
     assert enter.isAccepted()
-    drop = QDropEvent(
-        QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
     with qtbot.waitSignal(window.sig_message_opened, timeout=LOAD_TIMEOUT_MS):
-        window.dropEvent(drop)
+        window.dropEvent(drop(small))
     assert document_of(window).path == str(small)
     # Several files dropped open a tab each; a file already open is brought forward.
     other = tmp_path / "other.json"
     other.write_bytes(render(read_file(small), "json"))
-    both = QMimeData()
-    both.setUrls([QUrl.fromLocalFile(str(other)), QUrl.fromLocalFile(str(small))])
-    drop = QDropEvent(
-        QPointF(5, 5), Qt.DropAction.CopyAction, both, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
     with qtbot.waitSignal(window.sig_message_opened, timeout=LOAD_TIMEOUT_MS):
-        window.dropEvent(drop)
+        window.dropEvent(drop(other, small))
     assert [tab.name() for tab in window.open_tabs()] == ["with-binary.xml", "other.json"]
     assert window.current_tab().name() == "with-binary.xml"
 
-    other = QMimeData()
     text = tmp_path / "notes.txt"
     text.write_text("hello")
-    other.setUrls([QUrl.fromLocalFile(str(text))])
-    refused = QDragEnterEvent(
-        QPoint(5, 5), Qt.DropAction.CopyAction, other, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
+    refused = drag_enter(text)
     window.dragEnterEvent(refused)
     assert not refused.isAccepted()
 

@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.acks.patterns import PATTERNS
+from workbench.core.acks.patterns import Pattern
 from workbench.gui.widgets.label_delegate import LabelDelegate
+from workbench.gui.widgets.pattern_buttons import pattern_buttons
 
 #: Files the workbench opens when dropped.
 OPENABLE_SUFFIXES = (".xml", ".json")
@@ -43,6 +44,11 @@ def dropped_paths(mime: QMimeData) -> list[str]:
         return []
     paths = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
     return [p for p in paths if p.lower().endswith(OPENABLE_SUFFIXES)]
+
+
+def _sample_tip(number: int, chosen: Pattern) -> str:
+    flags = ", ".join(f for f, on in (("InfAck", chosen.inf_ack), ("BusAck", chosen.bus_ack)) if on) or "no"
+    return f"A sample message for pattern {number} ({flags} requested): {chosen.description}"
 
 
 def _heading(text: str) -> QLabel:
@@ -112,16 +118,8 @@ class StartPage(QWidget):
         self.no_recent = QLabel("No recent files yet.")
         self.no_recent.setStyleSheet("color: #57606a;")
 
-        self.sample_buttons: dict[str, QPushButton] = {}
         samples = QGridLayout()
-        for number, chosen in enumerate(PATTERNS):
-            button = QPushButton(chosen.title)
-            button.setObjectName(f"sample_{chosen.key}")
-            flags = ", ".join(f for f, on in (("InfAck", chosen.inf_ack), ("BusAck", chosen.bus_ack)) if on) or "no"
-            button.setToolTip(f"A sample message for pattern {number + 1} ({flags} requested): {chosen.description}")
-            button.clicked.connect(lambda _checked=False, key=chosen.key: self.sig_sample_requested.emit(key))
-            samples.addWidget(button, number // 2, number % 2)
-            self.sample_buttons[chosen.key] = button
+        self.sample_buttons = pattern_buttons(samples, "sample", _sample_tip, self.sig_sample_requested.emit)
 
         self.drop_zone = QFrame()
         self.drop_zone.setObjectName("dropZone")
