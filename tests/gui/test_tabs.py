@@ -322,3 +322,17 @@ def test_the_tabs_come_back_at_the_next_start(qtbot, files, tmp_path) -> None:
     qtbot.addWidget(fourth)
     assert fourth.restore_last_tabs() == [] and fourth.open_tabs() == []
     assert not fourth.menu_actions["reopen_tabs"].isChecked()
+
+
+def test_a_tab_closed_while_it_reads_goes_quietly(qtbot, window, tmp_path) -> None:
+    path = tmp_path / "large.xml"
+    path.write_bytes(message_with_binary(b"%PDF-1.4\n" + bytes(range(256)) * 20_000))  # a 7 MB base64 Binary
+    with qtbot.assertNotEmitted(window.sig_message_opened, wait=0):
+        tab = window.open_file(str(path))
+        assert tab.is_loading()
+        assert window.close_tab(tab) is True  # nothing to lose yet: no question
+    assert window.open_tabs() == [] and window.pages.currentWidget() is window.start_page
+    window._context.pool.waitForDone()
+    with qtbot.assertNotEmitted(window.sig_message_opened, wait=300):
+        pass  # the result arrives for a tab that is gone: dropped, nothing shown, nothing logged
+    assert window.open_tabs() == []

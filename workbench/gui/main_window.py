@@ -203,34 +203,15 @@ class MainWindow(QMainWindow):
         settings = self._context.settings
         if not open_tabs.reopen_enabled(settings):
             return []
-        last = open_tabs.recall(settings)
-        opened: list[MessageTab] = []
-        missing: list[str] = []
-        shown: MessageTab | None = None
-        for index, path in enumerate(last.paths):
-            if not Path(path).is_file():
-                missing.append(Path(path).name)
-                continue
-            tab = self.open_file(path)
-            opened.append(tab)
-            if index == last.current:
-                shown = tab
+        opened, shown, missing = open_tabs.reopen(open_tabs.recall(settings), self.open_file)
         if shown is not None:
             self.tabs.setCurrentWidget(shown)
         if missing:
-            self.message_bar.show_message(
-                f"Not reopened, as {'they' if len(missing) > 1 else 'it'} no longer exist"
-                f"{'' if len(missing) > 1 else 's'}: {', '.join(missing)}",
-                "warning",
-            )
+            self.message_bar.show_message(open_tabs.missing_note(missing), "warning")
         return opened
 
     def _open_made(self, name: str, document: object) -> MessageTab:
-        taken = {tab.name() for tab in self.tabs.tabs()}
-        unique = name
-        number = 2
-        while unique in taken:
-            unique, number = f"{name} {number}", number + 1
+        unique = self.tabs.unused_name(name)
         tab = self._new_tab(unique)
         tab.show_session(MessageSession.from_document(document, unique))  # type: ignore[arg-type]
         return tab

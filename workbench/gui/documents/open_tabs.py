@@ -7,9 +7,14 @@ the next start the window opens them again, unless Settings › Reopen Tabs at S
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QSettings
+
+Tab = TypeVar("Tab")
 
 _FILES_KEY = "session/open_files"
 _CURRENT_KEY = "session/current"
@@ -58,3 +63,30 @@ def recall(settings: QSettings) -> OpenTabs:
     except (TypeError, ValueError):
         current = -1
     return OpenTabs(paths, current if 0 <= current < len(paths) else -1)
+
+
+def reopen(last: OpenTabs, open_file: Callable[[str], Tab]) -> tuple[list[Tab], Tab | None, list[str]]:
+    """Open again the files of the last run that still exist, in order.
+
+    Returns:
+        The tabs opened, the one that was shown (if it was reopened), and the names of the
+        files skipped because they no longer exist.
+    """
+    opened: list[Tab] = []
+    missing: list[str] = []
+    shown: Tab | None = None
+    for index, path in enumerate(last.paths):
+        if not Path(path).is_file():
+            missing.append(Path(path).name)
+            continue
+        tab = open_file(path)
+        opened.append(tab)
+        if index == last.current:
+            shown = tab
+    return opened, shown, missing
+
+
+def missing_note(names: list[str]) -> str:
+    """What the message bar says about files of the last run that were not reopened."""
+    many = len(names) > 1
+    return f"Not reopened, as {'they' if many else 'it'} no longer exist{'' if many else 's'}: {', '.join(names)}"

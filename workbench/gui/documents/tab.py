@@ -85,6 +85,7 @@ class MessageTab(QWidget):
         self._generation = 0
         self._steps: list[Callable[[], object]] = []  # of showing the message, still to run
         self._closed = False
+        self._opened_done = False
         self.path: str | None = None
         self.inspector: Inspector | None = None
         self.validation = ValidationController(context.profiles, context.pool, context.carriers, self)
@@ -173,6 +174,7 @@ class MessageTab(QWidget):
 
     def _opened(self) -> None:
         assert self._qt is not None
+        self._opened_done = True
         self.validation.set_session(self._qt.session)
         self.sig_state_changed.emit()
         self.sig_opened.emit(self)
@@ -190,8 +192,8 @@ class MessageTab(QWidget):
         return self._qt
 
     def is_loading(self) -> bool:
-        """Return whether the message is still being read."""
-        return self._qt is None
+        """Return whether the message is still being read, or shown (see :attr:`sig_opened`)."""
+        return not self._opened_done
 
     def name(self) -> str:
         """Return what the message is called."""

@@ -72,6 +72,14 @@ class DocumentTabs(QTabWidget):
         icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning) if unreadable else QIcon()
         self.setTabIcon(index, icon)
 
+    def unused_name(self, name: str) -> str:
+        """Return ``name``, or ``name 2``, ``name 3``... whichever no tab is called yet."""
+        taken = {tab.name() for tab in self.tabs()}
+        unique, number = name, 2
+        while unique in taken:
+            unique, number = f"{name} {number}", number + 1
+        return unique
+
     def step(self, delta: int) -> None:
         """Show the next (1) or previous (-1) tab, wrapping around."""
         if self.count() > 1:
