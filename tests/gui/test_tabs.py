@@ -336,3 +336,24 @@ def test_a_tab_closed_while_it_reads_goes_quietly(qtbot, window, tmp_path) -> No
     with qtbot.assertNotEmitted(window.sig_message_opened, wait=300):
         pass  # the result arrives for a tab that is gone: dropped, nothing shown, nothing logged
     assert window.open_tabs() == []
+
+
+def test_a_new_message_saved_becomes_its_file(qtbot, window, tmp_path, monkeypatch) -> None:
+    tab = window.new_message()
+    assert tab.title() == "Untitled*" and "not saved yet" in tab.tooltip()
+    assert "not been saved" in tab.inspector.preview.view(ORIGINAL).toPlainText()
+    target = tmp_path / "first.xml"
+    monkeypatch.setattr(dialogs, "ask_save_target", lambda *args: dialogs.SaveTarget(str(target)))
+    with qtbot.waitSignal(window.sig_message_validated, timeout=VALIDATION_TIMEOUT_MS):
+        window.save_as_xml()
+    assert tab.title() == "first.xml" and not tab.modified() and str(target) in tab.tooltip()
+    assert window.windowTitle() == "first.xml — ITK3 Message Workbench"
+    assert tab.inspector.preview.view(ORIGINAL).toPlainText() == target.read_text()
+    assert window._context.recent.paths()[0] == str(target.resolve())
+    # The tree stands for the bytes saved: selecting the header marks its lines in Original.
+    header = tab.session.labels.view.header
+    line = tab.session.document.position(header)[0]
+    tab.inspector.preview.set_current_tab(ORIGINAL)
+    tab.inspector.tree.select_node(header)
+    assert tab.inspector.preview.view(ORIGINAL).current_mark()[0] == line
+    assert "<MessageHeader>" in target.read_text().splitlines()[line - 1]

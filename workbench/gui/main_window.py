@@ -25,7 +25,6 @@ from workbench.core.clock import SystemClock, random_ids
 from workbench.core.errors import WorkbenchError
 from workbench.core.itk3.labels import document_summary, format_size
 from workbench.core.session import MessageSession
-from workbench.core.tree import Node
 from workbench.gui import actions as menus
 from workbench.gui.context import APPLICATION, AppContext
 from workbench.gui.documents import open_tabs, saving
@@ -338,18 +337,13 @@ class MainWindow(QMainWindow):
             return
         try:
             change(tab.session)
-        except WorkbenchError as exc:
-            self.message_bar.show_message(str(exc), "warning")
-        except ValueError as exc:  # an edit that no longer fits the tree (EditError)
+        except (WorkbenchError, ValueError) as exc:  # ValueError: an edit that does not fit (EditError)
             self.message_bar.show_message(str(exc), "warning")
         self._update_actions()
 
     def _problem(self, text: str | None) -> None:
         if text:
             self.message_bar.show_message(text, "warning")
-
-    def _on_value_edit_requested(self, node: Node, value: str) -> None:
-        self._edit(lambda session: session.set_value(node, value))
 
     # --------------------------------------------------------------------------------- view
 
@@ -485,7 +479,6 @@ class MainWindow(QMainWindow):
     def _on_tab_opened(self, tab: MessageTab) -> None:
         session = tab.session
         assert session is not None and tab.inspector is not None
-        tab.inspector.tree.sig_value_edit_requested.connect(self._on_value_edit_requested)
         menus.tree_actions(self.menu_actions, tab.inspector.tree.view)
         if session.path is not None:
             if session.source is not None:

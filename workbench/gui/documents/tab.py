@@ -21,7 +21,9 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QStackedLayout, QVBoxLayout, QWidget
 
+from workbench.core.edits import EditError
 from workbench.core.session import MessageSession
+from workbench.core.tree import Node
 from workbench.core.validation.runner import Report
 from workbench.gui.context import AppContext
 from workbench.gui.documents.loading import LoadResult, LoadTask, failed_session
@@ -147,6 +149,7 @@ class MessageTab(QWidget):
         inspector.sig_status_message.connect(self.sig_status_message)
         inspector.sig_problem.connect(self.sig_problem)
         inspector.sig_node_selected.connect(self.sig_node_selected)
+        inspector.tree.sig_value_edit_requested.connect(self._on_value_edit_requested)
         self.validation.sig_validation_started.connect(inspector.show_validating)
         self.validation.sig_validation_failed.connect(inspector.show_failure)
         qt.sig_edited.connect(self._on_session_edited)
@@ -263,6 +266,15 @@ class MessageTab(QWidget):
         if failure.generation != self._generation:
             return
         self._show(failed_session(failure, self._name, self._data), None)
+
+    def _on_value_edit_requested(self, node: Node, value: str) -> None:
+        """A value typed in the tree (F2): the session makes the edit, undoably."""
+        if self._qt is None:
+            return
+        try:
+            self._qt.session.set_value(node, value)
+        except EditError as exc:
+            self.sig_problem.emit(str(exc), "warning")
 
     def _on_session_edited(self, changed: list) -> None:
         if self.inspector is not None:
