@@ -53,8 +53,9 @@ def test_large_message_loads_off_the_gui_thread(qtbot, large_message) -> None:
         assert window.is_loading() and tab.is_loading()
     timer.stop()
     assert blocker.args[0] is tab
-    # The event loop kept turning while the worker read the file.
+    # The event loop kept turning while the worker read the file, and the tab had progress to show.
     assert sum(ticks) >= 3
+    assert tab.progress.value() > 50 and tab.progress.isHidden()
     tree = tab.inspector.tree
     model = tree.model
     root = model.index(0, 0)
