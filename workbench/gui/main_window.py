@@ -27,7 +27,7 @@ from workbench.core.itk3.labels import document_summary, format_size
 from workbench.core.session import MessageSession
 from workbench.gui import actions as menus
 from workbench.gui.context import APPLICATION, AppContext
-from workbench.gui.documents import open_tabs, saving
+from workbench.gui.documents import last_run, saving
 from workbench.gui.documents.start_page import StartPage, dropped_paths
 from workbench.gui.documents.tab import MessageTab
 from workbench.gui.documents.tabs import DocumentTabs
@@ -107,7 +107,7 @@ class MainWindow(QMainWindow):
         self.submenus["recent"].aboutToShow.connect(self._on_recent_menu_about_to_show)
         self._layout = WindowLayout(context.settings, self.menu_actions["show_comments"])
         self._layout.restore(self)
-        self.menu_actions["reopen_tabs"].setChecked(open_tabs.reopen_enabled(context.settings))
+        self.menu_actions["reopen_tabs"].setChecked(last_run.reopen_enabled(context.settings))
         self.tabs.currentChanged.connect(self._on_current_changed)
         self.tabs.sig_close_requested.connect(self.close_tab)
         self.start_page.sig_open_requested.connect(self.open_dialog)
@@ -200,13 +200,13 @@ class MainWindow(QMainWindow):
         opened when Settings › Reopen Tabs at Start is off.
         """
         settings = self._context.settings
-        if not open_tabs.reopen_enabled(settings):
+        if not last_run.reopen_enabled(settings):
             return []
-        opened, shown, missing = open_tabs.reopen(open_tabs.recall(settings), self.open_file)
+        opened, shown, missing = last_run.reopen(last_run.recall(settings), self.open_file)
         if shown is not None:
             self.tabs.setCurrentWidget(shown)
         if missing:
-            self.message_bar.show_message(open_tabs.missing_note(missing), "warning")
+            self.message_bar.show_message(last_run.missing_note(missing), "warning")
         return opened
 
     def _open_made(self, name: str, document: object) -> MessageTab:
@@ -271,8 +271,8 @@ class MainWindow(QMainWindow):
         tabs = [tab for tab in self.tabs.tabs() if (tab.session.path if tab.session else tab.path)]
         paths = tuple(str(tab.session.path if tab.session else tab.path) for tab in tabs)
         current = self.current_tab()
-        open_tabs.remember(
-            self._context.settings, open_tabs.OpenTabs(paths, tabs.index(current) if current in tabs else -1)
+        last_run.remember(
+            self._context.settings, last_run.OpenTabs(paths, tabs.index(current) if current in tabs else -1)
         )
 
     # ------------------------------------------------------------------------------- saving
@@ -373,7 +373,7 @@ class MainWindow(QMainWindow):
 
     def set_reopen_tabs(self, enabled: bool) -> None:
         """Reopen the files of the last run at start, or not (Settings › Reopen Tabs at Start)."""
-        open_tabs.set_reopen_enabled(self._context.settings, enabled)
+        last_run.set_reopen_enabled(self._context.settings, enabled)
 
     def show_profiles(self) -> None:
         """Show the conformance resources validation uses (Settings › Profiles…); non-modal."""

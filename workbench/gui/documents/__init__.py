@@ -11,5 +11,5 @@ Modules:
   tooltips, the mark on modified tabs).
 * :mod:`.start_page` - what the window shows with no message open.
 * :mod:`.saving` - saving a message as FHIR XML or JSON.
-* :mod:`.open_tabs` - the tabs of the last run, remembered in the settings.
+* :mod:`.last_run` - the tabs of the last run, remembered in the settings.
 """
