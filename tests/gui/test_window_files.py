@@ -87,6 +87,12 @@ def test_a_bad_file_opens_a_tab_that_says_where_and_keeps_the_other_message(qtbo
     assert "line 4, column 3" in window.tabs.tabToolTip(index) and str(bad) in window.tabs.tabToolTip(index)
     assert not window.menu_actions["save_xml"].isEnabled() and not window.menu_actions["undo"].isEnabled()
     assert window.message_bar.message() == ""
+    # Mended and opened again, it is read again, in the same place.
+    window.tabs.setCurrentWidget(first)
+    bad.write_bytes(message_with_binary())
+    again = open_and_wait(qtbot, window, bad)
+    assert again is not tab and window.open_tabs() == [first, again] and again.session.readable
+    assert window.tabs.tabIcon(1).isNull()
 
 
 def test_a_missing_file_opens_a_tab_that_says_so(qtbot, window, tmp_path) -> None:

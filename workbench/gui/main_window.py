@@ -150,12 +150,20 @@ class MainWindow(QMainWindow):
         return [self.open_file(path) for path in paths]
 
     def open_file(self, path: str) -> MessageTab:
-        """Open a file in a new tab (read in a worker), or bring forward the tab holding it."""
+        """Open a file in a new tab (read in a worker), or bring forward the tab holding it.
+
+        A tab whose file could not be read is read again (the file may have been mended), in
+        the same place.
+        """
         found = next((tab for tab in self.tabs.tabs() if tab.holds_file(str(path))), None)
+        at = -1
         if found is not None:
-            self.tabs.setCurrentWidget(found)
-            return found
-        tab = self._new_tab(Path(path).name)
+            if found.session is None or found.session.readable:
+                self.tabs.setCurrentWidget(found)
+                return found
+            at = self.tabs.indexOf(found)
+            self._remove_tab(found)
+        tab = self._new_tab(Path(path).name, at)
         tab.load_file(str(path))
         self._layout.remember_directory(str(path))
         return tab
@@ -215,7 +223,7 @@ class MainWindow(QMainWindow):
         tab.show_session(MessageSession.from_document(document, unique))  # type: ignore[arg-type]
         return tab
 
-    def _new_tab(self, name: str) -> MessageTab:
+    def _new_tab(self, name: str, at: int = -1) -> MessageTab:
         tab = MessageTab(self._context, name, self._prepare_inspector)
         tab.sig_opened.connect(self._on_tab_opened)
         tab.sig_state_changed.connect(self._on_tab_state_changed)
@@ -224,7 +232,7 @@ class MainWindow(QMainWindow):
         tab.sig_validated.connect(self._on_tab_validated)
         tab.sig_status_message.connect(self._on_status_message)
         tab.sig_problem.connect(self.message_bar.show_message)
-        self.tabs.add(tab)
+        self.tabs.add(tab, at)
         return tab
 
     def _prepare_inspector(self, inspector: Inspector) -> None:

@@ -44,9 +44,9 @@ class DocumentTabs(QTabWidget):
 
     # ---------------------------------------------------------------------------------- API
 
-    def add(self, tab: MessageTab) -> None:
-        """Add a tab after the others and show it."""
-        index = self.addTab(tab, tab.title())
+    def add(self, tab: MessageTab, at: int = -1) -> None:
+        """Add a tab after the others (or at index ``at``) and show it."""
+        index = self.insertTab(at, tab, tab.title())
         tab.sig_state_changed.connect(lambda tab=tab: self.refresh(tab))
         self.refresh(tab)
         self.setCurrentIndex(index)
