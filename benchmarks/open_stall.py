@@ -1,6 +1,7 @@
 """How long the window's event loop stalls while a large message opens (issue 12: under 100 ms).
 
-Opens a generated ITK3-like message of about 5 MB (8,000 entries, XML; ``--entries`` changes it)
+Opens a generated ITK3-like message of about 5 MB (8,000 entries, XML; ``--entries`` and
+``--json`` change it)
 in the main window, as File › Open does, and keeps a 5 ms timer ticking on the GUI thread. The
 gap between two ticks is how long the GUI thread was busy: a gap is a stall the user feels
 (typing, scrolling, painting wait for it). Measured from the click until the message is read,
@@ -14,7 +15,7 @@ the same timer in an idle window: on a busy machine (other processes on the two 
 operating system alone holds the GUI thread up that long. No asserts: the figures go into the
 notes, the tests never time anything.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/open_stall.py [--runs 3] [--entries 8000]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/open_stall.py [--runs 3] [--entries 8000] [--json]
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["ITK_WORKBENCH_HOME"] = tempfile.mkdtemp(prefix="itk-stall-")
 
-from generate import message_xml
+from generate import message_json, message_xml
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -119,11 +120,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs (the median of the longest stalls is shown)")
     parser.add_argument("--entries", type=int, default=8000, help="entries of the generated message")
+    parser.add_argument("--json", action="store_true", help="open the message as FHIR JSON (default XML)")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
-    path = Path(tempfile.mkdtemp(prefix="itk-stall-msg-")) / "large-message.xml"
-    path.write_bytes(message_xml(args.entries))
+    syntax = "json" if args.json else "xml"
+    path = Path(tempfile.mkdtemp(prefix="itk-stall-msg-")) / f"large-message.{syntax}"
+    path.write_bytes(message_json(args.entries) if args.json else message_xml(args.entries))
     print(f"{path.name}: {path.stat().st_size / 1e6:.1f} MB, {args.entries} entries; timer every {TICK_MS} ms")
     longest, busiest = [], []
     for run in range(1, args.runs + 1):
