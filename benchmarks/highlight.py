@@ -5,7 +5,11 @@ prints, as medians of a few runs:
 
 * ``floor``: a bare ``QPlainTextEdit.setPlainText`` plus the first paint, no colouring;
 * ``text``: ``SourceView.set_source(text, "text")`` plus the first paint (the view, uncoloured);
-* ``show``: ``SourceView.set_source(text, language)`` plus the first paint, coloured;
+* ``first``: ``SourceView.set_source(text, language)`` plus the first paint, coloured: what the
+  user sees first (a long text goes in a slice at a time; the first slice shows at once);
+* ``show``: the same until the whole text is in (the slices put in, one per turn of the event
+  loop) plus a paint;
+* ``slice``: the longest the GUI thread was held by one slice (what the user could feel);
 * ``end``: scrolling from the top to the last page and painting it (the lazy state scans and
   the line index run to the end once here);
 * ``page``: median and maximum of 30 page-up steps from the end, each with a paint;
@@ -32,7 +36,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
-from workbench.gui.source_view import SourceView
+from workbench.gui.inspector.source_view import SourceView
 
 SIZES = {"100 KB": 100_000, "1 MB": 1_000_000, "5 MB": 5_000_000}
 
@@ -125,15 +129,38 @@ def floor_run(app: QApplication, text: str) -> float:
     return seconds
 
 
+def fill(app: QApplication, view: SourceView, text: str, language: str) -> tuple[float, float]:
+    """Show a text and let its slices in; return (seconds until all is in and painted, longest slice)."""
+    slices: list[float] = []
+    original = view._fill_next
+
+    def timed_slice() -> None:
+        slices.append(timed(original))
+
+    view._fill_next = timed_slice  # type: ignore[method-assign]
+    view._fill_timer.timeout.disconnect()
+    view._fill_timer.timeout.connect(timed_slice)
+    start = time.perf_counter()
+    view.set_source(text, language)
+    while view.is_filling():
+        app.processEvents()
+    view.grab()
+    return time.perf_counter() - start, max(slices, default=0.0)
+
+
 def view_run(app: QApplication, text: str, language: str) -> dict[str, float | list[float]]:
     view = SourceView()
     new_widget(view)
-    show = timed(lambda: (view.set_source(text, language), view.grab()))
+    first = timed(lambda: (view.set_source(text, language), view.grab()))
+    dispose(app, view)
+    view = SourceView()
+    new_widget(view)
+    show, longest_slice = fill(app, view, text, language)
     bar = view.verticalScrollBar()
     end = timed(lambda: (bar.setValue(bar.maximum()), view.grab()))
     pages = [timed(lambda: (bar.setValue(bar.value() - bar.pageStep()), view.grab())) for _ in range(30)]
     dispose(app, view)
-    return {"show": show, "end": end, "pages": pages}
+    return {"first": first, "show": show, "slice": longest_slice, "end": end, "pages": pages}
 
 
 def main() -> None:
@@ -148,7 +175,10 @@ def main() -> None:
     dispose(app, warm)
 
     print(f"Python {sys.version.split()[0]}, PySide6 {__import__('PySide6').__version__}, runs={args.runs}")
-    print(f"{'case':<12} {'floor':>8} {'text':>8} {'show':>8} {'ratio':>6} {'end':>8} {'page med':>9} {'page max':>9}")
+    print(
+        f"{'case':<12} {'floor':>8} {'text':>8} {'first':>8} {'show':>8} {'slice':>8} {'ratio':>6}"
+        f" {'end':>8} {'page med':>9} {'page max':>9}"
+    )
     for language, make in (("xml", make_xml), ("json", make_json)):
         for label, size in SIZES.items():
             text = make(size)
@@ -156,12 +186,15 @@ def main() -> None:
             plain = [view_run(app, text, "text")["show"] for _ in range(args.runs)]
             runs = [view_run(app, text, language) for _ in range(args.runs)]
             floor = statistics.median(floors)
+            first = statistics.median(run["first"] for run in runs)  # type: ignore[misc]
             show = statistics.median(run["show"] for run in runs)  # type: ignore[misc]
+            longest = max(run["slice"] for run in runs)  # type: ignore[type-var]
             end = statistics.median(run["end"] for run in runs)  # type: ignore[misc]
             pages = [page for run in runs for page in run["pages"]]  # type: ignore[union-attr]
             print(
                 f"{language + ' ' + label:<12} {floor * 1000:7.0f}ms {statistics.median(plain) * 1000:7.0f}ms"
-                f" {show * 1000:7.0f}ms {show / floor:6.2f} {end * 1000:7.1f}ms"
+                f" {first * 1000:7.0f}ms {show * 1000:7.0f}ms {longest * 1000:7.0f}ms {show / floor:6.2f}"
+                f" {end * 1000:7.1f}ms"
                 f" {statistics.median(pages) * 1000:8.1f}ms {max(pages) * 1000:8.1f}ms"
                 f"   ({len(text) / 1e6:.2f} MB, {text.count(chr(10)) + 1} lines)"
             )

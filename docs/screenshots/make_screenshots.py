@@ -1,10 +1,15 @@
 """Make the screenshots in this folder: ``.venv/bin/python docs/screenshots/make_screenshots.py``.
 
-Runs offscreen with throw-away settings, opens a real ITK3 message from ``../shared`` in the
-main window (1400 x 900), waits for its validation, opens the handling specification, selects the
-MessageHeader and saves ``main-window.png`` next to this script. Then opens ITK003D (bare-UUID references, missing
-handling keys), waits for validation, selects the finding that decides the predicted response
-and saves ``validation.png``.
+Runs offscreen with throw-away settings and real ITK3 messages from ``../shared``, in a main
+window of 1400 x 900:
+
+* ``main-window.png``: ITK009D in its tab, validated, the handling specification open and the
+  MessageHeader selected;
+* ``validation.png``: ITK003D (bare-UUID references, missing handling keys), validated, with
+  the finding that decides the predicted response selected;
+* ``tabs.png``: three tabs in one window: ITK009D, ITK003D with an edit not saved (its tab is
+  marked), and a copy of ITK003D cut short, which cannot be read: its tab shows where reading
+  stopped, the bytes with that line marked, and the 10009 a receiver would answer.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ PROJECT = HERE.parent.parent
 MESSAGES = PROJECT.parent / "shared" / "itk3" / "examples" / "FHIR_MESH" / "test_messages"
 EXAMPLE = MESSAGES / "ITK009D_ITK_Immunization_Document.xml"
 DEFECTIVE = MESSAGES / "ITK003D_ITK_eDischarge.xml"
+SIZE = (1400, 900)
 
 
 def main() -> int:
@@ -26,72 +32,114 @@ def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["ITK_WORKBENCH_HOME"] = tempfile.mkdtemp(prefix="wb-shots-")
     sys.path.insert(0, str(PROJECT))
-    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
     from workbench.gui.app import configure_application
-    from workbench.gui.context import AppContext
-    from workbench.gui.main_window import MainWindow
 
     app = QApplication([sys.argv[0]])
     configure_application(app)
-    window = MainWindow(AppContext())
-    window.setWindowIcon(app.windowIcon())
-    window.resize(1400, 900)
-    window.show()
-    loop = QEventLoop()
-    window.sig_document_validated.connect(lambda _result: loop.quit())
-    window.sig_load_failed.connect(lambda failure: (print(failure.message), loop.quit()))
-    window.open_file(str(EXAMPLE))
-    QTimer.singleShot(30_000, loop.quit)
-    loop.exec()
-    document = window.document()
-    if document is None:
-        return 1
-    labels = window.tree.model.context()
-    header = labels.view.header
-    window.tree.expand_node(labels.view.handling_extension)
-    window.tree.select_node(header)
-    for _ in range(5):
-        app.processEvents()
-    target = HERE / "main-window.png"
-    window.grab().save(str(target))
-    print(f"saved {target}")
-    window.close()
-    return validation_screenshot(app)
+    for make in (main_window, validation, tabs):
+        if make(app) != 0:
+            return 1
+    return 0
 
 
-def validation_screenshot(app: object) -> int:
-    """Open ITK003D, wait for its validation, show the deciding finding, save ``validation.png``."""
-    from PySide6.QtCore import QEventLoop, QTimer
-
+def _window(app: object) -> object:
     from workbench.gui.context import AppContext
     from workbench.gui.main_window import MainWindow
 
     window = MainWindow(AppContext())
     window.setWindowIcon(app.windowIcon())  # type: ignore[attr-defined]
-    window.resize(1400, 900)
+    window.resize(*SIZE)
     window.show()
+    return window
+
+
+def _open(app: object, window: object, paths: list[Path]) -> list[object]:
+    """Open files as tabs and wait until each is read and, if readable, validated."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    opened = window.open_files([str(p) for p in paths])  # type: ignore[attr-defined]
     loop = QEventLoop()
-    window.sig_document_validated.connect(lambda _result: loop.quit())
-    window.sig_load_failed.connect(lambda failure: (print(failure.message), loop.quit()))
-    window.open_file(str(DEFECTIVE))
-    QTimer.singleShot(30_000, loop.quit)
+
+    def check() -> None:
+        done = all(
+            not tab.is_loading() and (not tab.session.readable or tab.validation.result() is not None) for tab in opened
+        )
+        if done:
+            loop.quit()
+        else:
+            QTimer.singleShot(50, check)
+
+    QTimer.singleShot(50, check)
+    QTimer.singleShot(60_000, loop.quit)
     loop.exec()
-    if window.validation.report() is None:
-        return 1
-    window.workspace.main_splitter.setSizes([560, 300])
-    deciding = window.banner.deciding_issue()
-    if deciding is not None:
-        window.issues.select_issue(deciding)
-        window.workspace.show_issue(deciding)
-    for _ in range(5):
+    return opened
+
+
+def _save(app: object, window: object, name: str) -> int:
+    for _ in range(10):
         app.processEvents()  # type: ignore[attr-defined]
-    target = HERE / "validation.png"
-    window.grab().save(str(target))
+    target = HERE / name
+    if not window.grab().save(str(target)):  # type: ignore[attr-defined]
+        print(f"could not write {target}", file=sys.stderr)
+        return 1
     print(f"saved {target}")
-    window.close()
     return 0
+
+
+def main_window(app: object) -> int:
+    """ITK009D, the handling specification open and the MessageHeader selected."""
+    window = _window(app)
+    [tab] = _open(app, window, [EXAMPLE])
+    if tab.session is None or tab.validation.result() is None:
+        return 1
+    labels = tab.session.labels
+    tab.inspector.tree.expand_node(labels.view.handling_extension)
+    tab.inspector.tree.select_node(labels.view.header)
+    code = _save(app, window, "main-window.png")
+    window.close()  # type: ignore[attr-defined]
+    return code
+
+
+def validation(app: object) -> int:
+    """ITK003D with the finding that decides the predicted response selected."""
+    window = _window(app)
+    [tab] = _open(app, window, [DEFECTIVE])
+    if tab.validation.result() is None:
+        return 1
+    inspector = tab.inspector
+    inspector.main_splitter.setSizes([560, 300])
+    deciding = inspector.banner.deciding_issue()
+    if deciding is not None:
+        inspector.issues.select_issue(deciding)
+        inspector.show_issue(deciding)
+    code = _save(app, window, "validation.png")
+    window.close()  # type: ignore[attr-defined]
+    return code
+
+
+def tabs(app: object) -> int:
+    """Three tabs: ITK009D, ITK003D edited, and ITK003D cut short (unreadable, shown)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    folder = Path(tempfile.mkdtemp(prefix="wb-shots-files-"))
+    truncated = folder / "ITK003D-cut-short.xml"
+    data = DEFECTIVE.read_bytes()
+    truncated.write_bytes(data[: len(data) * 2 // 5])
+    window = _window(app)
+    opened = _open(app, window, [EXAMPLE, DEFECTIVE, truncated])
+    edited = opened[1].session
+    endpoint = edited.labels.view.header.find("source.endpoint")
+    edited.set_value(endpoint, "X26OT001")
+    window.tabs.setCurrentWidget(opened[2])  # type: ignore[attr-defined]
+    opened[2].inspector.main_splitter.setSizes([600, 260])
+    code = _save(app, window, "tabs.png")
+    window.close()  # type: ignore[attr-defined]
+    box = window.question  # type: ignore[attr-defined]
+    if box is not None:
+        box.button(QMessageBox.StandardButton.Discard).click()
+    return code
 
 
 if __name__ == "__main__":

@@ -117,6 +117,10 @@ def test_save_as_json_makes_the_tree_stand_for_the_saved_bytes(sample_bytes: byt
     assert session.source_saved and not session.modified
     assert session.path == str(target) and session.name == "saved.json" and session.syntax == "json"
     assert recorder.events[-1] == "saved:saved.json"
+    assert not session.edited  # the tree is what the Original bytes are now
+    session.undo()
+    assert session.edited and session.modified  # undone past the save: it differs again
+    session.redo()
     # positions now point into the JSON: the endpoint's line holds its value
     line, _column = session.document.position(endpoint)  # type: ignore[union-attr, misc]
     assert '"SAVEDBOX"' in session.document.text.splitlines()[line - 1]  # type: ignore[union-attr]

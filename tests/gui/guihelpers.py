@@ -1,4 +1,4 @@
-"""Helpers shared by the GUI tests: building a window, opening files, finding rows."""
+"""Helpers shared by the GUI tests: building a window, opening files, the panels shown, finding rows."""
 
 from __future__ import annotations
 
@@ -6,13 +6,18 @@ import base64
 from collections.abc import Iterator
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from pytestqt.qtbot import QtBot
 
-from workbench.core.tree import Node
+from workbench.core.session import MessageSession
+from workbench.core.tree import Document, Node
 from workbench.gui.context import AppContext
+from workbench.gui.documents.tab import MessageTab
+from workbench.gui.inspector.inspector import Inspector
+from workbench.gui.inspector.tree_model import MessageTreeModel
+from workbench.gui.inspector.validation import ValidationController
 from workbench.gui.main_window import MainWindow
-from workbench.gui.models.message_tree_model import MessageTreeModel
 
 LOAD_TIMEOUT_MS = 30_000
 HANDLING = "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-ITK-MessageHandling-2"
@@ -29,10 +34,66 @@ def make_window(qtbot: QtBot) -> MainWindow:
     return window
 
 
-def open_and_wait(qtbot: QtBot, window: MainWindow, path: Path | str) -> None:
-    """Open a file the way File › Open does and wait until it is shown."""
-    with qtbot.waitSignal(window.sig_document_loaded, timeout=LOAD_TIMEOUT_MS):
+def open_and_wait(qtbot: QtBot, window: MainWindow, path: Path | str) -> MessageTab:
+    """Open a file the way File › Open does and wait until its tab shows it; return the tab."""
+    with qtbot.waitSignal(window.sig_message_opened, timeout=LOAD_TIMEOUT_MS) as blocker:
         window.open_file(str(path))
+    tab = blocker.args[0]
+    assert tab is window.current_tab()
+    return tab
+
+
+def shown(window: MainWindow) -> Inspector:
+    """Return the panels of the tab shown."""
+    tab = window.current_tab()
+    assert tab is not None and tab.inspector is not None
+    return tab.inspector
+
+
+def session_of(window: MainWindow) -> MessageSession:
+    """Return the session of the tab shown."""
+    tab = window.current_tab()
+    assert tab is not None and tab.session is not None
+    return tab.session
+
+
+def document_of(window: MainWindow) -> Document | None:
+    """Return the tree of the message shown (None when it could not be read)."""
+    tab = window.current_tab()
+    return tab.session.document if tab is not None and tab.session is not None else None
+
+
+def validation_of(window: MainWindow) -> ValidationController:
+    """Return the validation controller of the tab shown."""
+    tab = window.current_tab()
+    assert tab is not None
+    return tab.validation
+
+
+def drag_enter(*paths: Path | str) -> QDragEnterEvent:
+    """A drag of these files entering a widget (copy, left button)."""
+    mime = _files(paths)
+    event = QDragEnterEvent(
+        QPoint(40, 40), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    event.mime = mime  # the event only points at its data: keep the data alive as long as the event
+    return event
+
+
+def drop(*paths: Path | str) -> QDropEvent:
+    """A drop of these files on a widget (copy, left button)."""
+    mime = _files(paths)
+    event = QDropEvent(
+        QPointF(40, 40), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    event.mime = mime  # as above
+    return event
+
+
+def _files(paths: tuple[Path | str, ...]) -> QMimeData:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
+    return mime
 
 
 def walk(model: MessageTreeModel, parent: QModelIndex | None = None) -> Iterator[QModelIndex]:

@@ -8,35 +8,44 @@ import sys
 from pathlib import Path
 
 import pytest
-from guihelpers import LOAD_TIMEOUT_MS, make_window, message_with_recipient_type, open_and_wait
+from guihelpers import (
+    LOAD_TIMEOUT_MS,
+    document_of,
+    make_window,
+    message_with_recipient_type,
+    open_and_wait,
+    session_of,
+    shown,
+    validation_of,
+)
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QMessageBox
 
 from workbench.core.codecs import read_file
 from workbench.core.tree import Node
 from workbench.core.validation.runner import Validator
-from workbench.gui import dialogs
+from workbench.gui.inspector.preview_panel import ORIGINAL, XML
+from workbench.gui.inspector.validation import DEBOUNCE_MS
 from workbench.gui.main_window import MainWindow
-from workbench.gui.panels.preview_panel import ORIGINAL, XML
-from workbench.gui.validation import DEBOUNCE_MS
+from workbench.gui.widgets import dialogs
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 VALIDATION_TIMEOUT_MS = 30_000
 
 
 def open_and_validate(qtbot, window: MainWindow, path: Path) -> None:
-    with qtbot.waitSignal(window.sig_document_validated, timeout=LOAD_TIMEOUT_MS + VALIDATION_TIMEOUT_MS):
+    with qtbot.waitSignal(window.sig_message_validated, timeout=LOAD_TIMEOUT_MS + VALIDATION_TIMEOUT_MS):
         open_and_wait(qtbot, window, path)
 
 
 def find(window: MainWindow, name: str, value: str | None = None) -> Node:
-    document = window.document()
+    document = document_of(window)
     assert document is not None
     return next(n for n in document.root.iter() if n.name == name and (value is None or n.value == value))
 
 
 def rules(window: MainWindow) -> set[str]:
-    return {i.rule for i in window.issues.model.issues()}
+    return {i.rule for i in shown(window).issues.model.issues()}
 
 
 @pytest.fixture
@@ -46,23 +55,23 @@ def fx(qtbot, tmp_path) -> MainWindow:
     path = tmp_path / "fx.xml"
     path.write_bytes(message_with_recipient_type("FX"))
     open_and_validate(qtbot, window, path)
-    assert window.banner.text().startswith("A receiver would answer 10010")
+    assert shown(window).banner.text().startswith("A receiver would answer 10010")
     return window
 
 
 def edit_in_tree(qtbot, window: MainWindow, node: Node, text: str) -> None:
     """Select a row, press F2, type a value and press Enter: the user's way of editing a value."""
-    assert window.tree.select_node(node)
-    window.tree.view.setFocus()
-    qtbot.keyClick(window.tree.view, Qt.Key.Key_F2)
-    editor = window.tree.view.findChild(QLineEdit)
+    assert shown(window).tree.select_node(node)
+    shown(window).tree.view.setFocus()
+    qtbot.keyClick(shown(window).tree.view, Qt.Key.Key_F2)
+    editor = shown(window).tree.view.findChild(QLineEdit)
     assert editor is not None and editor.isVisible()
     assert editor.text() == node.value
     editor.selectAll()
     qtbot.keyClicks(editor, text)
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     # The delegate commits in a queued call, once the editor has handled the key.
-    qtbot.waitUntil(lambda: window.tree.view.state() != QAbstractItemView.State.EditingState, timeout=5_000)
+    qtbot.waitUntil(lambda: shown(window).tree.view.state() != QAbstractItemView.State.EditingState, timeout=5_000)
 
 
 def test_editing_a_value_fixes_the_finding_and_undo_brings_it_back(qtbot, fx) -> None:
@@ -72,44 +81,44 @@ def test_editing_a_value_fixes_the_finding_and_undo_brings_it_back(qtbot, fx) ->
     title = window.windowTitle()
     assert title == "fx.xml — ITK3 Message Workbench"
 
-    with qtbot.waitSignal(window.sig_document_validated, timeout=VALIDATION_TIMEOUT_MS) as blocker:
+    with qtbot.waitSignal(window.sig_message_validated, timeout=VALIDATION_TIMEOUT_MS) as blocker:
         edit_in_tree(qtbot, window, code, "FA")
         assert code.value == "FA"  # the edit is made at once ...
         assert window.windowTitle() == "fx.xml* — ITK3 Message Workbench"
-        assert window.validation.is_busy()  # ... and validation waits for the quiet time
-    assert blocker.args[0].version == window.session().target.version
-    assert window.banner.text() == "A receiver would answer 20013 Success — accepted"
-    assert window.banner.level() == "accepted"
-    assert window.issues.model.rowCount() == 0
-    assert window.tree.model.data(window.tree.model.index_of(code)) == "code: FA"
+        assert validation_of(window).is_busy()  # ... and validation waits for the quiet time
+    assert blocker.args[0].version == session_of(window).version
+    assert shown(window).banner.text() == "A receiver would answer 20013 Success — accepted"
+    assert shown(window).banner.level() == "accepted"
+    assert shown(window).issues.model.rowCount() == 0
+    assert shown(window).tree.model.data(shown(window).tree.model.index_of(code)) == "code: FA"
     assert window.menu_actions["undo"].isEnabled()
     assert window.menu_actions["undo"].text() == "&Undo Set code to 'FA'"
 
-    with qtbot.waitSignal(window.sig_document_validated, timeout=VALIDATION_TIMEOUT_MS):
+    with qtbot.waitSignal(window.sig_message_validated, timeout=VALIDATION_TIMEOUT_MS):
         window.menu_actions["undo"].trigger()
         assert code.value == "FX"
-    assert window.banner.text().startswith("A receiver would answer 10010 Recipient Type - Processing Error")
+    assert shown(window).banner.text().startswith("A receiver would answer 10010 Recipient Type - Processing Error")
     assert "itk-recipient-type" in rules(window)
     assert window.windowTitle() == "fx.xml — ITK3 Message Workbench"  # clean again
 
-    with qtbot.waitSignal(window.sig_document_validated, timeout=VALIDATION_TIMEOUT_MS):
+    with qtbot.waitSignal(window.sig_message_validated, timeout=VALIDATION_TIMEOUT_MS):
         window.menu_actions["redo"].trigger()
-    assert code.value == "FA" and window.banner.level() == "accepted"
+    assert code.value == "FA" and shown(window).banner.level() == "accepted"
     assert window.windowTitle().startswith("fx.xml*")
 
 
 def test_revalidation_is_debounced_over_a_burst_of_edits(qtbot, fx) -> None:
     window = fx
     display = find(window, "display", "For Action")
-    session = window.session()
+    session = session_of(window)
     reports = []
-    window.sig_document_validated.connect(reports.append)
+    window.sig_message_validated.connect(reports.append)
     for text in ("F", "Fo", "For", "For A"):
         session.set_value(display, text)
         qtbot.wait(DEBOUNCE_MS // 10)
-    qtbot.waitUntil(lambda: bool(reports) and not window.validation.is_busy(), timeout=VALIDATION_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: bool(reports) and not validation_of(window).is_busy(), timeout=VALIDATION_TIMEOUT_MS)
     assert len(reports) == 1  # one validation for the burst, of the last version
-    assert reports[0].version == session.target.version == 4
+    assert reports[0].version == session.version == 4
 
 
 def test_a_result_for_an_older_version_is_dropped(qtbot, tmp_path, message_xml) -> None:
@@ -117,12 +126,12 @@ def test_a_result_for_an_older_version_is_dropped(qtbot, tmp_path, message_xml) 
     path = tmp_path / "large.xml"
     path.write_bytes(message_xml(1000))
     results = []
-    window.sig_document_validated.connect(results.append)
+    window.sig_message_validated.connect(results.append)
     open_and_wait(qtbot, window, path)
-    assert window.validation.is_busy()  # the first validation runs ...
+    assert validation_of(window).is_busy()  # the first validation runs ...
     status = find(window, "status", "finished")
-    window.session().set_value(status, "cancelled")  # ... and the message changes under it
-    qtbot.waitUntil(lambda: bool(results) and not window.validation.is_busy(), timeout=VALIDATION_TIMEOUT_MS)
+    session_of(window).set_value(status, "cancelled")  # ... and the message changes under it
+    qtbot.waitUntil(lambda: bool(results) and not validation_of(window).is_busy(), timeout=VALIDATION_TIMEOUT_MS)
     assert [r.version for r in results] == [1]
 
 
@@ -141,31 +150,31 @@ def test_an_edit_in_a_large_bundle_revalidates_only_its_entry(qtbot, tmp_path, m
     path = tmp_path / "large.xml"
     path.write_bytes(message_xml(400).replace(b'<gender value="female"/>', b'<gender value="woman"/>', 2))
     open_and_validate(qtbot, window, path)
-    assert window.validation.result().stats.partial is False
-    document = window.document()
+    assert validation_of(window).result().stats.partial is False
+    document = document_of(window)
     entry = [c for c in document.root.children if c.name == "entry"][3]
     status = entry.child("resource").resource().child("status")
-    with qtbot.waitSignal(window.sig_document_validated, timeout=VALIDATION_TIMEOUT_MS) as blocker:
+    with qtbot.waitSignal(window.sig_message_validated, timeout=VALIDATION_TIMEOUT_MS) as blocker:
         edit_in_tree(qtbot, window, status, "bogus")
     result = blocker.args[0]
     assert (result.stats.partial, result.stats.checked, result.stats.reused) == (True, 1, 400)
     full = Validator(window._context.profiles.registry()).validate(document)
     assert result.report.issues == full.issues and result.report.predicted == full.predicted
-    assert any("'bogus'" in i.message for i in window.issues.model.issues())
-    assert window.issues.model.rowCount() == len(full.issues)
+    assert any("'bogus'" in i.message for i in shown(window).issues.model.issues())
+    assert shown(window).issues.model.rowCount() == len(full.issues)
 
 
 def test_deleting_an_element_removes_its_row_and_undo_restores_it(qtbot, qtmodeltester, fx) -> None:
     window = fx
-    model = window.tree.model
+    model = shown(window).tree.model
     display = find(window, "display", "For Action")
     coding = display.parent
     parent_index = model.index_of(coding)
     rows = model.rowCount(parent_index)
-    assert window.tree.select_node(display)
-    window.tree.view.setFocus()
+    assert shown(window).tree.select_node(display)
+    shown(window).tree.view.setFocus()
     with qtbot.assertNotEmitted(model.modelReset), qtbot.waitSignal(model.rowsRemoved) as removed:
-        qtbot.keyClick(window.tree.view, Qt.Key.Key_Delete)
+        qtbot.keyClick(shown(window).tree.view, Qt.Key.Key_Delete)
     assert removed.args[1:] == [2, 2]
     assert model.rowCount(parent_index) == rows - 1
     assert not model.index_of(display).isValid()
@@ -186,17 +195,19 @@ def test_deleting_an_element_removes_its_row_and_undo_restores_it(qtbot, qtmodel
 
 def test_deleting_an_entry_and_the_root(qtbot, fx) -> None:
     window = fx
-    model = window.tree.model
+    model = shown(window).tree.model
     organization = find(window, "Organization")
-    root_index = model.index_of(window.document().root)
+    root_index = model.index_of(document_of(window).root)
     rows = model.rowCount(root_index)
-    window.tree.select_node(organization)  # shown in place of its entry.resource holder
-    with qtbot.waitSignal(window.sig_document_validated, timeout=VALIDATION_TIMEOUT_MS):
+    shown(window).tree.select_node(organization)  # shown in place of its entry.resource holder
+    with qtbot.waitSignal(window.sig_message_validated, timeout=VALIDATION_TIMEOUT_MS):
         window.delete_element()
     assert model.rowCount(root_index) == rows  # the entry stays, without its resource
     assert organization.parent.parent is None or organization.parent not in organization.parent.parent.children
-    assert any(i.rule.startswith("bundle-") for i in window.issues.model.issues())  # the sender reference dangles now
-    window.tree.select_node(window.document().root)
+    assert any(
+        i.rule.startswith("bundle-") for i in shown(window).issues.model.issues()
+    )  # the sender reference dangles now
+    shown(window).tree.select_node(document_of(window).root)
     window.delete_element()
     assert "root" in window.message_bar.message()
     assert not window.menu_actions["delete_element"].isEnabled()
@@ -204,11 +215,14 @@ def test_deleting_an_entry_and_the_root(qtbot, fx) -> None:
 
 def test_only_primitives_can_be_edited(qtbot, fx) -> None:
     window = fx
-    window.tree.select_node(find(window, "valueCoding"))
+    shown(window).tree.select_node(find(window, "valueCoding"))
     assert not window.menu_actions["edit_value"].isEnabled()
     window.edit_value()
-    assert window.tree.view.findChild(QLineEdit) is None or not window.tree.view.findChild(QLineEdit).isVisible()
-    window.tree.select_node(find(window, "code", "FX"))
+    assert (
+        shown(window).tree.view.findChild(QLineEdit) is None
+        or not shown(window).tree.view.findChild(QLineEdit).isVisible()
+    )
+    shown(window).tree.select_node(find(window, "code", "FX"))
     assert window.menu_actions["edit_value"].isEnabled()
     assert window.menu_actions["edit_value"].shortcut().toString() == "F2"
     assert window.menu_actions["delete_element"].shortcut().toString() == "Del"
@@ -218,100 +232,113 @@ def test_only_primitives_can_be_edited(qtbot, fx) -> None:
 
 def test_the_preview_renders_the_edits_and_original_stays_as_received(qtbot, fx) -> None:
     window = fx
-    preview = window.preview
+    preview = shown(window).preview
     assert not preview.is_edited()
     with qtbot.waitSignal(preview.sig_tab_ready, timeout=10_000, check_params_cb=lambda name: name == XML):
         preview.set_current_tab(XML)
     code = find(window, "code", "FX")
     with qtbot.waitSignal(preview.sig_tab_ready, timeout=10_000, check_params_cb=lambda name: name == XML):
-        window.session().set_value(code, "FI")
+        session_of(window).set_value(code, "FI")
     assert '<code value="FI"/>' in preview.view(XML).toPlainText()
-    assert preview.is_edited() and "as received" in preview.edited_note.text()
+    assert preview.is_edited() and "as opened or last saved" in preview.edited_note.text()
     assert '<code value="FX"/>' in preview.view(ORIGINAL).toPlainText()
-    window.tree.select_node(code)
+    shown(window).tree.select_node(code)
     assert preview.view(XML).current_mark() is not None  # the rendered text still follows the selection
 
 
 def test_save_as_writes_the_edited_tree_and_marks_it_clean(qtbot, fx, tmp_path, monkeypatch) -> None:
     window = fx
-    window.session().set_value(find(window, "code", "FX"), "FA")
+    session_of(window).set_value(find(window, "code", "FX"), "FA")
     target = tmp_path / "saved.xml"
     monkeypatch.setattr(dialogs, "ask_save_target", lambda *args: dialogs.SaveTarget(str(target)))
-    window.save_as_xml()
+    assert shown(window).preview.is_edited()
+    with qtbot.waitSignal(window.sig_message_validated, timeout=VALIDATION_TIMEOUT_MS) as revalidated:
+        window.save_as_xml()
     assert read_file(target).root.find("entry.resource.MessageHeader") is not None
     assert b'<code value="FA"/>' in target.read_bytes()
-    assert window.windowTitle() == "fx.xml — ITK3 Message Workbench"
-    assert window.session().is_clean()
+    # The tab is the saved file now: its name, its bytes in Original, findings placed in them.
+    assert window.windowTitle() == "saved.xml — ITK3 Message Workbench"
+    assert window.current_tab().title() == "saved.xml" and str(target) in window.current_tab().tooltip()
+    assert not session_of(window).modified and not shown(window).preview.is_edited()
+    assert shown(window).preview.view(ORIGINAL).toPlainText() == target.read_text()
+    assert revalidated.args[0].report.predicted == ("20013", "Success")
+    assert window._context.recent.paths()[0] == str(target.resolve())
 
 
-def test_closing_with_unsaved_edits_asks_first(qtbot, fx) -> None:
+def test_quitting_with_unsaved_edits_asks_first(qtbot, fx) -> None:
     window = fx
-    window.session().set_value(find(window, "code", "FX"), "FA")
+    session_of(window).set_value(find(window, "code", "FX"), "FA")
     assert window.close() is False  # not closed: the question is open, without blocking
-    box = window.unsaved.box
-    assert box is not None and box.isVisible() and "not saved" in box.text()
+    box = window.question
+    assert box is not None and box.isVisible() and "not saved" in box.text() and "fx.xml" in box.informativeText()
     box.button(QMessageBox.StandardButton.Cancel).click()
     assert window.isVisible()
     window.close()
-    window.unsaved.box.button(QMessageBox.StandardButton.Discard).click()
+    window.question.button(QMessageBox.StandardButton.Discard).click()
     assert not window.isVisible()
 
 
-def test_closing_the_document_with_unsaved_edits_can_save_them(qtbot, fx, tmp_path, monkeypatch) -> None:
+def test_closing_the_tab_with_unsaved_edits_can_save_them(qtbot, fx, tmp_path, monkeypatch) -> None:
     window = fx
-    window.session().set_value(find(window, "code", "FX"), "FA")
+    session_of(window).set_value(find(window, "code", "FX"), "FA")
     target = tmp_path / "kept.xml"
     monkeypatch.setattr(dialogs, "ask_save_target", lambda *args: dialogs.SaveTarget(str(target)))
-    window.close_document()
-    assert window.document() is not None
-    window.unsaved.box.button(QMessageBox.StandardButton.Save).click()
+    window.close_current_tab()
+    assert document_of(window) is not None
+    window.question.button(QMessageBox.StandardButton.Save).click()
     assert target.is_file() and b'<code value="FA"/>' in target.read_bytes()
-    assert window.document() is None and window.banner.text() == ""
+    assert window.current_tab() is None and window.pages.currentWidget() is window.start_page
     assert window.windowTitle() == "ITK3 Message Workbench"
 
 
-def test_opening_another_file_with_unsaved_edits_asks_first(qtbot, fx, tmp_path) -> None:
+def test_opening_another_file_with_unsaved_edits_keeps_them_in_their_tab(qtbot, fx, tmp_path) -> None:
     window = fx
-    window.session().set_value(find(window, "code", "FX"), "FA")
+    edited = window.current_tab()
+    session_of(window).set_value(find(window, "code", "FX"), "FA")
     other = tmp_path / "other.xml"
     other.write_bytes(message_with_recipient_type("FI"))
-    assert window.open_file(str(other)) == -1  # nothing read yet: the question is open
-    assert not window.is_loading()
-    with qtbot.waitSignal(window.sig_document_loaded, timeout=LOAD_TIMEOUT_MS):
-        window.unsaved.box.button(QMessageBox.StandardButton.Discard).click()
+    open_and_wait(qtbot, window, other)
     assert find(window, "code").value == "FI"
     assert window.windowTitle() == "other.xml — ITK3 Message Workbench"
+    assert edited.modified() and edited.title() == "fx.xml*" and window.open_tabs() == [edited, window.current_tab()]
 
 
 def test_delete_in_the_search_field_edits_the_search_not_the_message(qtbot, fx) -> None:
     window = fx
     display = find(window, "display", "For Action")
-    window.tree.select_node(display)
-    search = window.issues.search
+    shown(window).tree.select_node(display)
+    search = shown(window).issues.search
     search.setText("abc")
     search.setFocus()
     search.setCursorPosition(0)
     qtbot.keyClick(search, Qt.Key.Key_Delete)
     assert search.text() == "bc"
     assert display.parent is not None and display in display.parent.children
-    assert window.session().is_clean()
+    assert not session_of(window).modified
 
 
 @pytest.mark.allow_log
 def test_a_failed_validation_is_said_in_the_banner_and_the_next_run_is_full(qtbot, fx, monkeypatch) -> None:
     window = fx
-    state = window.validation._state
+    assert shown(window).banner.is_link_shown()  # the 10010 verdict's deciding finding is offered
+    state = validation_of(window)._state
 
     def broken(document, changed):
         raise RuntimeError("no luck")
 
     monkeypatch.setattr(state, "validate", broken)
-    with qtbot.waitSignal(window.validation.sig_validation_failed, timeout=VALIDATION_TIMEOUT_MS) as blocker:
-        window.validation.revalidate()
+    with qtbot.waitSignal(validation_of(window).sig_validation_failed, timeout=VALIDATION_TIMEOUT_MS) as blocker:
+        validation_of(window).revalidate()
     assert "no luck" in blocker.args[0]
-    assert window.banner.text() == f"Could not validate: {blocker.args[0]}"
+    banner = shown(window).banner
+    assert banner.text() == f"Could not validate: {blocker.args[0]}"
+    # No finding is offered: there is none for the message as it is now.
+    assert not banner.is_link_shown() and banner.deciding_issue() is None
+    with qtbot.assertNotEmitted(banner.sig_issue_requested):
+        qtbot.mouseClick(banner, Qt.MouseButton.LeftButton)
+    assert shown(window).issues.model.rowCount() == 0
     monkeypatch.undo()
-    with qtbot.waitSignal(window.sig_document_validated, timeout=VALIDATION_TIMEOUT_MS) as done:
-        window.session().set_value(find(window, "code", "FX"), "FA")
+    with qtbot.waitSignal(window.sig_message_validated, timeout=VALIDATION_TIMEOUT_MS) as done:
+        session_of(window).set_value(find(window, "code", "FX"), "FA")
     assert done.args[0].stats.partial is False
-    assert window.banner.level() == "accepted"
+    assert shown(window).banner.level() == "accepted"

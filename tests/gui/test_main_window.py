@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 from conftest import EXAMPLES, require_shared
-from guihelpers import index_labelled, labels, make_window, node_labelled, open_and_wait
+from guihelpers import document_of, index_labelled, labels, make_window, node_labelled, open_and_wait, shown
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
 
 from workbench.core.codecs import render
 from workbench.core.spans import line_span
+from workbench.gui.inspector.preview_panel import JSON, ORIGINAL, XML
 from workbench.gui.main_window import MainWindow
-from workbench.gui.panels.preview_panel import JSON, ORIGINAL, XML
 
 ITK009D = EXAMPLES / "FHIR_MESH" / "test_messages" / "ITK009D_ITK_Immunization_Document.xml"
 BLOODSPOT = (
@@ -37,11 +37,11 @@ def itk009d(qtbot, window) -> MainWindow:
 
 def show_tab(qtbot, window: MainWindow, name: str) -> None:
     """Show a preview tab and wait until its text is rendered."""
-    if window.preview.is_ready(name):
-        window.preview.set_current_tab(name)
+    if shown(window).preview.is_ready(name):
+        shown(window).preview.set_current_tab(name)
         return
-    with qtbot.waitSignal(window.preview.sig_tab_ready, timeout=10_000, check_params_cb=lambda n: n == name):
-        window.preview.set_current_tab(name)
+    with qtbot.waitSignal(shown(window).preview.sig_tab_ready, timeout=10_000, check_params_cb=lambda n: n == name):
+        shown(window).preview.set_current_tab(name)
 
 
 def unix(text: str) -> str:
@@ -49,7 +49,7 @@ def unix(text: str) -> str:
 
 
 def test_tree_rows_read_in_plain_words(itk009d) -> None:
-    rows = labels(itk009d.tree.model)
+    rows = labels(shown(itk009d).tree.model)
     assert rows[0] == "Bundle (message)"
     assert "entry[0] MessageHeader · ITK-MessageHeader-2 · b746b622…" in rows
     assert "entry[1] Organization · CareConnect-ITK-Header-Organization-1 · fd9edf22… (sender)" in rows
@@ -66,30 +66,30 @@ def test_tree_rows_read_in_plain_words(itk009d) -> None:
 
 
 def test_selecting_the_header_fills_the_details_pane(itk009d) -> None:
-    model = itk009d.tree.model
+    model = shown(itk009d).tree.model
     # Opening selects the MessageHeader; select another row and come back through the view.
-    itk009d.tree.view.setCurrentIndex(index_labelled(model, "type: message"))
-    assert itk009d.details.path.text() == "Bundle.type"
-    itk009d.tree.view.setCurrentIndex(index_labelled(model, "MessageHeader · ITK009D"))
-    details = itk009d.details
+    shown(itk009d).tree.view.setCurrentIndex(index_labelled(model, "type: message"))
+    assert shown(itk009d).details.path.text() == "Bundle.type"
+    shown(itk009d).tree.view.setCurrentIndex(index_labelled(model, "MessageHeader · ITK009D"))
+    details = shown(itk009d).details
     assert details.title.text() == "MessageHeader · ITK009D"
     assert details.path.text() == "Bundle.entry[0].resource"
     assert details.type.text() == "MessageHeader"
     assert "resource" in details.definition.text().lower()
     assert details.position.text() == "line 14, column 4"
 
-    itk009d.tree.view.setCurrentIndex(index_labelled(model, "event:"))
+    shown(itk009d).tree.view.setCurrentIndex(index_labelled(model, "event:"))
     assert details.path.text() == "Bundle.entry[0].resource.event"
     assert (details.type.text(), details.cardinality.text()) == ("Coding", "1..1")
     assert "Code that identifies the event" in details.definition.text()
-    itk009d.tree.view.setCurrentIndex(index_labelled(model, "timestamp:"))
+    shown(itk009d).tree.view.setCurrentIndex(index_labelled(model, "timestamp:"))
     assert details.value.toPlainText() == "2019-09-04T06:55:24Z"
     assert not details.value.isHidden() and details.attachment_row.isHidden()
 
 
 def test_preview_tabs_hold_original_xml_and_json(qtbot, itk009d) -> None:
-    document = itk009d.document()
-    preview = itk009d.preview
+    document = document_of(itk009d)
+    preview = shown(itk009d).preview
     assert preview.current_tab() == ORIGINAL
     assert preview.view(ORIGINAL).toPlainText() == unix(document.text)
     assert preview.view(ORIGINAL).language() == "xml"
@@ -103,10 +103,10 @@ def test_preview_tabs_hold_original_xml_and_json(qtbot, itk009d) -> None:
 
 
 def test_selecting_a_node_marks_its_lines_in_each_tab(qtbot, itk009d) -> None:
-    document = itk009d.document()
-    preview = itk009d.preview
-    event = node_labelled(itk009d.tree.model, "event:")
-    itk009d.tree.select_node(event)
+    document = document_of(itk009d)
+    preview = shown(itk009d).preview
+    event = node_labelled(shown(itk009d).tree.model, "event:")
+    shown(itk009d).tree.select_node(event)
     mark = preview.view(ORIGINAL).current_mark()
     assert mark[0] == document.position(event)[0] == 45
     assert mark == line_span(document, event)
@@ -124,81 +124,84 @@ def test_selecting_a_node_marks_its_lines_in_each_tab(qtbot, itk009d) -> None:
 
 
 def test_clicking_in_the_original_selects_the_tree_node(qtbot, itk009d) -> None:
-    document = itk009d.document()
-    timestamp = node_labelled(itk009d.tree.model, "timestamp:")
+    document = document_of(itk009d)
+    timestamp = node_labelled(shown(itk009d).tree.model, "timestamp:")
     line, _column = document.position(timestamp)
-    itk009d.preview.view(ORIGINAL).sig_position_clicked.emit(line, 1)  # in the indentation
-    assert itk009d.tree.current_node() is timestamp
-    assert itk009d.details.path.text() == "Bundle.entry[0].resource.timestamp"
+    shown(itk009d).preview.view(ORIGINAL).sig_position_clicked.emit(line, 1)  # in the indentation
+    assert shown(itk009d).tree.current_node() is timestamp
+    assert shown(itk009d).details.path.text() == "Bundle.entry[0].resource.timestamp"
     # A line that only closes an element selects that element.
-    event = node_labelled(itk009d.tree.model, "event:")
-    itk009d.preview.view(ORIGINAL).sig_position_clicked.emit(line_span(document, event)[1], 6)
-    assert itk009d.tree.current_node() is event
+    event = node_labelled(shown(itk009d).tree.model, "event:")
+    shown(itk009d).preview.view(ORIGINAL).sig_position_clicked.emit(line_span(document, event)[1], 6)
+    assert shown(itk009d).tree.current_node() is event
 
 
 def test_clicking_in_the_json_tab_selects_the_tree_node(qtbot, itk009d) -> None:
     show_tab(qtbot, itk009d, JSON)
-    event = node_labelled(itk009d.tree.model, "event:")
-    itk009d.tree.select_node(event)  # scrolls the JSON text to the event
+    event = node_labelled(shown(itk009d).tree.model, "event:")
+    shown(itk009d).tree.select_node(event)  # scrolls the JSON text to the event
     code = event.child("code")
-    rendered = itk009d.preview.tab_document(JSON)
-    line = rendered.position(itk009d.preview.tab_node(JSON, code))[0]
-    view = itk009d.preview.view(JSON)
+    rendered = shown(itk009d).preview.tab_document(JSON)
+    line = rendered.position(shown(itk009d).preview.tab_node(JSON, code))[0]
+    view = shown(itk009d).preview.view(JSON)
     cursor = QTextCursor(view.document().findBlockByNumber(line - 1))
     cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
     point = view.cursorRect(cursor).center() - QPoint(4, 0)
     assert view.viewport().rect().contains(point)
-    with qtbot.waitSignal(itk009d.tree.sig_node_selected, timeout=2000):
+    with qtbot.waitSignal(shown(itk009d).tree.sig_node_selected, timeout=2000):
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point)
-    assert itk009d.tree.current_node() is code
-    assert itk009d.details.value.toPlainText() == "ITK009D"
+    assert shown(itk009d).tree.current_node() is code
+    assert shown(itk009d).details.value.toPlainText() == "ITK009D"
 
 
 def test_json_example_opens_and_syncs(qtbot, window) -> None:
     open_and_wait(qtbot, window, require_shared(BLOODSPOT))
-    document = window.document()
+    document = document_of(window)
     assert document.format == "json"
-    rows = labels(window.tree.model)
+    rows = labels(shown(window).tree.model)
     assert rows[0] == "Bundle (message)"
     assert any(r.startswith("entry[0] MessageHeader · DCH-MessageHeader-1") for r in rows)
     assert "source: urn:nhs-uk:addressing:ods:RR8" in rows
     assert any(r.startswith("data → Encounter 9a7447a2") for r in rows)
-    original = window.preview.view(ORIGINAL)
+    original = shown(window).preview.view(ORIGINAL)
     assert original.language() == "json" and original.toPlainText() == unix(document.text)
-    header = window.tree.current_node()
+    header = shown(window).tree.current_node()
     assert header is not None and header.name == "MessageHeader"
     endpoint = header.find("source.endpoint")
     line, column = document.position(endpoint)
     original.sig_position_clicked.emit(line, column + 3)
-    assert window.tree.current_node() is endpoint
+    assert shown(window).tree.current_node() is endpoint
     assert original.current_mark() == (line, line)
     show_tab(qtbot, window, XML)
-    assert window.preview.view(XML).toPlainText().startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    assert shown(window).preview.view(XML).toPlainText().startswith('<?xml version="1.0" encoding="UTF-8"?>')
     assert (
-        window.preview.view(XML).current_mark()[0]
-        == window.preview.tab_document(XML).position(window.preview.tab_node(XML, endpoint))[0]
+        shown(window).preview.view(XML).current_mark()[0]
+        == shown(window).preview.tab_document(XML).position(shown(window).preview.tab_node(XML, endpoint))[0]
     )
 
 
 def test_view_menu_toggles_comments_and_expands(qtbot, itk009d) -> None:
-    model = itk009d.tree.model
+    model = shown(itk009d).tree.model
     assert any(r.startswith("<!--") for r in labels(model))
     itk009d.menu_actions["show_comments"].trigger()
     assert not any(r.startswith("<!--") for r in labels(model))
-    assert itk009d.tree.current_node().name == "MessageHeader"  # selection kept
+    assert shown(itk009d).tree.current_node().name == "MessageHeader"  # selection kept
     itk009d.menu_actions["show_comments"].trigger()
     assert any(r.startswith("<!--") for r in labels(model))
     itk009d.menu_actions["expand_all"].trigger()
-    assert itk009d.tree.view.isExpanded(index_labelled(model, "section: Vaccinations"))
+    assert shown(itk009d).tree.view.isExpanded(index_labelled(model, "section: Vaccinations"))
     itk009d.menu_actions["collapse_all"].trigger()
-    assert not itk009d.tree.view.isExpanded(index_labelled(model, "entry[0]"))
+    assert not shown(itk009d).tree.view.isExpanded(index_labelled(model, "entry[0]"))
 
 
-def test_close_empties_the_window(itk009d) -> None:
+def test_closing_the_last_tab_shows_the_start_page(itk009d) -> None:
     itk009d.menu_actions["close"].trigger()
-    assert itk009d.document() is None and itk009d.tree.model.rowCount() == 0
-    assert itk009d.preview.view(ORIGINAL).toPlainText() == ""
-    assert not itk009d.menu_actions["save_json"].isEnabled()
+    assert itk009d.current_tab() is None and itk009d.open_tabs() == []
+    assert itk009d.pages.currentWidget() is itk009d.start_page
+    assert itk009d.windowTitle() == "ITK3 Message Workbench"
+    assert not itk009d.menu_actions["save_json"].isEnabled() and not itk009d.menu_actions["close"].isEnabled()
+    # The file just closed is the first recent file the start page offers.
+    assert itk009d.start_page.recent_paths()[0] == str(ITK009D.resolve())
 
 
 def test_shortcuts(window) -> None:

@@ -24,7 +24,7 @@ import sys
 from PySide6 import __version__ as pyside_version
 from PySide6.QtWidgets import QApplication, QLabel
 
-from workbench.gui.source_view import SourceView
+from workbench.gui.inspector.source_view import SourceView
 
 entry = (
     '\t<entry>\n\t\t<fullUrl value="urn:uuid:{0:08d}"/>\n\t\t<resource>\n\t\t\t<Patient>\n'

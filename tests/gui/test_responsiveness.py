@@ -12,6 +12,9 @@ from guihelpers import make_window, message_with_binary
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QImage
 
+from workbench.core.session import MessageSession
+from workbench.gui.inspector.tree_model import FETCH_BATCH
+
 PROJECT = Path(__file__).resolve().parents[2]
 ITK009D = (
     PROJECT.parent
@@ -45,17 +48,56 @@ def test_large_message_loads_off_the_gui_thread(qtbot, large_message) -> None:
     timer.setInterval(50)
     timer.timeout.connect(lambda: ticks.append(window.is_loading()))
     timer.start()
-    with qtbot.waitSignal(window.sig_document_loaded, timeout=120_000):
-        window.open_file(str(large_message))
-        assert window.is_loading()
+    with qtbot.waitSignal(window.sig_message_opened, timeout=120_000) as blocker:
+        tab = window.open_file(str(large_message))
+        assert window.is_loading() and tab.is_loading()
     timer.stop()
-    # The event loop kept turning while the worker read the file.
+    assert blocker.args[0] is tab
+    # The event loop kept turning while the worker read the file, and the tab had progress to show.
     assert sum(ticks) >= 3
-    model = window.tree.model
+    assert tab.progress.value() > 50 and tab.progress.isHidden()
+    tree = tab.inspector.tree
+    model = tree.model
     root = model.index(0, 0)
+    # The rows come a batch at a time, as the view is scrolled to the end.
+    assert FETCH_BATCH <= model.rowCount(root) <= 2 * FETCH_BATCH and tree.view.isExpanded(root)
+    offered = model.rowCount(root)
+    bar = tree.view.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    qtbot.waitUntil(lambda: model.rowCount(root) > offered, timeout=5_000)
+    while model.canFetchMore(root):
+        model.fetchMore(root)
     assert model.rowCount(root) == 3 + 8001  # id, type, identifier, then the header and 8,000 entries
     assert model.data(model.index(model.rowCount(root) - 1, 0, root)).startswith("entry[8000] Practitioner")
-    assert window.preview.view("original").blockCount() > 100_000
+    # The source view is filled a slice at a time, the event loop turning in between.
+    original = tab.inspector.preview.view("original")
+    if original.is_filling():
+        with qtbot.waitSignal(original.sig_filled, timeout=60_000):
+            pass
+    assert original.blockCount() == tab.session.document.text.count("\n") + 1 > 100_000
+
+
+def test_a_bundle_nested_130_deep_validates_in_the_window(qtbot, tmp_path) -> None:
+    """Worker threads have the stack and recursion room the readers' depth limit needs."""
+    inner = '<Bundle><type value="collection"/></Bundle>'
+    for level in range(130):
+        inner = (
+            f'<Bundle><type value="collection"/><entry><fullUrl value="urn:uuid:{level}"/>'
+            f"<resource>{inner}</resource></entry></Bundle>"
+        )
+    path = tmp_path / "deep.xml"
+    path.write_text('<Bundle xmlns="http://hl7.org/fhir"' + inner[len("<Bundle") :])
+    window = make_window(qtbot)
+    failures: list[str] = []
+    tab = window.open_file(str(path))
+    tab.validation.sig_validation_failed.connect(failures.append)
+    qtbot.waitUntil(lambda: tab.validation.result() is not None or bool(failures), timeout=120_000)
+    assert failures == []
+    expected = MessageSession.open_file(path).validate()
+    report = tab.validation.result().report
+    assert report.issues == expected.issues and report.predicted == expected.predicted
+    assert tab.inspector.banner.text().startswith(f"A receiver would answer {expected.predicted[0]}")
+    assert "Could not validate" not in tab.inspector.banner.text()
 
 
 def test_the_real_entry_point_starts_shows_and_quits(tmp_path) -> None:
@@ -88,3 +130,23 @@ def test_the_entry_point_fails_the_smoke_run_for_an_unreadable_file(tmp_path) ->
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
+
+
+def test_the_entry_point_opens_each_file_in_a_tab_of_one_window(tmp_path) -> None:
+    good, bad, other = tmp_path / "one.xml", tmp_path / "two.xml", tmp_path / "three.xml"
+    good.write_bytes(message_with_binary())
+    bad.write_text("<Bundle xmlns='http://hl7.org/fhir'><oops></Bundle>")
+    other.write_bytes(message_with_binary())
+    png = tmp_path / "tabs.png"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT),
+        "QT_QPA_PLATFORM": "offscreen",
+        "ITK_WORKBENCH_SMOKE_PNG": str(png),
+    }
+    command = [sys.executable, "-m", "workbench", str(good), str(bad), str(other), "--smoke"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 1  # one of them could not be read
+    tabs = [line for line in done.stdout.splitlines() if line.startswith("tab: ")]
+    assert tabs == ["tab: one.xml: read", "tab: two.xml: could not be read", "tab: three.xml: read"]
+    assert "Traceback" not in done.stderr and not QImage(str(png)).isNull()

@@ -6,11 +6,12 @@ events) and from the picture itself (pixels on each arrow), not from copies of t
 
 from __future__ import annotations
 
+import hashlib
 import xml.etree.ElementTree as ET
 
 import pytest
 from conftest import EXAMPLES, require_shared
-from guihelpers import labels, make_window, open_and_wait
+from guihelpers import document_of, labels, make_window, open_and_wait, shown
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 
@@ -23,7 +24,7 @@ from workbench.gui.context import AppContext
 from workbench.gui.simulate.conversation_model import CODES, STATE
 from workbench.gui.simulate.diagram import OpenRequest, SequenceDiagram
 from workbench.gui.simulate.painting import label_boxes
-from workbench.gui.simulate.window import SimulateWindow
+from workbench.gui.simulate.window import DEFAULT_RECEIVER, SimulateWindow
 
 RUN_TIMEOUT_MS = 30_000
 ITK009D = EXAMPLES / "FHIR_MESH" / "test_messages" / "ITK009D_ITK_Immunization_Document.xml"
@@ -209,13 +210,13 @@ def test_step_play_and_pause_reveal_arrows_one_at_a_time(qtbot, window) -> None:
     # Play reveals the arrows in order, one at a time, and stops at the end.
     diagram.set_speed(4.0)
     diagram.restart()
-    shown: list[int] = []
-    diagram.sig_playback_changed.connect(lambda state: shown.append(state.shown))
+    heads: list[int] = []
+    diagram.sig_playback_changed.connect(lambda state: heads.append(state.shown))
     window.menu_actions["play"].trigger()
     assert diagram.is_playing()
     qtbot.waitUntil(lambda: not diagram.is_playing(), timeout=10_000)
     assert diagram.arrow_count_shown() == total
-    steps = sorted(set(shown))
+    steps = sorted(set(heads))
     assert steps == list(range(total + 1))
     # Pause holds the head still.
     diagram.restart()
@@ -272,30 +273,35 @@ def test_clicking_an_arrow_asks_to_open_its_bytes(qtbot, window) -> None:
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support raise")  # offscreen: the second show raises it
-def test_clicking_a_response_opens_it_in_the_main_window(qtbot) -> None:
+def test_clicking_an_arrow_opens_a_tab_and_a_second_click_brings_it_forward(qtbot) -> None:
     main = make_window(qtbot)
     simulate = main.show_simulate()
     qtbot.waitExposed(simulate)
     assert main.show_simulate() is simulate  # one Simulate window per main window
     trip = click_pattern(qtbot, simulate, "full")
     index = next(a.index for a in simulate.diagram.diagram_layout().arrows if a.event.itk_code == "20013")
-    with qtbot.waitSignal(main.sig_document_loaded, timeout=RUN_TIMEOUT_MS):
-        qtbot.mouseClick(
-            simulate.diagram, Qt.MouseButton.LeftButton, pos=simulate.diagram.arrow_centre(index).toPoint()
-        )
-    document = main.document()
-    assert document is not None
-    view = message_view(document)
+    point = simulate.diagram.arrow_centre(index).toPoint()
+    with qtbot.waitSignal(main.sig_message_opened, timeout=RUN_TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(simulate.diagram, Qt.MouseButton.LeftButton, pos=point)
+    response_tab = blocker.args[0]
+    assert main.open_tabs() == [response_tab] and main.current_tab() is response_tab
+    view = message_view(document_of(main))
     assert view.event_code == catalogue().response_event == "ITK008M"
     assert view.message_id == trip.result.responses[0].message_id
-    assert any("ITK008M" in str(label) for label in labels(main.tree.model))
-    assert "Response 20013" in main.windowTitle()
+    assert any("ITK008M" in str(label) for label in labels(shown(main).tree.model))
+    assert "Response 20013" in main.windowTitle() and "not a file" in response_tab.tooltip()
     assert not main._context.recent.paths()  # bytes are not a recent file
-    # Double-clicking the conversation row opens the message that was sent.
-    row = simulate.model.index(0, 0)
-    with qtbot.waitSignal(main.sig_document_loaded, timeout=RUN_TIMEOUT_MS):
-        simulate.table.doubleClicked.emit(row)
-    assert message_view(main.document()).message_id == trip.result.conversation.message_id
+    # Double-clicking the conversation row opens the message that was sent, in a tab of its own.
+    with qtbot.waitSignal(main.sig_message_opened, timeout=RUN_TIMEOUT_MS) as blocker:
+        simulate.table.doubleClicked.emit(simulate.model.index(0, 0))
+    message_tab = blocker.args[0]
+    assert main.open_tabs() == [response_tab, message_tab]
+    assert message_view(document_of(main)).message_id == trip.result.conversation.message_id
+    # A second click on the Response's arrow brings its tab forward: the same bytes, no new tab.
+    with qtbot.assertNotEmitted(main.sig_message_opened, wait=300):
+        qtbot.mouseClick(simulate.diagram, Qt.MouseButton.LeftButton, pos=point)
+    assert main.open_tabs() == [response_tab, message_tab] and main.current_tab() is response_tab
+    assert response_tab.sha256() == hashlib.sha256(trip.result.arrows[index].data).hexdigest()
 
 
 def test_simulate_action_is_in_the_tools_menu(qtbot) -> None:
@@ -320,8 +326,8 @@ def test_send_the_message_open_in_the_main_window(qtbot) -> None:
     trip = run(qtbot, simulate, lambda: qtbot.mouseClick(simulate.send_panel.send_button, Qt.MouseButton.LeftButton))
     sent = simulate.diagram.diagram_layout().arrows[0].event
     assert sent.kind == "message"
-    assert sent.data == render(main.document(), "xml")
-    original = message_view(main.document())
+    assert sent.data == render(document_of(main), "xml")
+    original = message_view(document_of(main))
     assert trip.result.conversation.message_id == original.message_id
     assert sent.event_code == original.event_code == "ITK009D"
     # What came back is what the codes say: rejected exactly when a negative code arrived.
@@ -563,3 +569,28 @@ def test_unreadable_bytes_are_worded_as_such(qtbot, window) -> None:
     assert "see where they cannot be read" in arrow_tooltip(message)
     assert trip.flags == "flags unreadable"
     assert trip.sender.subtitle == "not known (unreadable)"
+
+
+# ---- stored settings that cannot be used -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "size_limit = 100000000000000000000",  # beyond what the form's spin box holds
+        "delay = " + "[" * 100_000 + "]" * 100_000,  # nested past any recursion limit
+        "this is = not TOML [",
+        ["a", "list"],  # not text at all
+    ],
+    ids=["huge-number", "deep-array", "not-toml", "not-text"],
+)
+def test_a_corrupted_stored_receiver_setting_is_reset_with_a_message(qtbot, stored) -> None:
+    context = AppContext()
+    context.settings.setValue("simulate/receiver", stored)
+    window = SimulateWindow(context)  # opens: the settings it cannot use are reset
+    qtbot.addWidget(window)
+    assert window.settings_form.settings() == DEFAULT_RECEIVER
+    assert "could not be used" in window.message_bar.message() and window.message_bar.level() == "warning"
+    assert context.settings.value("simulate/receiver") is None  # not asked about again
+    trip = run(qtbot, window, lambda: window.run_pattern("technical"))  # and runs still work
+    assert trip.result.final_state == "accepted"

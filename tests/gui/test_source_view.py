@@ -11,7 +11,7 @@ from PySide6.QtGui import QFontInfo, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
-from workbench.gui.highlight import (
+from workbench.gui.inspector.highlight import (
     LIGHT_PALETTE,
     MAX_LEXED_LINE,
     JsonLexer,
@@ -20,7 +20,7 @@ from workbench.gui.highlight import (
     XmlLexer,
     normalise_newlines,
 )
-from workbench.gui.source_view import SourceView
+from workbench.gui.inspector.source_view import SourceView
 
 COLOR = {kind: style.color for kind, style in LIGHT_PALETTE.styles.items()}
 
@@ -280,9 +280,19 @@ def test_crlf_text_keeps_lines_and_colours(view: SourceView) -> None:
 
 def test_five_megabyte_xml_is_shown_and_coloured_where_viewed(view: SourceView, qtbot: QtBot) -> None:
     text = make_xml(5_000_000)
-    view.set_source(text, "xml")
-    lines = view.blockCount()
-    assert lines == text.count("\n") + 1 > 100_000
+    lines = text.count("\n") + 1
+    with qtbot.waitSignal(view.sig_filled, timeout=60_000):
+        view.set_source(text, "xml")
+        # The first slice shows at once, coloured; the rest comes a slice per turn of the loop.
+        assert view.is_filling() and 0 < view.blockCount() < lines
+        assert block(view, 1).layout().formats()
+        view.mark_range(lines - 3, lines - 1)  # lines not in yet: marked when they arrive
+        assert view.current_mark() == (lines - 3, lines - 1)
+    assert not view.is_filling() and view.blockCount() == lines > 100_000
+    assert view.toPlainText() == text.rstrip("\n") or view.toPlainText() == text
+    assert view.current_mark() == (lines - 3, lines - 1)
+    view.clear_mark()
+    view.verticalScrollBar().setValue(0)
     first, last = visible_range(view)
     for line in range(first, last + 1):
         if block(view, line).text().strip():
@@ -513,3 +523,23 @@ def test_normalise_newlines_matches_qt_blocks() -> None:
     assert [source.line_span(n) for n in range(3)] == [(0, 2), (3, 5), (6, 6)]
     with pytest.raises(IndexError):
         source.line_span(3)
+
+
+@pytest.mark.parametrize("shift", [-12, -5, 0, 3, 10, 25, 40, 60])
+def test_xml_regions_are_found_across_the_search_chunks(shift: int) -> None:
+    """Multi-line comments and tags are found wherever they fall against the chunked search."""
+    filler = "<a/>\n" * ((1 << 16) // 5)
+    head = filler[: len(filler) + shift - 40]
+    text = head + "<!-- a comment\ninside it\nclosed -->\n<tag\n  attr='v'>\n</tag>\n" + filler + "<!--\nlast\n-->\n"
+    source = SourceText(text)
+    lexer = XmlLexer(source)
+    lines = text.split("\n")
+    at = lines.index("inside it")
+    assert tokens(lexer, source, at) == [("inside it", TokenKind.COMMENT)]
+    assert tokens(lexer, source, at + 3)[0] == ("attr", TokenKind.ATTRIBUTE)
+    assert tokens(lexer, source, lines.index("last")) == [("last", TokenKind.COMMENT)]
+    assert tokens(lexer, source, at + 10) == [
+        ("<", TokenKind.PUNCTUATION),
+        ("a", TokenKind.TAG),
+        ("/>", TokenKind.PUNCTUATION),
+    ]

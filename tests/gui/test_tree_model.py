@@ -6,10 +6,9 @@ from conftest import EXAMPLES, require_shared
 from guihelpers import labels, message_with_binary, walk
 from PySide6.QtCore import QModelIndex, Qt
 
-from workbench.core.codecs import read_bytes, read_file
-from workbench.core.itk3.labels import LabelContext
+from workbench.core.session import MessageSession
 from workbench.core.tree import COMMENT, RESOURCE, Document, Node
-from workbench.gui.models.message_tree_model import NODE_ROLE, MessageTreeModel
+from workbench.gui.inspector.tree_model import FETCH_BATCH, NODE_ROLE, MessageTreeModel
 
 ITK009D = EXAMPLES / "FHIR_MESH" / "test_messages" / "ITK009D_ITK_Immunization_Document.xml"
 
@@ -21,9 +20,10 @@ PROLOG = b"""<?xml version="1.0"?>
 
 
 def model_for(data: bytes | None = None, path=None) -> MessageTreeModel:
-    document = read_file(path) if path is not None else read_bytes(data)
+    session = MessageSession.open_file(path) if path is not None else MessageSession.open_bytes(data, "message.xml")
+    assert session.readable
     model = MessageTreeModel()
-    model.set_document(document, LabelContext.for_document(document))
+    model.set_session(session)
     return model
 
 
@@ -81,13 +81,19 @@ def document_comment(model: MessageTreeModel):
     return next(n for n in model.document().root.iter() if n.kind == COMMENT)
 
 
-def test_large_bundle_parent_lookup_is_cached(qapp) -> None:
-    entries = "".join(
+def large_bundle(entries: int) -> bytes:
+    rows = "".join(
         f'<entry><fullUrl value="urn:uuid:{i}"/><resource><Basic><id value="b{i}"/></Basic></resource></entry>'
-        for i in range(3000)
+        for i in range(entries)
     )
-    model = model_for(f'<Bundle xmlns="http://hl7.org/fhir"><type value="collection"/>{entries}</Bundle>'.encode())
+    return f'<Bundle xmlns="http://hl7.org/fhir"><type value="collection"/>{rows}</Bundle>'.encode()
+
+
+def test_large_bundle_parent_lookup_is_cached(qapp) -> None:
+    model = model_for(large_bundle(3000))
     root = model.index(0, 0)
+    while model.canFetchMore(root):
+        model.fetchMore(root)
     assert model.rowCount(root) == 3001
     last = model.index(3000, 0, root)
     assert model.data(last).startswith("entry[2999] Basic")
@@ -99,12 +105,75 @@ def test_large_bundle_parent_lookup_is_cached(qapp) -> None:
     assert model.parent(root) == QModelIndex()
 
 
+def test_a_parent_with_many_rows_offers_them_a_batch_at_a_time(qtbot, qtmodeltester) -> None:
+    model = model_for(large_bundle(2500))
+    root = model.index(0, 0)
+    total = len(model.document().root.children)
+    assert model.rowCount(root) == FETCH_BATCH and model.canFetchMore(root)
+    with qtbot.waitSignal(model.rowsInserted) as inserted:
+        model.fetchMore(root)
+    assert inserted.args[1:] == [FETCH_BATCH, 2 * FETCH_BATCH - 1] and model.rowCount(root) == 2 * FETCH_BATCH
+    # Going to a row not offered yet offers the rows up to it.
+    last = model.document().root.children[-1]
+    index = model.index_of(last)
+    assert index.isValid() and index.row() == total - 1 and model.rowCount(root) == total
+    assert not model.canFetchMore(root)
+    qtmodeltester.check(model)
+    # An edit inside a row not offered yet needs no signal; the row is right once offered.
+    fresh = model_for(large_bundle(2500))
+    session = fresh.session()
+    root = fresh.index(0, 0)
+    entries = [c for c in session.document.root.children if c.name == "entry"]
+    inside = entries[-2]
+    with qtbot.assertNotEmitted(fresh.rowsRemoved):
+        assert session.delete(inside.child("resource").children[0]) is None  # its resource row goes
+    assert fresh.rowCount(fresh.index_of(inside)) == 1  # offered now: only its fullUrl is left
+    qtmodeltester.check(fresh)
+    # Removing one of the rows of a parent not all offered offers them all first.
+    again = model_for(large_bundle(2500))
+    session = again.session()
+    root = again.index(0, 0)
+    entry = [c for c in session.document.root.children if c.name == "entry"][-1]
+    assert again.rowCount(root) == FETCH_BATCH
+    with qtbot.waitSignals([again.rowsInserted, again.rowsRemoved], order="strict"):
+        assert session.delete(entry) is None
+    assert again.rowCount(root) == total - 1 and not again.canFetchMore(root)
+    session.undo()
+    assert again.rowCount(root) == total and again.index_of(entry).row() == total - 1
+    qtmodeltester.check(again)
+
+
 def test_a_root_that_wraps_a_resource_is_its_own_row(qtmodeltester) -> None:
     root = Node("resource")
     patient = root.append(Node("Patient", RESOURCE))
     patient.append(Node("id", value="p"))
     model = MessageTreeModel()
-    model.set_document(Document(root, "xml"))
+    model.set_session(MessageSession(name="wrapped.xml", document=Document(root, "xml")))
     qtmodeltester.check(model)
     assert model.node(model.index_of(root)) is root
     assert model.node(model.index_of(patient).parent()) is root
+
+
+def test_the_model_follows_its_sessions_edits_and_a_new_session(qtmodeltester) -> None:
+    model = model_for(message_with_binary())
+    session = model.session()
+    organization = next(n for n in session.document.root.iter() if n.name == "Organization")
+    entry_index = model.index_of(organization.parent.parent)
+    rows = model.rowCount(entry_index)
+    assert session.delete(organization) is None  # its entry.resource holder goes with it
+    assert model.rowCount(entry_index) == rows - 1 and not model.index_of(organization).isValid()
+    qtmodeltester.check(model)
+    session.undo()
+    assert model.rowCount(entry_index) == rows and model.index_of(organization).isValid()
+    qtmodeltester.check(model)
+    # Another session: the old one's edits no longer reach the model.
+    other = MessageSession.open_bytes(message_with_binary(), "other.xml")
+    model.set_session(other)
+    session.delete(organization)
+    assert model.document() is other.document
+    assert model.rowCount(model.index(0, 0)) == len(other.document.root.children)
+    qtmodeltester.check(model)
+    # An unreadable message has no rows.
+    model.set_session(MessageSession.open_bytes(b"<Bundle", "broken.xml"))
+    assert model.rowCount() == 0 and not model.hasChildren()
+    qtmodeltester.check(model)

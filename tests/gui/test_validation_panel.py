@@ -7,16 +7,15 @@ import json
 
 import pytest
 from conftest import EXAMPLES, require_shared
-from guihelpers import LOAD_TIMEOUT_MS, make_window, message_with_recipient_type, open_and_wait
-from PySide6.QtCore import QModelIndex, Qt
+from guihelpers import LOAD_TIMEOUT_MS, document_of, make_window, message_with_recipient_type, open_and_wait, shown
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from workbench.core.validation.issue import SEVERITIES
 from workbench.core.validation.profiles.registry import ProfileRegistry
 from workbench.core.validation.runner import Report, Validator
-from workbench.gui import profiles_dialog
-from workbench.gui.main_window import MainWindow
-from workbench.gui.models.issue_model import (
+from workbench.gui.inspector.banner import verdict
+from workbench.gui.inspector.issue_model import (
     CODE,
     COLUMNS,
     ISSUE_ROLE,
@@ -26,9 +25,10 @@ from workbench.gui.models.issue_model import (
     IssueFilterModel,
     IssueTableModel,
 )
-from workbench.gui.panels.banner import verdict
-from workbench.gui.panels.preview_panel import ORIGINAL
-from workbench.gui.profiles import ProfileLibrary
+from workbench.gui.inspector.preview_panel import ORIGINAL
+from workbench.gui.main_window import MainWindow
+from workbench.gui.profiles import dialog as profiles_dialog
+from workbench.gui.profiles.library import ProfileLibrary
 
 ITK003D = EXAMPLES / "FHIR_MESH" / "test_messages" / "ITK003D_ITK_eDischarge.xml"
 VALIDATION_TIMEOUT_MS = 30_000
@@ -64,7 +64,7 @@ ENCOUNTER_PROFILE = {
 
 def open_and_validate(qtbot, window: MainWindow, path) -> Report:
     """Open a file and wait until its validation is shown."""
-    with qtbot.waitSignal(window.sig_document_validated, timeout=LOAD_TIMEOUT_MS + VALIDATION_TIMEOUT_MS) as blocker:
+    with qtbot.waitSignal(window.sig_message_validated, timeout=LOAD_TIMEOUT_MS + VALIDATION_TIMEOUT_MS) as blocker:
         open_and_wait(qtbot, window, path)
     return blocker.args[0].report
 
@@ -81,23 +81,23 @@ def itk003d(qtbot, window) -> tuple[MainWindow, Report]:
 
 
 def test_banner_names_the_receivers_response_as_the_validator_predicts(itk003d) -> None:
-    window, shown = itk003d
+    window, displayed = itk003d
     expected = Validator().validate_file(ITK003D)
     code, display = expected.predicted
     assert (code, display) == ("10001", "Handling Specification Error")
-    assert shown.predicted == expected.predicted
+    assert displayed.predicted == expected.predicted
     counts = expected.counts()
     errors = counts["error"] + counts["fatal"]
     assert (
-        window.banner.text()
+        shown(window).banner.text()
         == f"A receiver would answer {code} {display} — {errors} errors, {counts['warning']} warnings"
     )
-    assert window.banner.level() == "rejected"
-    deciding = window.banner.deciding_issue()
+    assert shown(window).banner.level() == "rejected"
+    deciding = shown(window).banner.deciding_issue()
     assert deciding is not None and deciding.itk_code == code and deciding.is_error
-    assert window.issues.model.rowCount() == len(expected.issues) == len(shown.issues)
-    assert [i.rule for i in window.issues.model.issues()] == [i.rule for i in expected.issues]
-    assert window.issues.shown.text() == f"{len(expected.issues)} issues"
+    assert shown(window).issues.model.rowCount() == len(expected.issues) == len(displayed.issues)
+    assert [i.rule for i in shown(window).issues.model.issues()] == [i.rule for i in expected.issues]
+    assert shown(window).issues.shown.text() == f"{len(expected.issues)} issues"
 
 
 def test_issue_models_pass_the_qt_model_tester(qtmodeltester, itk003d) -> None:
@@ -117,7 +117,7 @@ def test_issue_models_pass_the_qt_model_tester(qtmodeltester, itk003d) -> None:
 
 def test_rows_read_as_the_findings(itk003d) -> None:
     window, report = itk003d
-    model = window.issues.model
+    model = shown(window).issues.model
     bare = next(row for row, i in enumerate(report.issues) if i.rule == "bundle-ref-bare-id")
     issue = report.issues[bare]
     assert model.data(model.index(bare, SEVERITY)) == "Error"
@@ -132,7 +132,7 @@ def test_rows_read_as_the_findings(itk003d) -> None:
 
 def test_filters_reduce_the_rows(itk003d) -> None:
     window, report = itk003d
-    panel = window.issues
+    panel = shown(window).issues
     proxy = panel.proxy
     counts = report.counts()
     assert proxy.rowCount() == len(report.issues)
@@ -170,17 +170,17 @@ def test_filters_reduce_the_rows(itk003d) -> None:
 
 def test_sorting_by_severity_puts_errors_first(itk003d) -> None:
     window, _report = itk003d
-    window.issues.view.sortByColumn(SEVERITY, Qt.SortOrder.AscendingOrder)
-    shown = [i.severity for i in window.issues.shown_issues()]
-    assert shown == sorted(shown, key=SEVERITIES.index)
-    window.issues.view.sortByColumn(POSITION, Qt.SortOrder.AscendingOrder)
-    lines = [i.line or 0 for i in window.issues.shown_issues()]
+    shown(window).issues.view.sortByColumn(SEVERITY, Qt.SortOrder.AscendingOrder)
+    severities = [i.severity for i in shown(window).issues.shown_issues()]
+    assert severities == sorted(severities, key=SEVERITIES.index)
+    shown(window).issues.view.sortByColumn(POSITION, Qt.SortOrder.AscendingOrder)
+    lines = [i.line or 0 for i in shown(window).issues.shown_issues()]
     assert lines == sorted(lines)
 
 
 def click_issue(qtbot, window: MainWindow, rule: str, path_part: str = ""):
     """Click the row of the first finding of a rule (whose path contains ``path_part``)."""
-    panel = window.issues
+    panel = shown(window).issues
     for row in range(panel.proxy.rowCount()):
         issue = panel.proxy.issue(panel.proxy.index(row, 0))
         if issue.rule == rule and path_part in (issue.path or ""):
@@ -194,13 +194,13 @@ def test_clicking_an_issue_selects_its_node_and_marks_its_source_line(qtbot, itk
     window, _report = itk003d
     issue = click_issue(qtbot, window, "bundle-ref-bare-id", "sender")
     assert issue.node is not None
-    assert window.tree.current_node() is issue.node
-    assert window.details.path.text() == issue.path
-    mark = window.preview.view(ORIGINAL).current_mark()
+    assert shown(window).tree.current_node() is issue.node
+    assert shown(window).details.path.text() == issue.path
+    mark = shown(window).preview.view(ORIGINAL).current_mark()
     assert mark is not None and mark[0] == issue.line == 55
 
     # Enter on another row does the same.
-    panel = window.issues
+    panel = shown(window).issues
     target = next(
         r
         for r in range(panel.proxy.rowCount())
@@ -210,26 +210,26 @@ def test_clicking_an_issue_selects_its_node_and_marks_its_source_line(qtbot, itk
     with qtbot.waitSignal(panel.sig_issue_activated) as blocker:
         qtbot.keyClick(panel.view, Qt.Key.Key_Return)
     legacy = blocker.args[0]
-    assert window.tree.current_node() is legacy.node
-    assert window.preview.view(ORIGINAL).current_mark()[0] == legacy.line == 33
+    assert shown(window).tree.current_node() is legacy.node
+    assert shown(window).preview.view(ORIGINAL).current_mark()[0] == legacy.line == 33
 
 
 def test_a_finding_without_a_node_marks_its_line(qtbot, itk003d) -> None:
     window, report = itk003d
     issue = report.issues[-1].__class__("error", "syntax", "syntax-json", "a note", line=3, column=2)
-    window.workspace.show_issue(issue)
-    assert window.tree.current_node() is window.document().node_at(3, 2)
-    assert window.preview.view(ORIGINAL).current_mark()[0] == 3
+    shown(window).show_issue(issue)
+    assert shown(window).tree.current_node() is document_of(window).node_at(3, 2)
+    assert shown(window).preview.view(ORIGINAL).current_mark()[0] == 3
 
 
 def test_clicking_the_banner_goes_to_the_deciding_finding(qtbot, itk003d) -> None:
     window, _report = itk003d
-    deciding = window.banner.deciding_issue()
-    window.issues.set_severity_shown("error", False)  # the banner's finding is shown anyway
-    qtbot.mouseClick(window.banner, Qt.MouseButton.LeftButton)
-    assert window.issues.current_issue() is deciding
-    assert window.tree.current_node() is deciding.node
-    assert window.preview.view(ORIGINAL).current_mark()[0] == deciding.line
+    deciding = shown(window).banner.deciding_issue()
+    shown(window).issues.set_severity_shown("error", False)  # the banner's finding is shown anyway
+    qtbot.mouseClick(shown(window).banner, Qt.MouseButton.LeftButton)
+    assert shown(window).issues.current_issue() is deciding
+    assert shown(window).tree.current_node() is deciding.node
+    assert shown(window).preview.view(ORIGINAL).current_mark()[0] == deciding.line
 
 
 def test_an_accepted_message_shows_green(qtbot, window, tmp_path) -> None:
@@ -237,10 +237,10 @@ def test_an_accepted_message_shows_green(qtbot, window, tmp_path) -> None:
     path.write_bytes(message_with_recipient_type("FA"))
     report = open_and_validate(qtbot, window, path)
     assert report.predicted == ("20013", "Success") and report.issues == []
-    assert window.banner.text() == "A receiver would answer 20013 Success — accepted"
-    assert window.banner.level() == "accepted"
-    assert window.banner.deciding_issue() is None
-    assert window.issues.shown.text() == "No issues"
+    assert shown(window).banner.text() == "A receiver would answer 20013 Success — accepted"
+    assert shown(window).banner.level() == "accepted"
+    assert shown(window).banner.deciding_issue() is None
+    assert shown(window).issues.shown.text() == "No issues"
 
 
 def test_banner_wording_for_each_outcome() -> None:
@@ -267,10 +267,12 @@ def test_the_banner_says_validating_while_validation_runs(qtbot, window, tmp_pat
     path = tmp_path / "fx.xml"
     path.write_bytes(message_with_recipient_type("FX"))
     seen: list[str] = []
-    window.validation.sig_validation_started.connect(lambda: seen.append(window.banner.text()))
-    open_and_validate(qtbot, window, path)
+    with qtbot.waitSignal(window.sig_message_validated, timeout=LOAD_TIMEOUT_MS + VALIDATION_TIMEOUT_MS):
+        tab = window.open_file(str(path))  # the tab is there at once, reading in a worker
+        # Shown: validation has started, and the banner says so until it ends.
+        tab.sig_opened.connect(lambda tab: seen.append(tab.inspector.banner.text()))
     assert seen == ["Validating…"]
-    assert window.banner.text().startswith("A receiver would answer 10010 Recipient Type - Processing Error")
+    assert shown(window).banner.text().startswith("A receiver would answer 10010 Recipient Type - Processing Error")
 
 
 def test_profiles_dialog_adds_a_folder_and_validation_uses_it(qtbot, itk003d, tmp_path, monkeypatch) -> None:
@@ -293,12 +295,12 @@ def test_profiles_dialog_adds_a_folder_and_validation_uses_it(qtbot, itk003d, tm
     assert not dialog.remove_button.isEnabled()  # the shipped pack stays
 
     monkeypatch.setattr(profiles_dialog, "ask_folder", lambda parent, directory: str(folder))
-    with qtbot.waitSignal(window.sig_document_validated, timeout=VALIDATION_TIMEOUT_MS) as blocker:
+    with qtbot.waitSignal(window.sig_message_validated, timeout=VALIDATION_TIMEOUT_MS) as blocker:
         qtbot.mouseClick(dialog.add_folder_button, Qt.MouseButton.LeftButton)
     found = [i for i in blocker.args[0].report.issues if i.rule == rule]
     assert len(found) == 1 and found[0].path.endswith(".resource.priority")
     assert not any("CareConnect-ITK-Encounter-1 is not loaded" in i.message for i in blocker.args[0].report.issues)
-    assert any(i.rule == rule for i in window.issues.model.issues())
+    assert any(i.rule == rule for i in shown(window).issues.model.issues())
     mine = dialog.summaries()[1]
     assert (mine.source, mine.kind, mine.structure_definitions) == (str(folder.resolve()), "folder", 1)
     assert len(mine.problems) == 1 and "broken.json" in mine.problems[0]
@@ -310,7 +312,7 @@ def test_profiles_dialog_adds_a_folder_and_validation_uses_it(qtbot, itk003d, tm
 
     dialog.table.selectRow(1)
     assert "broken.json" in dialog.problems.toPlainText()
-    with qtbot.waitSignal(window.sig_document_validated, timeout=VALIDATION_TIMEOUT_MS) as blocker:
+    with qtbot.waitSignal(window.sig_message_validated, timeout=VALIDATION_TIMEOUT_MS) as blocker:
         qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
     assert not any(i.rule == rule for i in blocker.args[0].report.issues)
     assert len(dialog.summaries()) == 1
@@ -328,10 +330,12 @@ def test_user_profiles_give_the_same_verdict_as_the_core(qtbot, window, tmp_path
     assert report.issues == Validator(registry).validate_file(ITK003D).issues
 
 
-def test_an_empty_window_shows_no_verdict(qtbot) -> None:
+def test_an_empty_window_shows_the_start_page_and_no_verdict(qtbot) -> None:
     window = make_window(qtbot)
-    assert window.issues.model.rowCount(QModelIndex()) == 0
-    assert window.banner.text() == ""
+    assert window.current_tab() is None and window.pages.currentWidget() is window.start_page
+    assert not window.start_page.isHidden() and window.tabs.isHidden()
+    for key in ("save_xml", "undo", "redo", "edit_value", "delete_element", "close"):
+        assert not window.menu_actions[key].isEnabled(), key
     assert QApplication.instance() is not None
 
 

@@ -9,21 +9,26 @@ from conftest import EXAMPLES, require_shared
 from guihelpers import (
     LOAD_TIMEOUT_MS,
     PDF,
+    document_of,
+    drag_enter,
+    drop,
     index_labelled,
-    labels,
     make_window,
     message_with_binary,
     open_and_wait,
+    shown,
 )
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import Qt
 
-from workbench.core.codecs import read_file
+from workbench.core.codecs import read_file, render
 from workbench.core.compare import first_difference
-from workbench.gui import dialogs, saving
 from workbench.gui.context import MAX_RECENT, AppContext, RecentFiles
-from workbench.gui.dialogs import SaveTarget
+from workbench.gui.inspector import attachments
+from workbench.gui.inspector.preview_panel import JSON, ORIGINAL, XML
+from workbench.gui.inspector.tree_panel import UNREADABLE_NOTE
 from workbench.gui.main_window import MainWindow
+from workbench.gui.widgets import dialogs
+from workbench.gui.widgets.dialogs import SaveTarget
 
 ITK009D = EXAMPLES / "FHIR_MESH" / "test_messages" / "ITK009D_ITK_Immunization_Document.xml"
 BAD_XML = b"""<Bundle xmlns="http://hl7.org/fhir">
@@ -45,56 +50,78 @@ def small(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_bad_file_names_line_and_column_and_keeps_the_previous_message(qtbot, window, small, tmp_path) -> None:
-    open_and_wait(qtbot, window, small)
-    before = window.document()
+def test_a_bad_file_opens_a_tab_that_says_where_and_keeps_the_other_message(qtbot, window, small, tmp_path) -> None:
+    first = open_and_wait(qtbot, window, small)
     bad = tmp_path / "broken.xml"
     bad.write_bytes(BAD_XML)
-    with qtbot.waitSignal(window.sig_load_failed, timeout=LOAD_TIMEOUT_MS) as blocker:
-        window.open_file(str(bad))
-    failure = blocker.args[0]
-    assert (failure.line, failure.column) == (4, 3)
-    text = window.message_bar.message()
-    assert window.message_bar.level() == "error"
-    assert "broken.xml" in text and "line 4" in text and "column 3" in text
-    assert "Traceback" not in text
-    assert window.document() is before
-    assert labels(window.tree.model)[0] == "Bundle (message)"
-    assert window.windowTitle().startswith("with-binary.xml")
-    # Opening a good file clears the message.
-    open_and_wait(qtbot, window, small)
+    tab = open_and_wait(qtbot, window, bad)
+    assert window.open_tabs() == [first, tab] and first.session.readable
+    session = tab.session
+    assert not session.readable and (session.error.line, session.error.column) == (4, 3)
+    panels = tab.inspector
+    # The banner: where reading stopped, and the receiver's answer.
+    banner = panels.banner.text()
+    assert banner.startswith("Could not read broken.xml, line 4, column 3: ")
+    assert banner.endswith("a receiver would answer 10009 Unreadable message received")
+    assert panels.banner.level() == "rejected" and "Traceback" not in banner
+    # The issues panel: the one fatal finding, with its place and code.
+    [issue] = panels.issues.model.issues()
+    assert (issue.severity, issue.line, issue.column, issue.itk_code) == ("fatal", 4, 3, "10009")
+    # The bytes, with the line marked; no tree, and the panel says why.
+    original = panels.preview.view(ORIGINAL)
+    assert original.toPlainText() == BAD_XML.decode().rstrip("\n") + "\n" or original.toPlainText() == BAD_XML.decode()
+    assert original.current_mark() == (4, 4) and panels.preview.current_tab() == ORIGINAL
+    assert panels.tree.is_unreadable_note_shown() and panels.tree.note.text() == UNREADABLE_NOTE
+    with qtbot.waitSignal(panels.preview.sig_tab_ready, timeout=5000, check_params_cb=lambda name: name == XML):
+        panels.preview.set_current_tab(XML)
+    assert "could not be read" in panels.preview.view(XML).toPlainText()
+    # "Show the finding" goes back to the marked line.
+    panels.preview.set_current_tab(JSON)
+    qtbot.mouseClick(panels.banner, Qt.MouseButton.LeftButton)
+    assert panels.preview.current_tab() == ORIGINAL and original.current_mark() == (4, 4)
+    assert panels.issues.current_issue() is issue
+    # Title, tab mark and tooltip; nothing to save or edit.
+    assert window.windowTitle().startswith("broken.xml — ")
+    index = window.tabs.indexOf(tab)
+    assert not window.tabs.tabIcon(index).isNull() and window.tabs.tabIcon(window.tabs.indexOf(first)).isNull()
+    assert "line 4, column 3" in window.tabs.tabToolTip(index) and str(bad) in window.tabs.tabToolTip(index)
+    assert not window.menu_actions["save_xml"].isEnabled() and not window.menu_actions["undo"].isEnabled()
     assert window.message_bar.message() == ""
+    # Mended and opened again, it is read again, in the same place.
+    window.tabs.setCurrentWidget(first)
+    bad.write_bytes(message_with_binary())
+    again = open_and_wait(qtbot, window, bad)
+    assert again is not tab and window.open_tabs() == [first, again] and again.session.readable
+    assert window.tabs.tabIcon(1).isNull()
 
 
-def test_a_missing_file_is_reported(qtbot, window, tmp_path) -> None:
-    with qtbot.waitSignal(window.sig_load_failed, timeout=LOAD_TIMEOUT_MS):
-        window.open_file(str(tmp_path / "nowhere.xml"))
-    assert "nowhere.xml" in window.message_bar.message() and "no such file" in window.message_bar.message()
-    assert window.document() is None
+def test_a_missing_file_opens_a_tab_that_says_so(qtbot, window, tmp_path) -> None:
+    tab = open_and_wait(qtbot, window, tmp_path / "nowhere.xml")
+    assert document_of(window) is None and tab.session.source is None
+    banner = tab.inspector.banner.text()
+    assert banner.startswith("Could not read nowhere.xml: no such file") and "10009" in banner
+    assert "no such file" in tab.inspector.preview.view(ORIGINAL).toPlainText()
+    assert str(tmp_path / "nowhere.xml") not in window._context.recent.paths()
 
 
 def test_drag_and_drop_opens_xml_and_json_files_only(qtbot, window, small, tmp_path) -> None:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(small))])
-    enter = QDragEnterEvent(
-        QPoint(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
+    enter = drag_enter(small)
     window.dragEnterEvent(enter)
     assert enter.isAccepted()
-    drop = QDropEvent(
-        QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
-    with qtbot.waitSignal(window.sig_document_loaded, timeout=LOAD_TIMEOUT_MS):
-        window.dropEvent(drop)
-    assert window.document().path == str(small)
+    with qtbot.waitSignal(window.sig_message_opened, timeout=LOAD_TIMEOUT_MS):
+        window.dropEvent(drop(small))
+    assert document_of(window).path == str(small)
+    # Several files dropped open a tab each; a file already open is brought forward.
+    other = tmp_path / "other.json"
+    other.write_bytes(render(read_file(small), "json"))
+    with qtbot.waitSignal(window.sig_message_opened, timeout=LOAD_TIMEOUT_MS):
+        window.dropEvent(drop(other, small))
+    assert [tab.name() for tab in window.open_tabs()] == ["with-binary.xml", "other.json"]
+    assert window.current_tab().name() == "with-binary.xml"
 
-    other = QMimeData()
     text = tmp_path / "notes.txt"
     text.write_text("hello")
-    other.setUrls([QUrl.fromLocalFile(str(text))])
-    refused = QDragEnterEvent(
-        QPoint(5, 5), Qt.DropAction.CopyAction, other, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
+    refused = drag_enter(text)
     window.dragEnterEvent(refused)
     assert not refused.isAccepted()
 
@@ -103,13 +130,14 @@ def test_recent_files_are_recorded_and_reopen(qtbot, window, small, tmp_path) ->
     open_and_wait(qtbot, window, small)
     recent = window._context.recent
     assert recent.paths() == [str(small.resolve())]
-    window.close_document()
+    window.close_current_tab()
+    assert window.start_page.recent_paths() == [str(small.resolve())]
     menu = window.submenus["recent"]
     menu.aboutToShow.emit()
     entry = next(a for a in menu.actions() if a.text().endswith("with-binary.xml"))
-    with qtbot.waitSignal(window.sig_document_loaded, timeout=LOAD_TIMEOUT_MS):
+    with qtbot.waitSignal(window.sig_message_opened, timeout=LOAD_TIMEOUT_MS):
         entry.trigger()
-    assert window.document() is not None
+    assert document_of(window) is not None
 
     gone = tmp_path / "gone.xml"
     gone.write_bytes(message_with_binary())
@@ -132,13 +160,24 @@ def test_recent_list_is_kept_in_settings_and_limited(qapp, tmp_path) -> None:
     assert Path(context.settings.fileName()).is_relative_to(Path(__import__("os").environ["ITK_WORKBENCH_HOME"]))
 
 
-def test_layout_is_remembered(qtbot, tmp_path) -> None:
+def test_layout_is_remembered_across_tabs_and_runs(qtbot, small, tmp_path) -> None:
     first = make_window(qtbot)
-    first.splitter.setSizes([400, 1000])
-    wanted = first.splitter.sizes()
+    open_and_wait(qtbot, first, small)
+    shown(first).splitter.setSizes([400, 1000])
+    wanted = shown(first).splitter.sizes()
+    # Another tab takes the sizes of the one shown; coming back keeps what was set there.
+    other = tmp_path / "other.xml"
+    other.write_bytes(message_with_binary())
+    open_and_wait(qtbot, first, other)
+    assert shown(first).splitter.sizes() == wanted
+    shown(first).splitter.setSizes([700, 700])
+    moved = shown(first).splitter.sizes()
+    first.previous_tab()
+    assert shown(first).splitter.sizes() == moved
     first.close()
     second = make_window(qtbot)
-    assert second.splitter.sizes() == wanted
+    open_and_wait(qtbot, second, small)
+    assert shown(second).splitter.sizes() == moved
 
 
 @pytest.mark.parametrize("keep_xml", [False, True])
@@ -152,12 +191,12 @@ def test_save_as_json_reads_back_to_the_same_tree(qtbot, window, monkeypatch, tm
         return SaveTarget(str(target), keep_xml)
 
     monkeypatch.setattr(dialogs, "ask_save_target", ask)
-    with qtbot.waitSignal(window.sig_document_saved, timeout=5000):
+    with qtbot.waitSignal(window.sig_message_saved, timeout=5000):
         window.menu_actions["save_json"].trigger()
     assert offered == [("json", "ITK009D_ITK_Immunization_Document.json", True)]
     saved = read_file(target)
     assert saved.format == "json"
-    original = window.document()
+    original = document_of(window)
     if keep_xml:
         assert first_difference(original.root, saved.root) is None
     else:
@@ -173,9 +212,9 @@ def test_save_as_xml_reads_back_to_the_same_tree(qtbot, window, monkeypatch, tmp
     open_and_wait(qtbot, window, require_shared(ITK009D))
     target = tmp_path / "saved.xml"
     monkeypatch.setattr(dialogs, "ask_save_target", lambda *args: SaveTarget(str(target)))
-    with qtbot.waitSignal(window.sig_document_saved, timeout=5000):
+    with qtbot.waitSignal(window.sig_message_saved, timeout=5000):
         window.save_as_xml()
-    assert first_difference(window.document().root, read_file(target).root) is None
+    assert first_difference(document_of(window).root, read_file(target).root) is None
     # Cancelling writes nothing.
     monkeypatch.setattr(dialogs, "ask_save_target", lambda *args: None)
     target.unlink()
@@ -195,8 +234,8 @@ def test_plain_json_is_not_offered_the_xml_choice(qtbot, window, monkeypatch, tm
 
 def test_attachment_row_saves_and_opens_the_decoded_bytes(qtbot, window, small, monkeypatch, tmp_path) -> None:
     open_and_wait(qtbot, window, small)
-    model = window.tree.model
-    window.tree.expand_all()
+    model = shown(window).tree.model
+    shown(window).tree.expand_all()
     index = index_labelled(model, "Binary · application/pdf")
     assert model.data(index) == f"Binary · application/pdf · {round(len(PDF) / 1024)} KB"
     binary = model.node(index)
@@ -205,33 +244,33 @@ def test_attachment_row_saves_and_opens_the_decoded_bytes(qtbot, window, small, 
     target = tmp_path / "out" / "report.pdf"
     target.parent.mkdir()
     monkeypatch.setattr(dialogs, "ask_attachment_path", lambda parent, suggested: str(target))
-    menu = window.tree.context_menu(binary)
+    menu = shown(window).tree.context_menu(binary)
     texts = [a.text() for a in menu.actions()]
     assert texts[:2] == ["Open with system viewer", "Save attachment as…"]
     menu.actions()[1].trigger()
     assert target.read_bytes() == PDF
 
     # The details pane offers the same; Open writes a temporary file for the system viewer.
-    window.tree.view.setCurrentIndex(index)
-    assert not window.details.attachment_row.isHidden()
+    shown(window).tree.view.setCurrentIndex(index)
+    assert not shown(window).details.attachment_row.isHidden()
     opened = []
-    monkeypatch.setattr(saving, "open_url", lambda url: opened.append(url.toLocalFile()) or True)
-    window.details.open_button.click()
+    monkeypatch.setattr(attachments, "open_url", lambda url: opened.append(url.toLocalFile()) or True)
+    shown(window).details.open_button.click()
     assert len(opened) == 1 and opened[0].endswith("bin-1.pdf") and Path(opened[0]).read_bytes() == PDF
     target.unlink()
-    window.details.save_button.click()
+    shown(window).details.save_button.click()
     assert target.read_bytes() == PDF
 
     # An entry row carrying the Binary offers the attachment actions too.
     entry = binary.parent.parent
-    assert window.tree.context_menu(entry).actions()[0].text() == "Open with system viewer"
+    assert shown(window).tree.context_menu(entry).actions()[0].text() == "Open with system viewer"
     # Other rows do not.
-    assert window.tree.context_menu(window.document().root).actions()[0].text() == "Copy label"
+    assert shown(window).tree.context_menu(document_of(window).root).actions()[0].text() == "Copy label"
 
 
 def test_an_attachment_that_cannot_open_says_why(qtbot, window, small, monkeypatch) -> None:
     open_and_wait(qtbot, window, small)
-    binary = next(n for n in window.document().root.iter() if n.name == "Binary")
-    monkeypatch.setattr(saving, "open_url", lambda url: False)
-    window.tree.sig_attachment_open_requested.emit(window.tree.attachment_of(binary))
+    binary = next(n for n in document_of(window).root.iter() if n.name == "Binary")
+    monkeypatch.setattr(attachments, "open_url", lambda url: False)
+    shown(window).tree.sig_attachment_open_requested.emit(shown(window).tree.attachment_of(binary))
     assert "no application is set up to open bin-1.pdf" in window.message_bar.message()

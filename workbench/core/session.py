@@ -173,8 +173,14 @@ class MessageSession:
 
     @property
     def edited(self) -> bool:
-        """True when the tree differs from :attr:`source` (so the Original view is not it)."""
-        return self.editable is not None and self.editable.edited
+        """True when the tree differs from :attr:`source` (so the Original view is not it).
+
+        After a save :attr:`source` holds the bytes saved, so only edits since (or undone
+        past) the save count.
+        """
+        if self.editable is None:
+            return False
+        return self.editable.modified if self.source_saved else self.editable.edited
 
     @property
     def report_current(self) -> bool:

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
 from workbench.core.edits import is_primitive
+from workbench.core.session import MessageSession
 from workbench.core.tree import Node
 from workbench.gui.context import RecentFiles
 
@@ -28,7 +29,7 @@ class ActionSpec:
         text: The menu text (``&`` marks the mnemonic).
         handler: The window method called; checkable actions pass their new state. None for
             a submenu.
-        shortcut: The key sequence, if any.
+        shortcut: The key sequence, if any; several are separated by ``;`` (the first is shown).
         tip: The status-bar tip.
         checkable: The action is a toggle.
         checked: A toggle's initial state.
@@ -50,13 +51,14 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
     (
         "&File",
         (
-            ActionSpec("open", "&Open…", "open_dialog", "Ctrl+O", "Open a FHIR XML or JSON message"),
+            ActionSpec("new", "&New Message", "new_message", "Ctrl+N", "Start an unsaved message from the sample"),
+            ActionSpec("open", "&Open…", "open_dialog", "Ctrl+O", "Open FHIR XML or JSON messages, each in a tab"),
             ActionSpec("recent", "Open &Recent", submenu=True),
             None,
             ActionSpec("save_xml", "Save As &XML…", "save_as_xml", None, "Save the message as FHIR XML"),
             ActionSpec("save_json", "Save As &JSON…", "save_as_json", None, "Save the message as FHIR JSON"),
             None,
-            ActionSpec("close", "&Close", "close_document", "Ctrl+W", "Close the message"),
+            ActionSpec("close", "&Close Tab", "close_current_tab", "Ctrl+W", "Close the message shown"),
             ActionSpec("quit", "&Quit", "close", "Ctrl+Q", "Quit the workbench"),
         ),
     ),
@@ -91,6 +93,15 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
             None,
             ActionSpec("expand_all", "&Expand All", "expand_all", "Ctrl+Shift+E", "Open every row of the tree"),
             ActionSpec("collapse_all", "C&ollapse All", "collapse_all", "Ctrl+Shift+C", "Close every row of the tree"),
+            None,
+            ActionSpec("next_tab", "&Next Tab", "next_tab", "Ctrl+Tab;Ctrl+PgDown", "Show the next message"),
+            ActionSpec(
+                "previous_tab",
+                "&Previous Tab",
+                "previous_tab",
+                "Ctrl+Shift+Tab;Ctrl+Shift+Backtab;Ctrl+PgUp",
+                "Show the previous message",
+            ),
         ),
     ),
     (
@@ -115,13 +126,24 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
                 None,
                 "The profiles, value sets and code systems validation uses",
             ),
+            ActionSpec(
+                "reopen_tabs",
+                "&Reopen Tabs at Start",
+                "set_reopen_tabs",
+                None,
+                "Open the files of the last run again when the workbench starts",
+                checkable=True,
+                checked=True,
+            ),
         ),
     ),
     ("&Help", (ActionSpec("about", "&About ITK3 Message Workbench", "show_about"),)),
 )
 
-#: Actions that need an open document.
-DOCUMENT_ACTIONS = ("save_xml", "save_json", "close", "expand_all", "collapse_all")
+#: Actions that need a message that could be read.
+DOCUMENT_ACTIONS = ("save_xml", "save_json", "expand_all", "collapse_all")
+#: Actions that need at least one tab (two for moving between them).
+TAB_ACTIONS = ("close", "next_tab", "previous_tab")
 #: Actions on the selected row of the structure tree: their keys work while the tree has focus.
 TREE_ACTIONS = ("edit_value", "delete_element")
 
@@ -150,7 +172,7 @@ def build_menus(window: QMainWindow, menus: tuple = MENUS) -> tuple[dict[str, QA
             action = QAction(spec.text, window)
             action.setObjectName(f"action_{spec.key}")
             if spec.shortcut:
-                action.setShortcut(QKeySequence(spec.shortcut))
+                action.setShortcuts([QKeySequence(keys) for keys in spec.shortcut.split(";")])
             if spec.tip:
                 action.setStatusTip(spec.tip)
             handler: Callable[..., object] = getattr(window, spec.handler or "")
@@ -201,15 +223,16 @@ def tree_actions(actions: dict[str, QAction], tree: QWidget) -> None:
     scope_actions(actions, TREE_ACTIONS, tree)
 
 
-def update_edit_actions(actions: dict[str, QAction], stack: QUndoStack | None, node: Node | None) -> None:
-    """Enable Edit's actions for the undo stack and the selected node; name what Undo/Redo do."""
+def update_edit_actions(actions: dict[str, QAction], session: MessageSession | None, node: Node | None) -> None:
+    """Enable Edit's actions for a message's history and its selected node; name what Undo/Redo do."""
     for key, can, text in (
-        ("undo", stack is not None and stack.canUndo(), stack.undoText() if stack is not None else ""),
-        ("redo", stack is not None and stack.canRedo(), stack.redoText() if stack is not None else ""),
+        ("undo", session is not None and session.can_undo, session.undo_text if session is not None else ""),
+        ("redo", session is not None and session.can_redo, session.redo_text if session is not None else ""),
     ):
         action = actions[key]
         action.setEnabled(can)
         title = f"&{key.capitalize()}"
         action.setText(f"{title} {text}" if can and text else title)
-    actions["edit_value"].setEnabled(node is not None and is_primitive(node))
-    actions["delete_element"].setEnabled(node is not None and node.parent is not None)
+    editable = session is not None and session.readable and node is not None
+    actions["edit_value"].setEnabled(editable and is_primitive(node))  # type: ignore[arg-type]
+    actions["delete_element"].setEnabled(editable and node.parent is not None)  # type: ignore[union-attr]

@@ -1,16 +1,19 @@
 """Start the desktop application: ``itk-workbench [FILE...]``.
 
-``run_gui`` creates the QApplication (name, organisation, icon, style), one window per file
-(or one empty window), and runs the event loop. With ``--smoke`` (or ``ITK_WORKBENCH_SMOKE=1``)
-it shows the windows, waits until the files are read, saves a picture of the first window to
-the path in ``ITK_WORKBENCH_SMOKE_PNG`` if set, and quits 300 ms later: exit 0 when every file
-opened, 1 otherwise. The subprocess smoke test uses this to run the real entry point.
+``run_gui`` creates the QApplication (name, organisation, icon, style) and one main window,
+reopens the tabs of the last run (unless that is switched off), opens each file given in a tab
+of its own, and runs the event loop. With ``--smoke`` (or ``ITK_WORKBENCH_SMOKE=1``) it shows
+the window, waits until every tab has read its message, prints one line per tab (its name, and
+whether it could be read), saves a picture of the window to the path in
+``ITK_WORKBENCH_SMOKE_PNG`` if set, and quits 300 ms later: exit 0 when every message could be
+read, 1 otherwise. The subprocess smoke tests use this to run the real entry point.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QPalette
@@ -52,50 +55,44 @@ def configure_application(app: QApplication) -> None:
 
 
 def run_gui(files: list[str]) -> int:
-    """Open the main window with ``files`` and run until it closes; return the exit code."""
+    """Open the main window with a tab per file and run until it closes; return the exit code."""
     smoke = SMOKE_FLAG in files or os.environ.get(SMOKE_VARIABLE) == "1"
     paths = [f for f in files if f != SMOKE_FLAG]
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "itk-workbench"])
     assert isinstance(app, QApplication)
     configure_application(app)
-    context = AppContext()
-    windows = [MainWindow(context) for _ in range(max(1, len(paths)))]
-    for window in windows:
-        window.setWindowIcon(app.windowIcon())
-        window.show()
+    window = MainWindow(AppContext())
+    window.setWindowIcon(app.windowIcon())
+    window.show()
+    window.restore_last_tabs()
+    window.open_files(paths)
     if smoke:
-        _arrange_smoke_exit(app, windows, len(paths))
-    for window, path in zip(windows, paths, strict=False):
-        window.open_file(path)
+        _arrange_smoke_exit(app, window)
     code = app.exec()
     return code if not smoke else getattr(app, "_smoke_code", 1)
 
 
-def _arrange_smoke_exit(app: QApplication, windows: list[MainWindow], files: int) -> None:
-    """Quit 300 ms after every file is read (or failed), saving a picture first if asked."""
-    state = {"waiting": files, "failed": False, "done": False}
+def _arrange_smoke_exit(app: QApplication, window: MainWindow) -> None:
+    """Quit 300 ms after every tab has read its message, saving a picture first if asked."""
+    started = time.monotonic()
 
     def finish() -> None:
-        if state["done"]:
-            return
-        state["done"] = True
         target = os.environ.get(SMOKE_PNG_VARIABLE)
         if target:
-            windows[0].grab().save(target)
-        app._smoke_code = 1 if state["failed"] or state["waiting"] else 0  # type: ignore[attr-defined]
-        for window in windows:
-            window.close()
+            window.grab().save(target)
+        unreadable = False
+        for tab in window.open_tabs():
+            read = tab.session is not None and tab.session.readable
+            unreadable = unreadable or not read
+            print(f"tab: {tab.name()}: {'read' if read else 'could not be read'}", flush=True)
+        app._smoke_code = 1 if unreadable or window.is_loading() else 0  # type: ignore[attr-defined]
+        window.close()
         app.quit()
 
-    def settled(failed: bool) -> None:
-        state["waiting"] -= 1
-        state["failed"] = state["failed"] or failed
-        if state["waiting"] <= 0:
+    def check() -> None:
+        if window.is_loading() and time.monotonic() - started < SMOKE_TIMEOUT_MS / 1000:
+            QTimer.singleShot(50, check)
+        else:
             QTimer.singleShot(SMOKE_QUIT_MS, finish)
 
-    for window in windows:
-        window.sig_document_loaded.connect(lambda _document: settled(False))
-        window.sig_load_failed.connect(lambda _failure: settled(True))
-    if files == 0:
-        QTimer.singleShot(SMOKE_QUIT_MS, finish)
-    QTimer.singleShot(SMOKE_TIMEOUT_MS, finish)
+    QTimer.singleShot(0, check)

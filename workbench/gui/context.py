@@ -13,9 +13,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QThreadPool
+from PySide6.QtCore import QObject, QSettings, QThreadPool
 
-from workbench.gui.profiles import ProfileLibrary
+from workbench.core.codecs.xml_read import MAX_DEPTH
+from workbench.gui.profiles.library import ProfileLibrary
 
 ORGANISATION = "ITK Workbench"
 APPLICATION = "ITK3 Message Workbench"
@@ -26,6 +27,14 @@ MAX_RECENT = 10
 #: Python (each slot, each item-model ``data()``, each virtual of a Python widget subclass), and
 #: with the default 5 ms a worker made the window stall for a second while a 5 MB message loaded.
 GUI_SWITCH_INTERVAL = 0.001
+#: Python frames a worker may nest. The readers refuse elements nested deeper than ``MAX_DEPTH``
+#: levels, and walking the tree (validation, writing, aligning) takes up to about three frames
+#: a level, so the default 1,000 frames gave "RecursionError" for a Bundle nested 130 deep.
+#: Ten frames a level leave room; the worker threads get the stack that needs.
+RECURSION_LIMIT = 10 * MAX_DEPTH
+#: The stack of each worker thread (bytes): room for :data:`RECURSION_LIMIT` frames of
+#: C-level recursion (a Python frame that calls through C takes about 1 KB of stack).
+WORKER_STACK_SIZE = 64 * 1024 * 1024
 
 _RECENT_KEY = "files/recent"
 
@@ -84,21 +93,27 @@ class AppContext:
 
     Attributes:
         settings: The settings store (see :func:`make_settings`).
-        pool: The thread pool for loading and rendering off the GUI thread. Each context has
-            its own, so closing a window can wait for its work without touching Qt's global
-            pool.
+        pool: The thread pool for loading, rendering and validating off the GUI thread. Each
+            context has its own, so closing a window can wait for its work without touching
+            Qt's global pool; its threads have a large stack (:data:`WORKER_STACK_SIZE`).
+        carriers: The parent of the signal carriers of tasks in flight (see
+            :class:`~workbench.gui.tasks.TaskSignals`): it outlives every tab.
         recent: The recent-files list.
         profiles: The conformance resources validation uses (Settings › Profiles).
     """
 
     settings: QSettings = field(default_factory=make_settings)
     pool: QThreadPool = field(default_factory=QThreadPool)
+    carriers: QObject = field(default_factory=QObject)
     recent: RecentFiles = field(init=False)
     profiles: ProfileLibrary = field(init=False)
 
     def __post_init__(self) -> None:
         if sys.getswitchinterval() > GUI_SWITCH_INTERVAL:
             sys.setswitchinterval(GUI_SWITCH_INTERVAL)
+        if sys.getrecursionlimit() < RECURSION_LIMIT:
+            sys.setrecursionlimit(RECURSION_LIMIT)
         self.recent = RecentFiles(self.settings)
         self.profiles = ProfileLibrary(self.settings, self.pool)
         self.pool.setMaxThreadCount(max(2, min(4, self.pool.maxThreadCount())))
+        self.pool.setStackSize(WORKER_STACK_SIZE)

@@ -1,286 +1,387 @@
-"""The main window: composes the panels, the menus, loading, editing and validation of a message.
+"""The main window: composes the menus, the message bar, the tabs (or the start page), the status bar.
 
-The window holds one message at a time. It reads files in a worker (the GUI keeps running;
-progress shows in the status bar when reading takes longer than a moment), shows errors in a
-non-modal message bar, and keeps the previous message when a new one cannot be read. A message
-shown is validated in a worker (the banner gives the predicted receiver response, the issues
-panel the findings) and again after each edit; edits go through the message's undo stack.
+One window, one tab per open message (:mod:`workbench.gui.documents`). Each tab reads its file
+in a worker, shows the message in its own inspector and validates it with its own controller;
+the window only routes: menus act on the tab shown, the title and the Edit menu follow it, a
+tab's notes reach the status bar and the message bar. Opening a file (or bytes) already open
+brings its tab forward. Closing a tab with unsaved edits asks first, without blocking; quitting
+asks once, listing every message with unsaved edits. The files open at the end of a run come
+back at the next start (Settings › Reopen Tabs at Start).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 
-from workbench.core.codecs import xml_only_details
-from workbench.core.edits import EditError
+from workbench.core.acks.patterns import pattern
+from workbench.core.acks.sample import sample_message
+from workbench.core.clock import SystemClock, random_ids
 from workbench.core.errors import WorkbenchError
-from workbench.core.itk3.labels import LabelContext, document_summary, format_size
-from workbench.core.tree import Document, Node, gc_paused
-from workbench.gui import dialogs, saving
-from workbench.gui.actions import DOCUMENT_ACTIONS, build_menus, fill_recent_menu, tree_actions, update_edit_actions
+from workbench.core.itk3.labels import document_summary, format_size
+from workbench.core.session import MessageSession
+from workbench.gui import actions as menus
 from workbench.gui.context import APPLICATION, AppContext
-from workbench.gui.panels.message_bar import MessageBar
-from workbench.gui.panels.progress import DelayedProgressBar
-from workbench.gui.profiles_dialog import ProfilesDialog
+from workbench.gui.documents import last_run, saving
+from workbench.gui.documents.start_page import StartPage, dropped_paths
+from workbench.gui.documents.tab import MessageTab
+from workbench.gui.documents.tabs import DocumentTabs
+from workbench.gui.inspector.inspector import Inspector
+from workbench.gui.inspector.validation import ValidationResult
+from workbench.gui.profiles.dialog import ProfilesDialog
 from workbench.gui.simulate.diagram import OpenRequest
 from workbench.gui.simulate.window import CurrentMessage, SimulateWindow
-from workbench.gui.undo import EditSession
-from workbench.gui.validation import ValidationController
+from workbench.gui.tasks import collect_frozen
+from workbench.gui.widgets import dialogs
+from workbench.gui.widgets.message_bar import MessageBar
 from workbench.gui.window_layout import WindowLayout
-from workbench.gui.workers import LoadResult, LoadTask, TaskFailure, TaskSignals, ValidationResult
-from workbench.gui.workspace import MessageWorkspace
 
-OPENABLE_SUFFIXES = (".xml", ".json")
+UNTITLED = "Untitled"
+#: Quiet time after a tab closes before what it held is collected (one pass for a burst of closes).
+COLLECT_AFTER_CLOSE_MS = 1000
 
 
 class MainWindow(QMainWindow):
-    """The workbench window: structure tree, details and source preview of one message.
+    """The workbench window: a tab per open message, a start page when none is open.
 
     Signals:
-        sig_document_loaded(object): A message was read and is shown; carries the
-            :class:`Document`.
-        sig_load_failed(object): A file could not be read (the message bar says why); carries
-            the :class:`TaskFailure`.
-        sig_document_saved(str): The message was saved; carries the file path.
-        sig_document_validated(object): The message as it is now was validated; carries the
-            :class:`~workbench.gui.workers.ValidationResult`.
+        sig_message_opened(object): A message was read (or found unreadable) and is shown in
+            its tab; carries the :class:`MessageTab`.
+        sig_message_validated(object): A tab's message as it is now was validated; carries the
+            :class:`~workbench.gui.inspector.validation.ValidationResult`.
+        sig_message_saved(str): A message was saved; carries the file's path.
 
     Args:
         context: The application context.
         parent: The Qt parent.
+
+    Attributes:
+        tabs: The tab widget.
+        start_page: What is shown when no message is open.
+        message_bar: Errors and notes that do not block.
+        question: The last question asked about unsaved edits (closing a tab, quitting), if any.
     """
 
-    sig_document_loaded = Signal(object)
-    sig_load_failed = Signal(object)
-    sig_document_saved = Signal(str)
-    sig_document_validated = Signal(object)
+    sig_message_opened = Signal(object)
+    sig_message_validated = Signal(object)
+    sig_message_saved = Signal(str)
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._context = context
-        self._document: Document | None = None
-        self._labels: LabelContext | None = None
-        self._generation = 0
-        self._pending: dict[int, TaskSignals] = {}
         self._about: QMessageBox | None = None
-        self._path: str | None = None  # the file shown (None: none, or bytes)
-        self._name: str | None = None  # what the message shown is called
-        self._session: EditSession | None = None
-        self.unsaved = dialogs.UnsavedEditsGuard(self, self.save_as_xml)
+        self._shown: MessageTab | None = None  # the tab whose splitters the layout follows
+        self._quitting = False
+        self._collector = QTimer(self)
+        self._collector.setSingleShot(True)
+        self._collector.setInterval(COLLECT_AFTER_CLOSE_MS)
+        self._collector.timeout.connect(collect_frozen)
+        self.question: QMessageBox | None = None
         self.profiles_dialog: ProfilesDialog | None = None
         self.simulate_window: SimulateWindow | None = None
         self.setWindowTitle(APPLICATION)
         self.setAcceptDrops(True)
 
         self.message_bar = MessageBar()
-        self.workspace = MessageWorkspace(context)
-        # The panels, by name (the workspace lays them out and keeps them in step).
-        self.banner, self.tree, self.details = self.workspace.banner, self.workspace.tree, self.workspace.details
-        self.preview, self.issues = self.workspace.preview, self.workspace.issues
-        self.splitter, self.left_splitter = self.workspace.splitter, self.workspace.left_splitter
-        self.validation = ValidationController(context.profiles, context.pool, self)
+        self.tabs = DocumentTabs()
+        self.start_page = StartPage()
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.start_page)
+        self.pages.addWidget(self.tabs)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.setSpacing(6)
         layout.addWidget(self.message_bar)
-        layout.addWidget(self.workspace, 1)
+        layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
-
         self.summary = QLabel()
-        self.progress = DelayedProgressBar()
-        self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.summary)
 
-        self.menu_actions, self.submenus = build_menus(self)
-        tree_actions(self.menu_actions, self.tree.view)
+        self.menu_actions, self.submenus = menus.build_menus(self)
         self.submenus["recent"].aboutToShow.connect(self._on_recent_menu_about_to_show)
-        self.tree.sig_node_selected.connect(self._update_actions)
-        self.tree.sig_value_edit_requested.connect(self._on_value_edit_requested)
-        self.validation.sig_validation_started.connect(self.banner.show_validating)
-        self.validation.sig_report_ready.connect(self._on_report_ready)
-        self.validation.sig_validation_failed.connect(self.banner.show_failure)
-        context.profiles.sig_profiles_changed.connect(self._on_profiles_changed)
-        self.workspace.sig_status_message.connect(self._on_status_message)
-        self.workspace.sig_problem.connect(self.message_bar.show_message)
-        self._layout = WindowLayout(context.settings, self.workspace.splitters(), self.menu_actions["show_comments"])
+        self._layout = WindowLayout(context.settings, self.menu_actions["show_comments"])
         self._layout.restore(self)
-        self._update_actions()
+        self.menu_actions["reopen_tabs"].setChecked(last_run.reopen_enabled(context.settings))
+        self.tabs.currentChanged.connect(self._on_current_changed)
+        self.tabs.sig_close_requested.connect(self.close_tab)
+        self.start_page.sig_open_requested.connect(self.open_dialog)
+        self.start_page.sig_new_requested.connect(self.new_message)
+        self.start_page.sig_recent_requested.connect(self.open_recent)
+        self.start_page.sig_sample_requested.connect(self.open_sample)
+        self.start_page.sig_files_dropped.connect(self.open_files)
+        self._on_current_changed()
+
+    # ------------------------------------------------------------------------------ the tabs
+
+    def current_tab(self) -> MessageTab | None:
+        """Return the tab shown, if any."""
+        return self.tabs.current()
+
+    def open_tabs(self) -> list[MessageTab]:
+        """Return the tabs, in the order shown."""
+        return self.tabs.tabs()
+
+    def is_loading(self) -> bool:
+        """Return whether a tab is still reading its message."""
+        return any(tab.is_loading() for tab in self.tabs.tabs())
+
+    def next_tab(self) -> None:
+        """Show the next tab (Ctrl+Tab)."""
+        self.tabs.step(1)
+
+    def previous_tab(self) -> None:
+        """Show the previous tab (Ctrl+Shift+Tab)."""
+        self.tabs.step(-1)
 
     # ------------------------------------------------------------------------------ opening
 
-    def document(self) -> Document | None:
-        """Return the message shown, if any."""
-        return self._document
-
-    def is_loading(self) -> bool:
-        """Return whether a file is being read."""
-        return bool(self._pending)
-
-    def session(self) -> EditSession | None:
-        """Return the edit session (document and undo stack) of the message shown, if any."""
-        return self._session
-
     def open_dialog(self) -> None:
-        """Ask for a file and open it (File › Open)."""
-        paths = dialogs.ask_open_paths(self, self._layout.last_directory())
-        if paths:
-            self.open_file(paths[0])
+        """Ask for files and open each in a tab (File › Open)."""
+        self.open_files(dialogs.ask_open_paths(self, self._layout.last_directory()))
 
-    def open_file(self, path: str) -> int:
-        """Start reading a file in a worker; the result replaces the message shown.
+    def open_files(self, paths: list[str]) -> list[MessageTab]:
+        """Open files, each in its tab (an open one is brought forward); return the tabs."""
+        return [self.open_file(path) for path in paths]
 
-        When the message shown has unsaved edits, the user is asked first (without blocking) and
-        the file is read once they have saved or discarded the edits.
+    def open_file(self, path: str) -> MessageTab:
+        """Open a file in a new tab (read in a worker), or bring forward the tab holding it.
 
-        Returns:
-            The request's generation number (results of older requests are ignored), or -1
-            while the user is asked about unsaved edits.
+        A tab whose file could not be read is read again (the file may have been mended), in
+        the same place.
         """
-        if not self._confirm_discard(lambda: self.open_file(path)):
-            return -1
-        return self._start_loading(str(path), None, Path(path).name)
+        found = next((tab for tab in self.tabs.tabs() if tab.holds_file(str(path))), None)
+        at = -1
+        if found is not None:
+            if found.session is None or found.session.readable:
+                self.tabs.setCurrentWidget(found)
+                return found
+            at = self.tabs.indexOf(found)
+            self._remove_tab(found)
+        tab = self._new_tab(Path(path).name, at)
+        tab.load_file(str(path))
+        self._layout.remember_directory(str(path))
+        return tab
 
-    def _start_loading(self, path: str | None, data: bytes | None, name: str) -> int:
-        self._generation += 1
-        generation = self._generation
-        signals = TaskSignals(self)
-        signals.sig_progress_changed.connect(self._on_load_progress_changed)
-        signals.sig_result_ready.connect(self._on_load_result_ready)
-        signals.sig_task_failed.connect(self._on_load_task_failed)
-        self._pending[generation] = signals
-        self.progress.begin()
-        self.statusBar().showMessage(f"Opening {name}…")
-        self._context.pool.start(LoadTask(path, generation, signals, data, name))
-        return generation
+    def open_bytes(self, data: bytes, name: str) -> MessageTab:
+        """Open message bytes in a new tab, or bring forward the tab that holds the same bytes.
 
-    def open_bytes(self, data: bytes, name: str) -> int:
-        """Read a message from bytes in a worker, as :meth:`open_file` reads a file.
-
-        The message is shown under ``name`` (in the title); it is not a file, so it does not go
-        into Open Recent. Unsaved edits are asked about first, as for a file.
-
-        Returns:
-            The request's generation number, or -1 while the user is asked about unsaved edits.
+        Bytes are not a file: they do not go into Open Recent nor come back at the next start.
         """
-        if not self._confirm_discard(lambda: self.open_bytes(data, name)):
-            return -1
-        return self._start_loading(None, data, name)
+        digest = hashlib.sha256(data).hexdigest()
+        found = next((tab for tab in self.tabs.tabs() if tab.sha256() == digest), None)
+        if found is not None:
+            self.tabs.setCurrentWidget(found)
+            return found
+        tab = self._new_tab(name)
+        tab.load_bytes(data, name)
+        return tab
 
-    def open_recent(self, path: str) -> None:
+    def open_recent(self, path: str) -> MessageTab | None:
         """Open a recent file, or take it off the list when it no longer exists."""
         if not Path(path).is_file():
             self._context.recent.remove(path)
+            self.start_page.set_recent(self._context.recent.paths())
             self.message_bar.show_message(f"{path} no longer exists; it was removed from Open Recent.", "warning")
+            return None
+        return self.open_file(path)
+
+    def new_message(self) -> MessageTab:
+        """Open a new, unsaved message (File › New): for now the sample ITK3 message."""
+        return self._open_made(UNTITLED, sample_message(clock=SystemClock(), ids=random_ids))
+
+    def open_sample(self, key: str) -> MessageTab:
+        """Open, unsaved, the sample message of a response pattern (its flags set as it needs)."""
+        chosen = pattern(key)
+        document = sample_message(clock=SystemClock(), ids=random_ids, inf_ack=chosen.inf_ack, bus_ack=chosen.bus_ack)
+        return self._open_made(f"{UNTITLED} – {chosen.title}", document)
+
+    def restore_last_tabs(self) -> list[MessageTab]:
+        """Open the files open at the end of the last run, in order, showing the one shown then.
+
+        Files that no longer exist are skipped, and the message bar says which. Nothing is
+        opened when Settings › Reopen Tabs at Start is off.
+        """
+        settings = self._context.settings
+        if not last_run.reopen_enabled(settings):
+            return []
+        opened, shown, missing = last_run.reopen(last_run.recall(settings), self.open_file)
+        if shown is not None:
+            self.tabs.setCurrentWidget(shown)
+        if missing:
+            self.message_bar.show_message(last_run.missing_note(missing), "warning")
+        return opened
+
+    def _open_made(self, name: str, document: object) -> MessageTab:
+        unique = self.tabs.unused_name(name)
+        tab = self._new_tab(unique)
+        tab.show_session(MessageSession.from_document(document, unique))  # type: ignore[arg-type]
+        return tab
+
+    def _new_tab(self, name: str, at: int = -1) -> MessageTab:
+        tab = MessageTab(self._context, name, self._prepare_inspector)
+        tab.sig_opened.connect(self._on_tab_opened)
+        tab.sig_state_changed.connect(self._on_tab_state_changed)
+        tab.sig_edited.connect(self._update_actions)
+        tab.sig_node_selected.connect(self._update_actions)
+        tab.sig_validated.connect(self._on_tab_validated)
+        tab.sig_status_message.connect(self._on_status_message)
+        tab.sig_problem.connect(self.message_bar.show_message)
+        self.tabs.add(tab, at)
+        return tab
+
+    def _prepare_inspector(self, inspector: Inspector) -> None:
+        """Give a new tab's panels the window's layout and view options."""
+        self._layout.apply_splitters(inspector.splitters())
+        inspector.tree.set_show_comments(self.menu_actions["show_comments"].isChecked())
+
+    # ------------------------------------------------------------------------------ closing
+
+    def close_current_tab(self) -> None:
+        """Close the tab shown (File › Close Tab, Ctrl+W); asks first about unsaved edits."""
+        tab = self.current_tab()
+        if tab is not None:
+            self.close_tab(tab)
+
+    def close_tab(self, tab: MessageTab) -> bool:
+        """Close a tab; with unsaved edits ask first (without blocking) and return False."""
+        if not tab.modified():
+            self._remove_tab(tab)
+            return True
+        self.tabs.setCurrentWidget(tab)
+        self.question = dialogs.ask_unsaved_edits(self, tab.name(), lambda choice: self._on_close_decided(tab, choice))
+        return False
+
+    def _on_close_decided(self, tab: MessageTab, choice: str) -> None:
+        if tab not in self.tabs.tabs():
+            return  # closed meanwhile
+        if choice == "save" and not self._save_as(tab, "xml"):
             return
-        self.open_file(path)
+        if choice in ("save", "discard"):
+            self._remove_tab(tab)
 
-    def close_document(self) -> None:
-        """Stop showing the message (File › Close); asks first when it has unsaved edits."""
-        if self._confirm_discard(self.close_document):
-            self._show(None, None)
+    def _remove_tab(self, tab: MessageTab) -> None:
+        if tab is self._shown:
+            self._layout.remember_splitters(tab.inspector.splitters() if tab.inspector else ())
+            self._shown = None
+        tab.close_session()
+        self.tabs.removeTab(self.tabs.indexOf(tab))
+        tab.deleteLater()
+        self._collector.start()  # once the tab is gone, free what it held
+        self._remember_open_tabs()
 
-    def _show(
-        self, document: Document | None, labels: LabelContext | None, path: str | None = None, name: str | None = None
-    ) -> None:
-        if self._session is not None:
-            self._session.close()
-            self._session.deleteLater()
-        self._document, self._labels, self._path = document, labels, path
-        self._name = name or (Path(path).name if path else None)
-        self._session = EditSession(document, self) if document is not None else None
-        self.unsaved.reset()
-        self.workspace.show_document(document, labels)
-        self.summary.setText(document_summary(document, labels.view if labels else None) if document else "")
-        if self._session is not None:
-            self.tree.model.attach(self._session.target)
-            self._session.sig_document_edited.connect(self._on_document_edited)
-            self._session.stack.cleanChanged.connect(self._update_title)
-            for signal in (self._session.stack.canUndoChanged, self._session.stack.canRedoChanged):
-                signal.connect(self._update_actions)
-        self.validation.set_target(self._session.target if self._session is not None else None)
-        if self.simulate_window is not None:
-            self.simulate_window.refresh_message()
-        self._update_title()
-        self._update_actions()
+    def _remember_open_tabs(self) -> None:
+        tabs = [tab for tab in self.tabs.tabs() if (tab.session.path if tab.session else tab.path)]
+        paths = tuple(str(tab.session.path if tab.session else tab.path) for tab in tabs)
+        current = self.current_tab()
+        last_run.remember(
+            self._context.settings, last_run.OpenTabs(paths, tabs.index(current) if current in tabs else -1)
+        )
 
-    def _finish_loading(self, generation: int) -> bool:
-        """Forget a request; return whether it is the latest one."""
-        carrier = self._pending.pop(generation, None)
-        if carrier is not None:
-            carrier.deleteLater()
-        if generation != self._generation:
-            return False
-        self.progress.end()
-        self.statusBar().clearMessage()
-        return True
-
-    # ---------------------------------------------------------------------------- saving
+    # ------------------------------------------------------------------------------- saving
 
     def save_as_xml(self) -> None:
-        """Save the message as FHIR XML (File › Save As XML)."""
-        self._save_as("xml")
+        """Save the message shown as FHIR XML (File › Save As XML)."""
+        tab = self.current_tab()
+        if tab is not None:
+            self._save_as(tab, "xml")
 
     def save_as_json(self) -> None:
-        """Save the message as FHIR JSON (File › Save As JSON)."""
-        self._save_as("json")
+        """Save the message shown as FHIR JSON (File › Save As JSON)."""
+        tab = self.current_tab()
+        if tab is not None:
+            self._save_as(tab, "json")
 
-    def _save_as(self, syntax: str) -> None:
-        document = self._document
-        if document is None:
-            return
-        offer = syntax == "json" and xml_only_details(document) > 0
-        suggested = str(Path(self._layout.last_directory()) / saving.suggested_name(document, syntax))
-        target = dialogs.ask_save_target(self, syntax, suggested, offer)
-        if target is None:
-            return
+    def _save_as(self, tab: MessageTab, syntax: str) -> bool:
+        """Ask where and save; return whether the message was saved."""
+        session = tab.session
+        if session is None or not session.readable:
+            return False
         try:
-            size = saving.save_document(document, syntax, target.path, target.keep_xml)
+            saved = saving.save_as(self, session, syntax, self._layout.last_directory())
         except (OSError, WorkbenchError) as exc:
-            self.message_bar.show_message(f"Could not save {target.path}: {exc}", "error")
-            return
-        self._layout.remember_directory(target.path)
-        if self._session is not None:
-            self._session.mark_saved()
-        self.statusBar().showMessage(f"Saved {Path(target.path).name} ({format_size(size)})", 5000)
-        self.sig_document_saved.emit(target.path)
+            self.message_bar.show_message(f"Could not save {session.name}: {exc}", "error")
+            return False
+        if saved is None:
+            return False
+        self._layout.remember_directory(saved.path)
+        self._context.recent.add(saved.path)
+        self._remember_open_tabs()
+        self.statusBar().showMessage(f"Saved {Path(saved.path).name} ({format_size(saved.size)})", 5000)
+        self.sig_message_saved.emit(saved.path)
+        return True
 
-    # ---------------------------------------------------------------------------- editing
+    # ------------------------------------------------------------------------------ editing
 
     def undo(self) -> None:
-        """Undo the last edit (Edit › Undo)."""
-        if self._session is not None:
-            self._session.stack.undo()
+        """Undo the last edit of the message shown (Edit › Undo)."""
+        self._edit(lambda session: session.undo())
 
     def redo(self) -> None:
-        """Redo the last undone edit (Edit › Redo)."""
-        if self._session is not None:
-            self._session.stack.redo()
+        """Redo the last undone edit of the message shown (Edit › Redo)."""
+        self._edit(lambda session: session.redo())
 
     def edit_value(self) -> None:
         """Edit the selected primitive's value in the tree (Edit › Edit Value, F2)."""
-        if not self.tree.edit_current():
+        tab = self.current_tab()
+        if tab is None or tab.inspector is None or not tab.inspector.tree.edit_current():
             self.statusBar().showMessage("Select an element with a value (a primitive) to edit it", 5000)
 
     def delete_element(self) -> None:
         """Delete the selected element; Undo brings it back (Edit › Delete Element)."""
-        node = self.tree.current_node()
-        if self._session is None or node is None:
+        tab = self.current_tab()
+        node = tab.inspector.tree.current_node() if tab is not None and tab.inspector is not None else None
+        if node is not None:
+            self._edit(lambda session: self._problem(session.delete(node)))
+
+    def _edit(self, change: Callable[[MessageSession], object]) -> None:
+        tab = self.current_tab()
+        if tab is None or tab.session is None or not tab.session.readable:
             return
-        problem = self._session.delete(node)
-        if problem:
-            self.message_bar.show_message(problem, "warning")
+        try:
+            change(tab.session)
+        except (WorkbenchError, ValueError) as exc:  # ValueError: an edit that does not fit (EditError)
+            self.message_bar.show_message(str(exc), "warning")
+        self._update_actions()
+
+    def _problem(self, text: str | None) -> None:
+        if text:
+            self.message_bar.show_message(text, "warning")
+
+    # --------------------------------------------------------------------------------- view
+
+    def set_show_comments(self, show: bool) -> None:
+        """Show or hide comments in the structure trees (View › Show Comments)."""
+        for tab in self.tabs.tabs():
+            if tab.inspector is not None:
+                tab.inspector.tree.set_show_comments(show)
+
+    def expand_all(self) -> None:
+        """Open every row of the tree shown (View › Expand All)."""
+        tab = self.current_tab()
+        if tab is not None and tab.inspector is not None:
+            tab.inspector.tree.expand_all()
+
+    def collapse_all(self) -> None:
+        """Close the rows of the tree shown (View › Collapse All)."""
+        tab = self.current_tab()
+        if tab is not None and tab.inspector is not None:
+            tab.inspector.tree.collapse_all()
+
+    def show_about(self) -> None:
+        """Show the About box (Help › About); non-modal."""
+        self._about = dialogs.show_about(self)
+
+    # ------------------------------------------------------------------- settings and tools
+
+    def set_reopen_tabs(self, enabled: bool) -> None:
+        """Reopen the files of the last run at start, or not (Settings › Reopen Tabs at Start)."""
+        last_run.set_reopen_enabled(self._context.settings, enabled)
 
     def show_profiles(self) -> None:
         """Show the conformance resources validation uses (Settings › Profiles…); non-modal."""
@@ -310,151 +411,132 @@ class MainWindow(QMainWindow):
 
     def current_message(self) -> CurrentMessage | None:
         """Return the message shown (as edited now) for the Simulate window, if any."""
-        if self._session is None:
+        tab = self.current_tab()
+        session = tab.session if tab is not None else None
+        if session is None or session.editable is None:
             return None
-        return CurrentMessage(self._name or "Untitled", self._session.target)
+        return CurrentMessage(session.name, session.editable)
 
-    # ------------------------------------------------------------------------------- view
-
-    def set_show_comments(self, show: bool) -> None:
-        """Show or hide comments in the structure tree (View › Show Comments)."""
-        self.tree.set_show_comments(show)
-
-    def expand_all(self) -> None:
-        """Open every row of the tree (View › Expand All)."""
-        self.tree.expand_all()
-
-    def collapse_all(self) -> None:
-        """Close the rows of the tree (View › Collapse All)."""
-        self.tree.collapse_all()
-
-    def show_about(self) -> None:
-        """Show the About box (Help › About); non-modal."""
-        self._about = dialogs.show_about(self)
-
-    # -------------------------------------------------------------------- drag and drop
-
-    @staticmethod
-    def _openable(event: QDragEnterEvent | QDropEvent) -> list[str]:
-        mime = event.mimeData()
-        if not mime.hasUrls():
-            return []
-        paths = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
-        return [p for p in paths if p.lower().endswith(OPENABLE_SUFFIXES)]
+    # ---------------------------------------------------------------- Qt event overrides
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        """Accept FHIR XML and JSON files dragged onto the window."""
-        if self._openable(event):
+        """Override QWidget::dragEnterEvent: accept FHIR XML and JSON files."""
+        if dropped_paths(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        """Open the first FHIR XML or JSON file dropped on the window."""
-        paths = self._openable(event)
+        """Override QWidget::dropEvent: open each FHIR XML or JSON file dropped in a tab."""
+        paths = dropped_paths(event.mimeData())
         if not paths:
             event.ignore()
             return
         event.acceptProposedAction()
-        self.open_file(paths[0])
+        self.open_files(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Ask about unsaved edits, remember the layout and wait for work in progress."""
-        if not self._confirm_discard(self.close):
+        """Override QWidget::closeEvent: ask once about unsaved edits, remember the tabs, wait for work."""
+        modified = [tab for tab in self.tabs.tabs() if tab.modified()]
+        if modified and not self._quitting:
             event.ignore()
+            names = [tab.name() for tab in modified]
+            self.question = dialogs.ask_quit(self, names, lambda choice: self._on_quit_decided(modified, choice))
             return
-        self.validation.set_target(None)
-        self._layout.save(self)
-        self._pending.clear()
+        self._remember_open_tabs()
+        tab = self.current_tab()
+        self._layout.save(self, tab.inspector.splitters() if tab is not None and tab.inspector else ())
+        for tab in self.tabs.tabs():
+            tab.close_session()
         self._context.pool.clear()
         self._context.pool.waitForDone()
+        collect_frozen(refreeze=False)  # the messages go with the window: the collector may free them
         super().closeEvent(event)
 
-    def _update_actions(self, *_args: object) -> None:
-        for key in DOCUMENT_ACTIONS:
-            self.menu_actions[key].setEnabled(self._document is not None)
-        stack = self._session.stack if self._session is not None else None
-        update_edit_actions(self.menu_actions, stack, self.tree.current_node())
-
-    def _update_title(self) -> None:
-        if self._document is None:
-            self.setWindowTitle(APPLICATION)
+    def _on_quit_decided(self, modified: list[MessageTab], choice: str) -> None:
+        if choice == "save":
+            for tab in modified:
+                self.tabs.setCurrentWidget(tab)
+                if tab.modified() and not self._save_as(tab, "xml"):
+                    return  # cancelled or failed: stay
+        elif choice != "discard":
             return
-        name = self._name or "Untitled"
-        modified = self._session is not None and not self._session.is_clean()
-        self.setWindowTitle(f"{name}{'*' if modified else ''} — {APPLICATION}")
+        self._quitting = True
+        if not self.close():
+            self._quitting = False
 
-    def _confirm_discard(self, then: Callable[[], object]) -> bool:
-        """True when no unsaved edit would be lost; otherwise ask, and call ``then`` once decided."""
-        session = self._session
-        name = self._name or "the message"
-        return session is None or self.unsaved.allows(session.is_clean, name, then)
+    # ----------------------------------------------------------------------------- handlers
 
-    # ---------------------------------------------------------------------------- handlers
+    def _on_current_changed(self, _index: int = -1) -> None:
+        tab = self.current_tab()
+        previous = self._shown
+        if previous is not None and previous is not tab and previous.inspector is not None:
+            self._layout.remember_splitters(previous.inspector.splitters())
+            if tab is not None and tab.inspector is not None:
+                self._layout.apply_splitters(tab.inspector.splitters())
+        self._shown = tab
+        self.pages.setCurrentWidget(self.tabs if tab is not None else self.start_page)
+        self.statusBar().clearMessage()  # what it said was about the tab shown before
+        if tab is None:
+            self.start_page.set_recent(self._context.recent.paths())
+        self._update_title()
+        self._update_actions()
+        if self.simulate_window is not None:
+            self.simulate_window.refresh_message()
 
-    def _on_load_progress_changed(self, generation: int, fraction: float) -> None:
-        if generation == self._generation:
-            self.progress.set_fraction(fraction)
+    def _on_tab_opened(self, tab: MessageTab) -> None:
+        session = tab.session
+        assert session is not None and tab.inspector is not None
+        menus.tree_actions(self.menu_actions, tab.inspector.tree.view)
+        if session.path is not None:
+            if session.source is not None:
+                self._context.recent.add(session.path)
+            elif session.path in self._context.recent.paths():
+                self._context.recent.remove(session.path)  # gone: say so in its tab, forget it here
+        self._remember_open_tabs()
+        self._on_tab_state_changed()
+        self.sig_message_opened.emit(tab)
 
-    def _on_load_result_ready(self, result: LoadResult) -> None:
-        if not self._finish_loading(result.generation):
-            return
-        self.message_bar.clear()
-        self._show(result.document, result.context, result.path, result.name)
-        if result.path is not None:
-            self._context.recent.add(result.path)
-            self._layout.remember_directory(result.path)
-        self.statusBar().showMessage(f"Opened {result.name} in {result.seconds:.2f} s", 5000)
-        view = result.context.view
-        if view is not None and view.header is not None:
-            self.tree.select_node(view.header)
-        self.sig_document_loaded.emit(result.document)
+    def _on_tab_state_changed(self) -> None:
+        self._update_title()
+        self._update_actions()
+        if self.simulate_window is not None:
+            self.simulate_window.refresh_message()
 
-    def _on_load_task_failed(self, failure: TaskFailure) -> None:
-        if not self._finish_loading(failure.generation):
-            return
-        self.unsaved.reset()  # the edited message stays: ask again before it is lost
-        text = f"Could not open {failure.message}"
-        if failure.path and not Path(failure.path).exists() and failure.path in self._context.recent.paths():
-            self._context.recent.remove(failure.path)
-            text += " (removed from Open Recent)"
-        self.message_bar.show_message(text, "error")
-        self.sig_load_failed.emit(failure)
+    def _on_tab_validated(self, result: ValidationResult) -> None:
+        if self.sender() is self.current_tab():
+            stats = result.stats
+            partial = f"; {stats.checked} of {stats.entries} entries checked again" if stats.partial else ""
+            self.statusBar().showMessage(f"Validated in {result.report.seconds:.2f} s{partial}", 5000)
+        self.sig_message_validated.emit(result)
+
+    def _on_status_message(self, text: str) -> None:
+        if self.sender() is self.current_tab():
+            self.statusBar().showMessage(text, 5000)
 
     def _on_simulate_open_requested(self, request: OpenRequest) -> None:
         self.open_bytes(request.data, request.name)
         self.activateWindow()
 
     def _on_recent_menu_about_to_show(self) -> None:
-        fill_recent_menu(self.submenus["recent"], self._context.recent, self.open_recent)
+        menus.fill_recent_menu(self.submenus["recent"], self._context.recent, self.open_recent)
 
-    def _on_value_edit_requested(self, node: Node, value: str) -> None:
-        if self._session is not None:
-            try:
-                self._session.set_value(node, value)
-            except EditError as exc:
-                self.message_bar.show_message(str(exc), "warning")
+    def _update_title(self) -> None:
+        tab = self.current_tab()
+        self.setWindowTitle(f"{tab.title()} — {APPLICATION}" if tab is not None else APPLICATION)
+        session = tab.session if tab is not None else None
+        document = session.document if session is not None else None
+        labels = session.labels if session is not None else None
+        self.summary.setText(document_summary(document, labels.view if labels else None) if document else "")
 
-    def _on_document_edited(self, changed: list[Node]) -> None:
-        document = self._document
-        if document is None:
-            return
-        with gc_paused():  # labels read the message again: the header's rows may quote the edit
-            self._labels = LabelContext.for_document(document)
-        self.workspace.document_edited(self._labels)
-        self.summary.setText(document_summary(document, self._labels.view))
-        self.validation.document_edited(changed)
-        self._update_actions()
-
-    def _on_status_message(self, text: str) -> None:
-        self.statusBar().showMessage(text, 5000)
-
-    def _on_report_ready(self, result: ValidationResult) -> None:
-        self.workspace.show_report(result.report)
-        stats = result.stats
-        partial = f"; {stats.checked} of {stats.entries} entries checked again" if stats.partial else ""
-        self.statusBar().showMessage(f"Validated in {result.report.seconds:.2f} s{partial}", 5000)
-        self.sig_document_validated.emit(result)
-
-    def _on_profiles_changed(self, _loaded: object) -> None:
-        self.validation.revalidate()
+    def _update_actions(self, *_args: object) -> None:
+        tab = self.current_tab()
+        session = tab.session if tab is not None else None
+        readable = session is not None and session.readable
+        for key in menus.DOCUMENT_ACTIONS:
+            self.menu_actions[key].setEnabled(readable)
+        count = self.tabs.count()
+        for key in menus.TAB_ACTIONS:
+            self.menu_actions[key].setEnabled(count > (0 if key == "close" else 1))
+        node = tab.inspector.tree.current_node() if tab is not None and tab.inspector is not None else None
+        menus.update_edit_actions(self.menu_actions, session, node)

@@ -1,8 +1,13 @@
-"""Remembering a window's geometry, splitter positions and view options in the settings."""
+"""Remembering the window's geometry, the panels' splitter positions and view options.
+
+Every tab has its own panels, so its own splitters; they share one layout. A new tab takes the
+sizes last used (this run, else the settings), and the tab brought forward takes those of the
+tab that was shown, so the panels stay put while the user moves between messages.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -11,6 +16,9 @@ from PySide6.QtWidgets import QMainWindow, QSplitter
 
 DEFAULT_SIZE = (1400, 900)
 _DIRECTORY_KEY = "files/last_directory"
+
+#: (settings key, splitter, sizes used the first time), as an inspector gives them.
+Splitters = tuple[tuple[str, QSplitter, list[int]], ...]
 
 
 def last_directory(settings: QSettings) -> str:
@@ -24,33 +32,44 @@ class WindowLayout:
 
     Attributes:
         settings: Where it is kept.
-        splitters: (settings key, splitter, sizes used the first time) for each splitter.
         show_comments: The View › Show Comments toggle.
     """
 
     settings: QSettings
-    splitters: tuple[tuple[str, QSplitter, list[int]], ...]
     show_comments: QAction
+    _states: dict[str, QByteArray] = field(default_factory=dict)
 
     def restore(self, window: QMainWindow) -> None:
-        """Give the window the geometry, splitter sizes and options it had last time."""
+        """Give the window the geometry and options it had last time."""
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             window.restoreGeometry(geometry)
         else:
             window.resize(*DEFAULT_SIZE)
-        for key, splitter, sizes in self.splitters:
-            state = self.settings.value(key)
-            if not (isinstance(state, QByteArray) and splitter.restoreState(state)):
-                splitter.setSizes(sizes)
         show = self.settings.value("view/show_comments", True)
         self.show_comments.setChecked(show not in (False, "false", 0, "0"))
 
-    def save(self, window: QMainWindow) -> None:
-        """Remember the window's geometry, splitter sizes and options."""
+    def apply_splitters(self, splitters: Splitters) -> None:
+        """Give a tab's splitters the sizes last used (this run, else the settings, else defaults)."""
+        for key, splitter, sizes in splitters:
+            state = self._states.get(key)
+            if state is None:
+                stored = self.settings.value(key)
+                state = stored if isinstance(stored, QByteArray) else None
+            if state is None or not splitter.restoreState(state):
+                splitter.setSizes(sizes)
+
+    def remember_splitters(self, splitters: Splitters) -> None:
+        """Keep a tab's splitter sizes as the ones the next tab shown takes."""
+        for key, splitter, _sizes in splitters:
+            self._states[key] = splitter.saveState()
+
+    def save(self, window: QMainWindow, splitters: Splitters = ()) -> None:
+        """Remember the window's geometry, the splitter sizes (of the tab shown) and options."""
         self.settings.setValue("window/geometry", window.saveGeometry())
-        for key, splitter, _sizes in self.splitters:
-            self.settings.setValue(key, splitter.saveState())
+        self.remember_splitters(splitters)
+        for key, state in self._states.items():
+            self.settings.setValue(key, state)
         self.settings.setValue("view/show_comments", self.show_comments.isChecked())
         self.settings.sync()
 

@@ -29,10 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.acks.patterns import PATTERNS, negative_codes
+from workbench.core.acks.patterns import negative_codes
 from workbench.core.acks.runs import SampleOptions
 from workbench.core.catalogue import catalogue
 from workbench.gui.simulate.settings_form import compact
+from workbench.gui.widgets.pattern_buttons import pattern_buttons
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,16 +75,14 @@ class SendPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.pattern_buttons: dict[str, QPushButton] = {}
         scenarios = QGroupBox("Run a scenario (sample message)")
         grid = QGridLayout(scenarios)
-        for number, chosen in enumerate(PATTERNS):
-            button = QPushButton(chosen.title)
-            button.setObjectName(f"pattern_{chosen.key}")
-            button.setToolTip(f"Pattern {number + 1}: {chosen.description}")
-            button.clicked.connect(lambda _checked=False, key=chosen.key: self.sig_pattern_requested.emit(key))
-            grid.addWidget(button, number // 2, number % 2)
-            self.pattern_buttons[chosen.key] = button
+        self.pattern_buttons = pattern_buttons(
+            grid,
+            "pattern",
+            lambda number, chosen: f"Pattern {number}: {chosen.description}",
+            self.sig_pattern_requested.emit,
+        )
         self.negative_button = QToolButton()
         self.negative_button.setObjectName("negativeCodes")
         self.negative_button.setText("Negative code")

@@ -11,6 +11,7 @@ itself: a problem is shown, in the core's words, under the form.
 from __future__ import annotations
 
 import contextlib
+import math
 from dataclasses import fields
 from typing import Any
 
@@ -134,7 +135,21 @@ class ReceiverSettingsForm(QWidget):
         return values
 
     def set_settings(self, settings: ReceiverSettings) -> None:
-        """Show settings in the form (without announcing a change)."""
+        """Show settings in the form (without announcing a change).
+
+        Raises:
+            ValueError: a number is not one its spin box can hold (the form is left as it was).
+        """
+        for spec in fields(ReceiverSettings):
+            editor = self.editors[spec.name]
+            value = getattr(settings, spec.name)
+            if isinstance(editor, QSpinBox | QDoubleSpinBox) and value is not None:
+                number = float(value)
+                if not (math.isfinite(number) and editor.minimum() <= number <= editor.maximum()):
+                    raise ValueError(
+                        f"{spec.name} = {value!r} is outside what the form can show "
+                        f"({editor.minimum():g} to {editor.maximum():g})"
+                    )
         for spec in fields(ReceiverSettings):
             editor = self.editors[spec.name]
             value = getattr(settings, spec.name)

@@ -9,8 +9,8 @@ playback speed and the last scenario are remembered in the settings.
 
 from __future__ import annotations
 
-import contextlib
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -39,12 +39,12 @@ from workbench.core.acks.settings import ReceiverSettings, SettingsError, settin
 from workbench.core.edits import EditableDocument
 from workbench.gui.actions import ActionSpec, build_menus, scope_actions
 from workbench.gui.context import AppContext
-from workbench.gui.panels.message_bar import MessageBar
 from workbench.gui.simulate.conversation_model import MESSAGE_ID, ConversationModel
 from workbench.gui.simulate.diagram import SPEEDS, PlaybackState, SequenceDiagram
 from workbench.gui.simulate.send_panel import SendPanel, Timing
 from workbench.gui.simulate.settings_form import ReceiverSettingsForm
 from workbench.gui.simulate.tasks import RoundTripTask, RunSignals
+from workbench.gui.widgets.message_bar import MessageBar
 
 TITLE = "Simulate Round Trip"
 #: The receiver at first: answers a second after receiving, as the one-click patterns' does.
@@ -467,9 +467,8 @@ class SimulateWindow(QMainWindow):
                 splitter.setSizes(sizes)
         self.settings_form.set_settings(DEFAULT_RECEIVER)
         toml = self._settings.value(_KEY + "receiver")
-        if isinstance(toml, str) and toml.strip():
-            with contextlib.suppress(SettingsError):  # settings of an older version: keep the defaults
-                self.settings_form.set_settings(settings_from_toml(toml))
+        if toml is not None and not (isinstance(toml, str) and not toml.strip()):
+            self._restore_receiver(toml)
         self.send_panel.set_timing(
             Timing(
                 _number(self._settings.value(_KEY + "latency"), 1.0),
@@ -481,6 +480,25 @@ class SimulateWindow(QMainWindow):
         self.speed_combo.setCurrentIndex(max(0, self.speed_combo.findData(speed)))
         self.diagram.set_speed(float(self.speed_combo.currentData()))
         self.menu_actions["animate"].setChecked(_flag(self._settings.value(_KEY + "animate"), False))
+
+    def _restore_receiver(self, stored: object) -> None:
+        """Show the receiver settings of the last run; stored settings that cannot be used
+        (corrupted, or of another version) are reset to the defaults, and the message bar says so."""
+        try:
+            if not isinstance(stored, str):
+                raise SettingsError(f"stored as {type(stored).__name__}, not TOML text")
+            self.settings_form.set_settings(settings_from_toml(stored))
+        except (SettingsError, ValueError, TypeError, OverflowError, RecursionError, MemoryError) as exc:
+            self.settings_form.set_settings(DEFAULT_RECEIVER)
+            self._settings.remove(_KEY + "receiver")
+            reason = str(exc) or type(exc).__name__
+            if len(reason) > 200:
+                reason = reason[:200] + "…"
+            self.message_bar.show_message(
+                f"The receiver settings kept from an earlier run could not be used ({reason}); "
+                "the defaults are shown instead.",
+                "warning",
+            )
 
     def _remember(self, receiver: ReceiverSettings, timing: Timing) -> None:
         self._settings.setValue(_KEY + "receiver", receiver.to_toml())
@@ -552,9 +570,10 @@ class SimulateWindow(QMainWindow):
 
 def _number(value: object, default: float) -> float:
     try:
-        return float(value) if value is not None else default  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        number = float(value) if value is not None else default  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
         return default
+    return number if math.isfinite(number) else default
 
 
 def _flag(value: object, default: bool) -> bool:

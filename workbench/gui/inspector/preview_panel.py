@@ -1,14 +1,17 @@
 """The source preview: the message as received, and rendered as XML and as JSON.
 
-"Original" shows the bytes as received (decoded), with the positions the reader recorded.
-"XML" and "JSON" show the tree written by the workbench's writers; each is rendered in a worker
-the first time its tab is shown, read back to learn where each node landed, and aligned with
-the original tree (:mod:`workbench.core.spans`). Selecting a node elsewhere marks its lines in
-the tab on show; clicking in a tab reports the node under the click.
+"Original" shows the session's bytes (decoded), with the positions the reader recorded; for a
+message that could not be read it still shows them, with the line where reading stopped marked,
+and for a message made in the workbench and not saved yet it says so. "XML" and "JSON" show the
+tree written by the workbench's writers; each is rendered in a worker the first time its tab is
+shown (:mod:`.rendering`), read back to learn where each node landed, and aligned with the
+original tree. Selecting a node elsewhere marks its lines in the tab on show; clicking in a tab
+reports the node under the click.
 
-After an edit (:meth:`PreviewPanel.document_edited`) "XML" and "JSON" are rendered again from
+After an edit (:meth:`PreviewPanel.session_edited`) "XML" and "JSON" are rendered again from
 the edited tree (the tab shown at once, the other when it is shown; the old text stays until the
-new one is ready); "Original" keeps the bytes as received, and a note above the tabs says so.
+new one is ready); "Original" keeps the bytes as opened or last saved, and a note above the tabs
+says so. After a save (:meth:`PreviewPanel.session_saved`) "Original" shows the bytes saved.
 """
 
 from __future__ import annotations
@@ -18,15 +21,20 @@ from dataclasses import dataclass
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
+from workbench.core.session import MessageSession
 from workbench.core.spans import line_span
-from workbench.core.tree import Document, Node
+from workbench.core.tree import Document, Node, decode_source
 from workbench.gui.context import AppContext
-from workbench.gui.source_view import SourceView
-from workbench.gui.workers import RenderResult, RenderTask, TaskFailure, TaskSignals
+from workbench.gui.inspector.highlight import normalise_newlines
+from workbench.gui.inspector.rendering import RenderResult, RenderTask
+from workbench.gui.inspector.source_view import SourceView
+from workbench.gui.tasks import TaskFailure, carrier
 
 ORIGINAL, XML, JSON = "original", "xml", "json"
 TAB_TITLES = {ORIGINAL: "Original", XML: "XML", JSON: "JSON"}
-EDITED_NOTE = "Edited — Original shows the message as received; XML and JSON show it with your edits."
+EDITED_NOTE = "Edited — Original shows the message as opened or last saved; XML and JSON show it with your edits."
+NEW_NOTE = "This message was made in the workbench and has not been saved yet: the XML and JSON tabs show it."
+UNREADABLE_RENDER = "The message could not be read, so it cannot be shown as {syntax}. Original shows its bytes."
 
 
 @dataclass
@@ -47,8 +55,8 @@ class PreviewPanel(QWidget):
     Signals:
         sig_node_clicked(object): The user clicked (or moved the cursor) in a tab; carries the
             node of the *original* tree at that place.
-        sig_tab_ready(str): A tab's text is shown (``original``, ``xml`` or ``json``), after
-            a render finished or failed.
+        sig_tab_ready(str): A tab's text is shown in full (``original``, ``xml`` or ``json``),
+            after it was filled, or a render finished or failed.
 
     Args:
         context: The application context (its thread pool runs the renders).
@@ -61,10 +69,9 @@ class PreviewPanel(QWidget):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._context = context
-        self._document: Document | None = None
+        self._session: MessageSession | None = None
         self._selected: Node | None = None
         self._generation = 0
-        self._carriers: dict[tuple[int, str], TaskSignals] = {}  # renders under way
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self._tabs: dict[str, _Tab] = {}
@@ -74,6 +81,7 @@ class PreviewPanel(QWidget):
             view.sig_position_clicked.connect(
                 lambda line, column, tab=name: self._on_position_clicked(tab, line, column)
             )
+            view.sig_filled.connect(lambda tab=name: self._on_filled(tab))
             self._tabs[name] = _Tab(name, view)
             self.tabs.addTab(view, title)
         self.tabs.currentChanged.connect(self._on_current_changed)
@@ -109,8 +117,9 @@ class PreviewPanel(QWidget):
         return node if tab.forward is None else tab.forward.get(id(node))
 
     def is_ready(self, name: str) -> bool:
-        """Return whether a tab shows its text."""
-        return self._tabs[name].state == "ready"
+        """Return whether a tab shows its whole text."""
+        tab = self._tabs[name]
+        return tab.state == "ready" and not tab.view.is_filling()
 
     def current_tab(self) -> str:
         """Return the name of the tab shown."""
@@ -120,30 +129,55 @@ class PreviewPanel(QWidget):
         """Show a tab (rendering its text if needed)."""
         self.tabs.setCurrentIndex(list(self._tabs).index(name))
 
-    def set_document(self, document: Document | None) -> None:
-        """Show a document: its original text now, the renderings when their tabs are shown."""
+    def set_session(self, session: MessageSession | None, text: str | None = None) -> None:
+        """Show a session: its bytes now, the renderings when their tabs are shown.
+
+        Args:
+            session: The message (None empties the panel).
+            text: The bytes decoded for the Original view, when already done off the GUI
+                thread; decoded here otherwise.
+        """
         self._generation += 1
-        self._document = document
+        self._session = session
         self._selected = None
         self.edited_note.hide()
         for tab in self._tabs.values():
             tab.document, tab.forward, tab.backward, tab.state = None, None, None, "empty"
             tab.view.set_source("", "text")
-        if document is None:
+        if session is None:
             return
-        original = self._tabs[ORIGINAL]
-        original.document = document
-        original.view.set_source(document.text or "", document.format)
-        original.state = "ready"
-        self.sig_tab_ready.emit(ORIGINAL)
+        self._show_original(text)
+        if session.source is None and session.readable:
+            self.set_current_tab(XML)  # nothing saved yet: the rendering is the message
         self.ensure_rendered(self.current_tab())
+        error = session.error
+        if error is not None and error.line is not None and session.source is not None:
+            self.set_current_tab(ORIGINAL)
+            self.view(ORIGINAL).mark_range(error.line, error.line)
 
-    def document_edited(self) -> None:
-        """The tree was edited: render XML and JSON again; say that Original is as received."""
-        if self._document is None:
+    def _show_original(self, text: str | None) -> None:
+        session = self._session
+        assert session is not None
+        original = self._tabs[ORIGINAL]
+        if session.source is None:
+            note = NEW_NOTE if session.readable else f"Nothing to show: {session.error}"
+            original.state = "failed"
+            original.view.set_source(note, "text")
+            return
+        document = session.document
+        if text is None:
+            text = normalise_newlines(document.text or "" if document is not None else decode_source(session.source))
+        original.document = document
+        original.state = "ready" if document is not None else "failed"
+        original.view.set_source(text, session.syntax)
+
+    def session_edited(self) -> None:
+        """The tree was edited: render XML and JSON again; say that Original is as opened or saved."""
+        session = self._session
+        if session is None or not session.readable:
             return
         self._generation += 1
-        self.edited_note.show()
+        self.edited_note.setVisible(session.edited and session.source is not None)
         for name in (XML, JSON):
             tab = self._tabs[name]
             if tab.state != "empty":
@@ -151,23 +185,34 @@ class PreviewPanel(QWidget):
         if self.current_tab() != ORIGINAL:
             self.ensure_rendered(self.current_tab())
 
+    def session_saved(self) -> None:
+        """The message was saved: Original shows the bytes saved (the tree's positions are theirs now)."""
+        if self._session is None:
+            return
+        self.edited_note.setVisible(self._session.edited)
+        self._show_original(None)
+        self._mark(self._tabs[self.current_tab()])
+
     def is_edited(self) -> bool:
-        """Return whether the note that the document was edited is shown."""
+        """Return whether the note that the message was edited is shown."""
         return not self.edited_note.isHidden()
 
     def ensure_rendered(self, name: str) -> None:
         """Start rendering a tab's text if it has none yet (or only that of an older version)."""
         tab = self._tabs[name]
-        document = self._document
-        if document is None or tab.state not in ("empty", "stale"):
+        session = self._session
+        if session is None or tab.state not in ("empty", "stale") or name == ORIGINAL:
+            return
+        document = session.document
+        if document is None:
+            tab.state = "failed"
+            tab.view.set_source(UNREADABLE_RENDER.format(syntax=TAB_TITLES[name]), "text")
             return
         stale = tab.state == "stale"
         tab.state = "pending"
         if not stale:
             tab.view.set_source(f"Rendering {TAB_TITLES[name]}…", "text")
-        signals = self._carriers[(self._generation, name)] = TaskSignals(self)
-        signals.sig_result_ready.connect(self._on_render_ready)
-        signals.sig_task_failed.connect(self._on_render_failed)
+        signals = carrier(self._context.carriers, self._on_render_ready, self._on_render_failed)  # type: ignore[arg-type]
         self._context.pool.start(RenderTask(document, name, self._generation, signals))
 
     def show_node(self, node: Node | None) -> None:
@@ -175,12 +220,19 @@ class PreviewPanel(QWidget):
         self._selected = node
         self._mark(self._tabs[self.current_tab()])
 
+    def show_line(self, line: int) -> None:
+        """Show Original with one line marked (a finding that has a line but no node)."""
+        self._selected = None
+        self.set_current_tab(ORIGINAL)
+        self.view(ORIGINAL).mark_range(line, line)
+
     # ---------------------------------------------------------------------------- helpers
 
     def _mark(self, tab: _Tab) -> None:
         node = self._selected
         if tab.state != "ready" or tab.document is None or node is None:
-            tab.view.clear_mark()
+            if tab.document is not None or tab.name != ORIGINAL:
+                tab.view.clear_mark()  # (an unreadable message's Original keeps its error line marked)
             return
         target: Node | None = node
         if tab.forward is not None:
@@ -197,6 +249,10 @@ class PreviewPanel(QWidget):
 
     # ---------------------------------------------------------------------------- handlers
 
+    def _on_filled(self, name: str) -> None:
+        if self._tabs[name].state in ("ready", "failed"):
+            self.sig_tab_ready.emit(name)
+
     def _on_current_changed(self, _index: int) -> None:
         tab = self._tabs[self.current_tab()]
         if tab.state in ("empty", "stale"):
@@ -204,32 +260,22 @@ class PreviewPanel(QWidget):
         else:
             self._mark(tab)
 
-    def _release(self, generation: int, name: str) -> None:
-        """Forget the signal carrier of a finished render."""
-        carrier = self._carriers.pop((generation, name), None)
-        if carrier is not None:
-            carrier.deleteLater()
-
     def _on_render_ready(self, result: RenderResult) -> None:
-        self._release(result.generation, result.syntax)
         if result.generation != self._generation:
             return
         tab = self._tabs[result.syntax]
         tab.document, tab.forward, tab.backward = result.document, result.forward, result.backward
-        tab.view.set_source(result.text, result.syntax)
         tab.state = "ready"
+        tab.view.set_source(result.text, result.syntax)
         self._mark(tab)
-        self.sig_tab_ready.emit(tab.name)
 
     def _on_render_failed(self, failure: TaskFailure) -> None:
-        self._release(failure.generation, failure.task)
         if failure.generation != self._generation:
             return
         tab = self._tabs.get(failure.task)
         if tab is not None and tab.state == "pending":
-            tab.view.set_source(failure.message, "text")
             tab.state = "failed"
-            self.sig_tab_ready.emit(tab.name)
+            tab.view.set_source(failure.message, "text")
 
     def _on_position_clicked(self, name: str, line: int, column: int) -> None:
         tab = self._tabs[name]

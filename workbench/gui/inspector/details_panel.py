@@ -25,6 +25,8 @@ from workbench.core.itk3.view import Attachment
 from workbench.core.tree import Document, Node
 
 _PLACEHOLDER = "Select an element in the structure tree to see its details."
+#: What the panel says for a message that could not be read (it has no elements).
+NO_ELEMENTS = "No elements to show: the message could not be read."
 
 
 def _field() -> QLineEdit:
@@ -143,11 +145,11 @@ class DetailsPanel(QWidget):
         """Return the facts shown, if any."""
         return self._facts
 
-    def clear(self) -> None:
-        """Show the placeholder."""
+    def clear(self, placeholder: str = _PLACEHOLDER) -> None:
+        """Show a placeholder (by default: select an element to see its details)."""
         self._facts = None
         self._attachment = None
-        self.title.setText(_PLACEHOLDER)
+        self.title.setText(placeholder)
         for widget in self._rows.values():
             self.form.setRowVisible(widget, False)
 

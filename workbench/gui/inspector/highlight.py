@@ -15,8 +15,9 @@ State that crosses lines is found without lexing the lines before:
 * JSON has no state between lines: a JSON string cannot contain a raw line break, so an
   unterminated string is coloured to the end of its line and the next line starts afresh.
 
-Both scans run lazily, only as far as the furthest line shown so far, so showing the top of a
-large text costs nothing and a jump to the end costs one pass (about 60 ms for 5 MB of XML).
+Both scans run lazily, only as far as the furthest line shown so far (the XML one a chunk at a
+time), so showing the top of a large text costs nothing and a jump to the end costs one pass
+(about 60 ms for 5 MB of XML).
 
 Positions in tokens are Python string offsets (code points) relative to the line start; the
 Qt side converts them to UTF-16 where a line holds characters outside the BMP.
@@ -26,7 +27,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Protocol
@@ -59,6 +59,7 @@ class TokenKind(IntEnum):
 
 _NEWLINE = re.compile("\n")
 _LINE_SCAN_CHUNK = 1 << 18  # characters scanned for line breaks at a time
+_REGION_CHUNK = 1 << 16  # characters searched for multi-line XML regions at a time
 
 Token = tuple[int, int, TokenKind]
 """``(start, end, kind)``: a half-open span of code points, relative to the line start."""
@@ -164,26 +165,48 @@ _REGION_KINDS = {
 
 
 class _XmlRegions:
-    """Multi-line comments, CDATA sections, declarations and tags, found lazily in text order."""
+    """Multi-line comments, CDATA sections, declarations and tags, found lazily in text order.
+
+    The text is searched a chunk at a time (:data:`_REGION_CHUNK` characters), so showing the
+    top of a large text that has no such region does not search all of it at once.
+    """
 
     def __init__(self, text: str) -> None:
         self._text = text
-        self._matches: Iterator[re.Match[str]] | None = _XML_REGION.finditer(text)
+        self._pos: int | None = 0  # where the search goes on; None when the text is done
         self._known_to = 0  # every region starting before this offset is known
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.kinds: list[TokenKind] = []
 
+    def _search_chunk(self) -> re.Match[str] | None:
+        """Search one chunk from ``_pos`` for a region candidate; None when the chunk has none."""
+        text = self._text
+        pos = self._pos
+        assert pos is not None
+        end = min(len(text), pos + _REGION_CHUNK)
+        match = _XML_REGION.search(text, pos, end)
+        if match is not None:
+            if match.end() >= end and end < len(text):  # cut at the chunk's end: take all of it
+                match = _XML_REGION.match(text, match.start())
+            return match
+        if end >= len(text):
+            self._pos = None
+            self._known_to = len(text) + 1
+            return None
+        # A region starting at the chunk's last "<" may run on past it: go on from there.
+        resume = text.rfind("<", pos + 1, end)
+        self._pos = self._known_to = resume if resume >= 0 else end
+        return None
+
     def _scan_to(self, offset: int) -> None:
         text = self._text
-        while self._matches is not None and self._known_to <= offset:
-            match = next(self._matches, None)
+        while self._pos is not None and self._known_to <= offset:
+            match = self._search_chunk()
             if match is None:
-                self._matches = None
-                self._known_to = len(text) + 1
-                break
+                continue
             start = match.start()
-            self._known_to = match.end()
+            self._pos = self._known_to = max(match.end(), start + 1)
             if self.ends and start < self.ends[-1]:
                 continue  # inside the rest of a multi-line tag found before
             kind = _REGION_KINDS[match.lastgroup or "tag"]

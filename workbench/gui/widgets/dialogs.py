@@ -1,14 +1,15 @@
-"""The file dialogs the window asks through (tests replace these functions).
+"""The dialogs the window asks through (tests replace these functions).
 
 Each ``ask_*`` function shows a modal dialog and returns the user's choice, or None when
-cancelled, except :func:`ask_unsaved_edits`, which does not block: it opens a message box and
-calls back with the choice.
+cancelled, except :func:`ask_unsaved_edits` and :func:`ask_quit`, which do not block: they open
+a message box and call back with the choice.
 The window calls them through this module (``dialogs.ask_open_paths(...)``), so a test can
 monkeypatch them and never block on a dialog.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -92,16 +93,47 @@ def show_about(parent: QWidget) -> QMessageBox:
 
 
 def ask_unsaved_edits(parent: QWidget, name: str, decided: Callable[[str], object]) -> QMessageBox:
-    """Ask what to do with unsaved edits, without blocking (``open()``); return the box.
+    """Ask what to do with one message's unsaved edits, without blocking (``open()``); return the box.
 
     ``decided`` is called with ``save``, ``discard`` or ``cancel`` once the user has chosen.
     """
+    return _ask(
+        parent,
+        "unsavedEdits",
+        f"{name} has edits that are not saved.",
+        "Save them as FHIR XML first, or discard them?",
+        decided,
+    )
+
+
+def ask_quit(parent: QWidget, names: list[str], decided: Callable[[str], object]) -> QMessageBox:
+    """Ask once, before quitting, what to do with the messages that have unsaved edits (non-blocking).
+
+    The box lists the messages. ``decided`` is called with ``save`` (save each as FHIR XML),
+    ``discard`` (quit without saving) or ``cancel``.
+    """
+    count = len(names)
+    listed = "".join(f"<li>{html.escape(name)}</li>" for name in names)
+    box = _ask(
+        parent,
+        "quitUnsaved",
+        f"{count} message{'s have' if count != 1 else ' has'} edits that are not saved:",
+        f"<ul>{listed}</ul>Save each as FHIR XML before quitting, or quit and discard the edits?",
+        decided,
+    )
+    box.button(QMessageBox.StandardButton.Discard).setText("Discard and Quit")
+    box.button(QMessageBox.StandardButton.Save).setText("Save All…")
+    return box
+
+
+def _ask(parent: QWidget, name: str, text: str, informative: str, decided: Callable[[str], object]) -> QMessageBox:
+    """Open a Save / Discard / Cancel question without blocking; ``decided`` gets the choice."""
     box = QMessageBox(parent)
-    box.setObjectName("unsavedEdits")
+    box.setObjectName(name)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle("Unsaved edits")
-    box.setText(f"{name} has edits that are not saved.")
-    box.setInformativeText("Save them as FHIR XML first, or discard them?")
+    box.setText(text)
+    box.setInformativeText(informative)
     box.setStandardButtons(
         QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel
     )
@@ -120,48 +152,3 @@ def ask_unsaved_edits(parent: QWidget, name: str, decided: Callable[[str], objec
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
-
-
-class UnsavedEditsGuard:
-    """Asks, without blocking, before unsaved edits would be lost (closing, opening another file).
-
-    :meth:`allows` returns True when nothing would be lost. Otherwise it opens the question and
-    returns False; once the user has saved (through ``save``) or chosen to discard the edits it
-    calls ``then``, which asks again and is now allowed.
-
-    Args:
-        parent: The window asking.
-        save: Saves the message (File › Save As XML); the edits count as saved when the undo
-            stack is clean afterwards.
-
-    Attributes:
-        box: The question last asked, if any.
-    """
-
-    def __init__(self, parent: QWidget, save: Callable[[], object]) -> None:
-        self._parent = parent
-        self._save = save
-        self._discarded = False
-        self.box: QMessageBox | None = None
-
-    def reset(self) -> None:
-        """Forget a decision (another message is shown, or opening it failed)."""
-        self._discarded = False
-
-    def allows(self, clean: Callable[[], bool], name: str, then: Callable[[], object]) -> bool:
-        """Return True when ``clean()`` or the user already chose; otherwise ask and return False."""
-        if clean() or self._discarded:
-            return True
-
-        def decided(choice: str) -> None:
-            if choice == "save":
-                self._save()
-                if not clean():
-                    return
-            elif choice != "discard":
-                return
-            self._discarded = True
-            then()
-
-        self.box = ask_unsaved_edits(self._parent, name, decided)
-        return False

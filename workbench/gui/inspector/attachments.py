@@ -1,4 +1,4 @@
-"""Saving a document as FHIR XML or JSON, and opening or saving its attachments.
+"""Opening or saving a message's attachments (a Binary, or an Attachment element's data).
 
 Saves are atomic (:func:`workbench.core.files.atomic_write`): the file is either the old one or
 the new one, never half written. Attachments open with the system's viewer from a private
@@ -14,28 +14,8 @@ from pathlib import Path
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 
-from workbench.core.codecs import render_for_saving
 from workbench.core.files import atomic_write
 from workbench.core.itk3.view import Attachment
-from workbench.core.tree import Document
-
-
-def save_document(document: Document, syntax: str, path: str, keep_xml: bool = False) -> int:
-    """Write a document to a file atomically; return the number of bytes written.
-
-    Raises:
-        OSError: the file cannot be written.
-        WriteError: the tree cannot be written in that syntax.
-    """
-    data = render_for_saving(document, syntax, keep_xml)
-    atomic_write(path, data)
-    return len(data)
-
-
-def suggested_name(document: Document, syntax: str) -> str:
-    """A file name for saving a document as ``syntax``: its own name with that extension."""
-    stem = Path(document.path).stem if document.path else "message"
-    return f"{stem}.{syntax}"
 
 
 def save_attachment(attachment: Attachment, path: str) -> int:

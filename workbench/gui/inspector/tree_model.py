@@ -1,7 +1,9 @@
-"""A thin Qt item model over the element tree of one message.
+"""A thin Qt item model over the element tree of one message session.
 
-The model holds no domain data: each index points at a core :class:`Node`, and labels and
-tooltips come from :mod:`workbench.core.itk3.labels`. Two presentation choices are made here:
+The model holds no domain data: it reads the tree and the labels' context from its
+:class:`~workbench.core.session.MessageSession` when asked, each index points at a core
+:class:`Node`, and labels and tooltips come from :mod:`workbench.core.itk3.labels`. Two
+presentation choices are made here:
 
 * An element that only wraps a resource (``entry.resource``, ``contained``) is not a row of
   its own; the resource takes its place, so an entry opens straight onto its resource.
@@ -9,14 +11,18 @@ tooltips come from :mod:`workbench.core.itk3.labels`. Two presentation choices a
   Prolog and epilog comments of an XML file are top-level rows beside the root.
 
 Rows are looked up in caches filled per parent when first needed (``id(node)`` to row), so
-``parent()`` costs O(1) even for a Bundle with thousands of entries.
+``parent()`` costs O(1) even for a Bundle with thousands of entries. A parent with more than
+:data:`FETCH_BATCH` rows offers them :data:`FETCH_BATCH` at a time (``canFetchMore`` /
+``fetchMore``: the view asks for more as it is scrolled to the end): a view lays out every row
+of an open parent at once, and 8,000 entries would hold the GUI thread for a tenth of a second.
+Going to a row not offered yet (:meth:`MessageTreeModel.index_of`) offers the rows up to it.
 
-Edits reach the model through the core's observer (:meth:`MessageTreeModel.attach`): a value
+Edits reach the model through the session's editable tree, which it observes: a value
 change is a ``dataChanged`` of the row and its ancestors (their labels may quote it), an
 inserted or removed element a ``beginInsertRows``/``beginRemoveRows`` pair around the change;
 the model is never reset for an edit. Editing a value in the view (F2) does not change the
 tree: :meth:`MessageTreeModel.setData` asks for it (:attr:`~MessageTreeModel.sig_value_edit_requested`)
-and an undoable command makes the change.
+and the session makes the change, undoably.
 """
 
 from __future__ import annotations
@@ -34,8 +40,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
-from workbench.core.edits import EditableDocument, EditObserver, is_primitive
+from workbench.core.edits import EditObserver, is_primitive
 from workbench.core.itk3.labels import LabelContext, node_label, node_tooltip
+from workbench.core.session import MessageSession
 from workbench.core.tree import COMMENT, ELEMENT, RESOURCE, Document, Node
 
 #: Item data role giving the :class:`Node` of an index.
@@ -44,6 +51,23 @@ NODE_ROLE = Qt.ItemDataRole.UserRole + 1
 _COMMENT_COLOUR = QColor("#7b8490")
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+#: Rows of one parent offered at a time when it has more.
+FETCH_BATCH = 500
+_ALL = 1 << 62  # the limit of a parent whose rows are all offered
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_EDITABLE_FLAGS = _ROW_FLAGS | Qt.ItemFlag.ItemIsEditable
+
+
+def _editable(node: Node) -> bool:
+    """True for a row whose value can be edited (a primitive); cheap for the common complex rows."""
+    if node.kind != ELEMENT:
+        return False
+    if node.value is None:
+        for child in node.children:
+            if child.kind != COMMENT and child.name != "extension":
+                return False  # a primitive holds at most extensions: this is a complex element
+    return is_primitive(node)
 
 
 def _is_wrapper(node: Node) -> bool:
@@ -75,7 +99,7 @@ class _TreeSync(EditObserver):
 
 
 class MessageTreeModel(QAbstractItemModel):
-    """One column of rows, one per shown node of a document's tree.
+    """One column of rows, one per shown node of a session's tree.
 
     Signals:
         sig_value_edit_requested(object, str): The user edited a primitive's value in a view;
@@ -89,13 +113,12 @@ class MessageTreeModel(QAbstractItemModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._document: Document | None = None
-        self._target: EditableDocument | None = None
+        self._session: MessageSession | None = None
         self._sync = _TreeSync(self)
         self._pending: str | None = None  # "insert" or "remove" between begin and end
         self._removed: Node | None = None  # the row being removed
-        self._context = LabelContext()
         self._show_comments = True
+        self._no_labels = LabelContext()
         self._reset_caches()
         self._comment_font = QFont()
         self._comment_font.setItalic(True)
@@ -106,38 +129,42 @@ class MessageTreeModel(QAbstractItemModel):
         self._kids: dict[int, list[Node]] = {}
         self._rows: dict[int, int] = {}
         self._labels: dict[int, str] = {}
+        self._flags: dict[int, Qt.ItemFlag] = {}
+        self._limits: dict[int, int] = {}  # rows offered so far, for parents with more than a batch
 
     # ---------------------------------------------------------------------------------- API
 
-    def set_document(self, document: Document | None, context: LabelContext | None = None) -> None:
-        """Show a document (None shows nothing); stops following the edits of the previous one."""
-        self.attach(None)
+    def set_session(self, session: MessageSession | None) -> None:
+        """Show a session's tree (None, or an unreadable message, shows nothing) and follow its edits."""
+        self._detach()
         self.beginResetModel()
-        self._document = document
-        self._context = context or LabelContext()
+        self._session = session
         self._reset_caches()
         self.endResetModel()
+        if session is not None and session.editable is not None:
+            session.editable.observers.append(self._sync)
+
+    def _detach(self) -> None:
+        editable = self._session.editable if self._session is not None else None
+        if editable is not None and self._sync in editable.observers:
+            editable.observers.remove(self._sync)
+
+    def session(self) -> MessageSession | None:
+        """Return the session shown, if any."""
+        return self._session
 
     def document(self) -> Document | None:
-        """Return the document shown, if any."""
-        return self._document
+        """Return the session's tree, if any (None for an unreadable message)."""
+        return self._session.document if self._session is not None else None
 
-    def attach(self, target: EditableDocument | None) -> None:
-        """Follow the edits of the document shown (None: stop following)."""
-        if self._target is not None and self._sync in self._target.observers:
-            self._target.observers.remove(self._sync)
-        self._target = target
-        if target is not None:
-            target.observers.append(self._sync)
-
-    def set_context(self, context: LabelContext) -> None:
-        """Use a new labels' context (after an edit); labels are worked out again when shown."""
-        self._context = context
+    def refresh_labels(self) -> None:
+        """Work the labels out again when shown (the session's labels changed after an edit)."""
         self._labels.clear()
 
     def context(self) -> LabelContext:
-        """Return the labels' context of the document shown."""
-        return self._context
+        """Return the labels' context of the session's message (an empty one when there is none)."""
+        labels = self._session.labels if self._session is not None else None
+        return labels if labels is not None else self._no_labels
 
     def show_comments(self) -> bool:
         """Return whether comment rows are shown."""
@@ -158,11 +185,12 @@ class MessageTreeModel(QAbstractItemModel):
             return None
         return index.internalPointer()
 
-    def index_of(self, node: Node) -> QModelIndex:
+    def index_of(self, node: Node, *, fetch: bool = True) -> QModelIndex:
         """Return the index of the row showing a node.
 
         A wrapper element gives its resource's row, a hidden comment its parent's row, and a
-        node outside the document an invalid index.
+        node outside the document an invalid index. A row not offered yet is offered first
+        (with the rows before it), unless ``fetch`` is False: then it has no index.
         """
         target: Node | None = node
         if _is_wrapper(node) and node.parent is not None:  # a root is always its own row
@@ -174,19 +202,29 @@ class MessageTreeModel(QAbstractItemModel):
         row = self._row_of(target)
         if row is None:
             return QModelIndex()
+        parent = self._shown_parent(target)
+        key = id(parent) if parent is not None else 0
+        kids = self._kids[key]
+        if row >= self._offered(key, kids):
+            if not fetch:
+                return QModelIndex()
+            parent_index = self.index_of(parent) if parent is not None else QModelIndex()
+            if parent is not None and not parent_index.isValid():
+                return QModelIndex()
+            self._offer(parent_index, key, kids, (row // FETCH_BATCH + 1) * FETCH_BATCH)
         return self.createIndex(row, 0, target)
 
     def label(self, node: Node) -> str:
         """Return the row label of a node (cached)."""
         found = self._labels.get(id(node))
         if found is None:
-            found = self._labels[id(node)] = node_label(node, self._context)
+            found = self._labels[id(node)] = node_label(node, self.context())
         return found
 
     # ------------------------------------------------------------------------------ helpers
 
     def _top_level(self) -> list[Node]:
-        document = self._document
+        document = self.document()
         if document is None:
             return []
         if not self._show_comments:
@@ -212,7 +250,24 @@ class MessageTreeModel(QAbstractItemModel):
         for row, child in enumerate(found):
             rows[id(child)] = row
         self._kids[key] = found
+        if len(found) > FETCH_BATCH:
+            self._limits.setdefault(key, FETCH_BATCH)
         return found
+
+    def _offered(self, key: int, kids: list[Node]) -> int:
+        """How many of a parent's rows are offered (see :data:`FETCH_BATCH`)."""
+        limit = self._limits.get(key)
+        return len(kids) if limit is None else min(limit, len(kids))
+
+    def _offer(self, parent: AnyIndex, key: int, kids: list[Node], upto: int) -> None:
+        """Offer a parent's rows up to ``upto`` (all of them when that is past the end)."""
+        offered = self._offered(key, kids)
+        upto = min(upto, len(kids))
+        if upto <= offered:
+            return
+        self.beginInsertRows(parent, offered, upto - 1)
+        self._limits[key] = _ALL if upto >= len(kids) else upto
+        self.endInsertRows()
 
     def _shown_parent(self, node: Node) -> Node | None:
         """The node whose row is the parent of ``node``'s row (None for top-level rows)."""
@@ -224,7 +279,7 @@ class MessageTreeModel(QAbstractItemModel):
     def _row_of(self, node: Node) -> int | None:
         row = self._rows.get(id(node))
         if row is None:
-            document = self._document
+            document = self.document()
             if document is None:
                 return None
             parent = self._shown_parent(node)
@@ -247,8 +302,12 @@ class MessageTreeModel(QAbstractItemModel):
         """Override QAbstractItemModel::index."""
         if column != 0 or row < 0:
             return QModelIndex()
-        kids = self._children(self.node(parent))
-        if row >= len(kids):
+        pointer = parent.internalPointer()  # None for the invisible root
+        key = id(pointer) if pointer is not None else 0
+        kids = self._kids.get(key)
+        if kids is None:
+            kids = self._children(pointer)
+        if row >= len(kids) or (key in self._limits and row >= self._offered(key, kids)):
             return QModelIndex()
         return self.createIndex(row, 0, kids[row])
 
@@ -267,7 +326,21 @@ class MessageTreeModel(QAbstractItemModel):
         """Override QAbstractItemModel::rowCount."""
         if parent.isValid() and parent.column() != 0:
             return 0
-        return len(self._children(self.node(parent)))
+        node = self.node(parent)
+        return self._offered(id(node) if node is not None else 0, self._children(node))
+
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        """Override QAbstractItemModel::canFetchMore: a parent with rows not offered yet."""
+        node = self.node(parent)
+        kids = self._children(node)
+        return self._offered(id(node) if node is not None else 0, kids) < len(kids)
+
+    def fetchMore(self, parent: AnyIndex) -> None:
+        """Override QAbstractItemModel::fetchMore: offer the next :data:`FETCH_BATCH` rows."""
+        node = self.node(parent)
+        key = id(node) if node is not None else 0
+        kids = self._children(node)
+        self._offer(parent, key, kids, self._offered(key, kids) + FETCH_BATCH)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         """Override QAbstractItemModel::columnCount."""
@@ -275,24 +348,28 @@ class MessageTreeModel(QAbstractItemModel):
 
     def hasChildren(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
         """Override QAbstractItemModel::hasChildren (without building the child list)."""
-        node = self.node(parent)
-        if node is None:
-            return self._document is not None
+        if not parent.isValid():
+            return self.document() is not None
         if parent.column() != 0:
             return False
+        children = parent.internalPointer().children
         if self._show_comments:
-            return bool(node.children)
-        return any(child.kind != COMMENT for child in node.children)
+            return bool(children)
+        return any(child.kind != COMMENT for child in children)
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        """Override QAbstractItemModel::flags."""
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        node = self.node(index)
-        if self._target is not None and node is not None and is_primitive(node):
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+        """Override QAbstractItemModel::flags (called for every row a view lays out: kept cheap)."""
+        node = index.internalPointer()  # None for an invalid index
+        if node is None:
+            return _NO_FLAGS
+        key = id(node)
+        found = self._flags.get(key)
+        if found is None:
+            found = _EDITABLE_FLAGS if _editable(node) else _ROW_FLAGS
+            if not node.children:
+                found |= Qt.ItemFlag.ItemNeverHasChildren  # the view need not ask
+            self._flags[key] = found
+        return found
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Override QAbstractItemModel::data."""
@@ -304,7 +381,7 @@ class MessageTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.EditRole:
             return node.value or ""
         if role == Qt.ItemDataRole.ToolTipRole:
-            tip = node_tooltip(node, self._context)
+            tip = node_tooltip(node, self.context())
             if not tip:
                 return None
             # Rich text, so Qt wraps long definitions.
@@ -343,9 +420,11 @@ class MessageTreeModel(QAbstractItemModel):
         """The parent index and the row a child of ``parent`` has (or would have) among the rows."""
         if child.kind == COMMENT and not self._show_comments:
             return None
-        parent_index = self.index_of(parent) if parent is not None else QModelIndex()
+        parent_index = self.index_of(parent, fetch=False) if parent is not None else QModelIndex()
         if not parent_index.isValid() or self.node(parent_index) is not parent:
             return None
+        kids = self._children(parent)
+        self._offer(parent_index, id(parent), kids, len(kids))  # an edit among them: offer them all
         row = 0
         for sibling in parent.children:
             if sibling is child:
@@ -381,18 +460,20 @@ class MessageTreeModel(QAbstractItemModel):
             del self._kids[id(parent)]
             self._children(parent)
         self._labels.clear()
+        self._flags.clear()
         pending, self._pending = self._pending, None
         if pending == "insert":
             self.endInsertRows()
         elif pending == "remove":
             self.endRemoveRows()
-        index = self.index_of(parent)
+        index = self.index_of(parent, fetch=False)
         if index.isValid():
             self._changed_upwards(index)
 
     def _node_changed(self, node: Node) -> None:
         self._labels.clear()
-        index = self.index_of(node)
+        self._flags.pop(id(node), None)
+        index = self.index_of(node, fetch=False)
         if index.isValid():
             self._changed_upwards(index)
 

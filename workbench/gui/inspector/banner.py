@@ -3,15 +3,20 @@
 "A receiver would answer 20006 ITK header validation failure — 3 errors, 2 warnings", in a calm
 red when a receiver would reject the message, amber when it would accept it although findings
 remain errors, green when it would accept it cleanly. Clicking the banner asks to show the
-finding that decides the verdict. While validation runs it says "Validating…".
+finding that decides the verdict. While validation runs it says "Validating…". For a message
+that could not be read it says where reading stopped and that a receiver would answer 10009.
+When validation fails it says why, and offers no finding (there is none to show).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
+from workbench.core.errors import ReadError
 from workbench.core.validation.issue import Issue
 from workbench.core.validation.receiver import ACCEPTED
 from workbench.core.validation.runner import Report
@@ -30,8 +35,13 @@ def _count(number: int, word: str) -> str:
     return f"{number} {word}{'' if number == 1 else 's'}"
 
 
-def verdict(report: Report) -> tuple[str, str, Issue | None]:
+def verdict(report: Report, error: ReadError | None = None) -> tuple[str, str, Issue | None]:
     """The banner's level, text and deciding issue for a report.
+
+    Args:
+        report: The report.
+        error: Why the message could not be read, for an unreadable message (its report is the
+            receiver's answer to that).
 
     Returns:
         ``rejected``, ``caution`` or ``accepted``; the sentence; the finding that decides it
@@ -44,6 +54,12 @@ def verdict(report: Report) -> tuple[str, str, Issue | None]:
     warnings = counts["warning"]
     if code != ACCEPTED:
         deciding = next((i for i in report.issues if i.itk_code == code and i.is_error), None)
+        if error is not None:
+            where = Path(error.file).name if error.file else "the message"
+            if error.line is not None:
+                where += f", line {error.line}" + (f", column {error.column}" if error.column is not None else "")
+            text = f"Could not read {where}: {error.message} — a receiver would answer {code} {display}"
+            return "rejected", text, deciding
         parts = []
         if counts["fatal"]:
             parts.append(f"{counts['fatal']} fatal")
@@ -91,6 +107,7 @@ class ResponseBanner(QFrame):
         font.setWeight(font.Weight.DemiBold)
         self.label.setFont(font)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.label.setWordWrap(True)  # a long reason wraps rather than widening the window
         self.link = QLabel("Show the finding ›")
         self.link.setObjectName("bannerLink")
         layout = QHBoxLayout(self)
@@ -119,14 +136,18 @@ class ResponseBanner(QFrame):
         """Say that validation runs."""
         self._set("neutral", "Validating…", None)
 
-    def show_report(self, report: Report) -> None:
-        """Show the verdict of a report."""
-        level, text, deciding = verdict(report)
+    def show_report(self, report: Report, error: ReadError | None = None) -> None:
+        """Show the verdict of a report (``error``: why the message could not be read, if so)."""
+        level, text, deciding = verdict(report, error)
         self._set(level, text, deciding)
 
     def show_failure(self, message: str) -> None:
-        """Say that validation could not run."""
+        """Say that validation could not run (no finding is offered: there is none to show)."""
         self._set("caution", f"Could not validate: {message}", None)
+
+    def is_link_shown(self) -> bool:
+        """Return whether "Show the finding" is offered."""
+        return not self.isHidden() and not self.link.isHidden()
 
     def clear(self) -> None:
         """Hide the banner."""

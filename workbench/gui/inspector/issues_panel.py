@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from workbench.core.validation.issue import LAYERS, SEVERITIES, Issue
 from workbench.core.validation.runner import Report
-from workbench.gui.models.issue_model import (
+from workbench.gui.inspector.issue_model import (
     CODE,
     LAYER,
     MESSAGE,

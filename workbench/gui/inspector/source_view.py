@@ -8,7 +8,13 @@ walks the visible blocks, asks the lexer for the tokens of each block not colour
 with ``QTextLayout.setFormats`` and remembers the block in a per-block flag array. Formats stay on
 the block's layout, so scrolling back costs nothing; ``markContentsDirty`` then tells the
 document layout to lay the changed blocks out again. State that crosses lines (multi-line XML
-comments, tags, narrative) comes from lazy scans in :mod:`workbench.gui.highlight`.
+comments, tags, narrative) comes from lazy scans in :mod:`workbench.gui.inspector.highlight`.
+
+A long text is put into the view in slices, one per turn of the event loop
+(:data:`FILL_SLICE` characters each, ending at a line break): ``setPlainText`` of 5 MB holds the
+GUI thread for most of a second, a slice for a few milliseconds. The first slice shows at once,
+the lines on screen are coloured as usual, and :attr:`SourceView.sig_filled` says when the
+whole text is in. A mark asked for lines not in yet is made when they arrive.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFontDatabase,
@@ -35,7 +41,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
-from workbench.gui.highlight import (
+from workbench.gui.inspector.highlight import (
     LIGHT_PALETTE,
     HighlightPalette,
     Lexer,
@@ -49,6 +55,12 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 #: Space between the gutter's border and the text. It belongs to the gutter (the document has
 #: no margin) so that the mark's background runs from the line numbers to the right edge.
 _TEXT_PADDING = 6
+#: Texts up to this many characters are shown in one go.
+FILL_AT_ONCE = 256 * 1024
+#: Characters put into the view per turn of the event loop when a text is longer.
+FILL_SLICE = 128 * 1024
+#: Characters at which Qt starts a block of its own (frames); a text holding them is not coloured.
+_FRAME_CHARACTERS = ("\ufdd0", "\ufdd1")
 
 
 def _utf16_offsets(line: str) -> list[int] | None:
@@ -102,6 +114,8 @@ class SourceView(QPlainTextEdit):
             the keyboard; carries the 1-based line and 1-based column (in characters) of the
             cursor. Not emitted when the program moves the cursor (:meth:`mark_range`,
             :meth:`set_source`) nor while a mouse drag extends a selection.
+        sig_filled(): The whole text given to :meth:`set_source` is in the view (at once for a
+            short text, after the last slice for a long one).
 
     Args:
         parent: Optional parent widget.
@@ -109,6 +123,7 @@ class SourceView(QPlainTextEdit):
     """
 
     sig_position_clicked = Signal(int, int)
+    sig_filled = Signal()
 
     def __init__(self, parent: QWidget | None = None, palette: HighlightPalette = LIGHT_PALETTE) -> None:
         super().__init__(parent)
@@ -127,7 +142,13 @@ class SourceView(QPlainTextEdit):
         self._dragging = False
         self._emitted_in_press = False
         self._mark: tuple[int, int] | None = None
+        self._pending_mark: tuple[int, int] | None = None  # asked for lines not in the view yet
         self._line_count_hint = 1
+        self._filled = 0  # characters of the source in the view
+        self._fill_timer = QTimer(self)
+        self._fill_timer.setSingleShot(True)
+        self._fill_timer.setInterval(0)
+        self._fill_timer.timeout.connect(self._fill_next)
 
         self.setReadOnly(True)
         self.setUndoRedoEnabled(False)
@@ -170,23 +191,60 @@ class SourceView(QPlainTextEdit):
         text = normalise_newlines(text)
         source = SourceText(text)
         lexer = make_lexer(source, language)
+        if any(c in text for c in _FRAME_CHARACTERS):
+            lexer = None  # the lexer's lines would not be the view's blocks
         self.clear_mark()
+        self._fill_timer.stop()
         self._lexer = None  # the document is about to change under the old lexer
+        first = len(text) if len(text) <= FILL_AT_ONCE else self._slice_end(text, 0)
         with self._moving_cursor():
             # Size the gutter while the document is empty: changing the viewport width later
             # makes the document layout reset every block (0.1 s for 5 MB).
             self.clear()
             self._line_count_hint = text.count("\n") + 1
             self._on_block_count_changed()
-            self.setPlainText(text)
+            self.setPlainText(text[:first])
         self._source = source
+        self._filled = first
         self._language = language.lower()
-        self._coloured = bytearray(self.blockCount())
-        # Qt also breaks blocks at a few private-use frame characters; if the line counts differ
-        # the lexer's lines would not be the blocks, so show such a text uncoloured.
-        if lexer is not None and self.blockCount() == self._line_count_hint:
-            self._lexer = lexer
+        self._coloured = bytearray(self._line_count_hint)
+        self._lexer = lexer
         self._highlight_visible()
+        if first < len(text):
+            self._fill_timer.start()
+        else:
+            self._finish_fill()
+
+    def is_filling(self) -> bool:
+        """Return whether slices of the text are still to come (see :attr:`sig_filled`)."""
+        return self._filled < len(self._source.text)
+
+    def _slice_end(self, text: str, start: int) -> int:
+        """The end of the slice starting at ``start``: just after a line break, or the text's end."""
+        found = text.find("\n", min(len(text), start + FILL_SLICE))
+        return len(text) if found < 0 else found + 1
+
+    def _fill_next(self) -> None:
+        text = self._source.text
+        start = self._filled
+        end = self._slice_end(text, start)
+        with self._moving_cursor():
+            cursor = QTextCursor(self.document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(text[start:end])
+        self._filled = end
+        if end < len(text):
+            self._fill_timer.start()
+        else:
+            self._finish_fill()
+
+    def _finish_fill(self) -> None:
+        if self.blockCount() != self._line_count_hint:
+            self._lexer = None  # Qt broke blocks where the lexer sees none: leave the rest uncoloured
+        pending, self._pending_mark = self._pending_mark, None
+        if pending is not None:
+            self.mark_range(*pending)
+        self.sig_filled.emit()
 
     def language(self) -> str:
         """Return the language of the text shown: ``"xml"``, ``"json"`` or ``"text"``."""
@@ -205,6 +263,9 @@ class SourceView(QPlainTextEdit):
         """
         if end_line < start_line:
             start_line, end_line = end_line, start_line
+        if self.is_filling() and end_line > self.blockCount():
+            self._pending_mark = (start_line, end_line)  # made when those lines are in
+            return
         count = self.blockCount()
         start = min(max(start_line, 1), count)
         end = min(max(end_line, start), count)
@@ -236,6 +297,7 @@ class SourceView(QPlainTextEdit):
 
     def clear_mark(self) -> None:
         """Remove the mark set by :meth:`mark_range`, if any."""
+        self._pending_mark = None
         if self._mark is None:
             return
         self._mark = None
@@ -243,8 +305,12 @@ class SourceView(QPlainTextEdit):
         self._gutter.update()
 
     def current_mark(self) -> tuple[int, int] | None:
-        """Return the marked ``(first, last)`` lines, 1-based and clamped, or None."""
-        return self._mark
+        """Return the marked ``(first, last)`` lines, 1-based and clamped, or None.
+
+        While the text is still being filled, a mark asked for lines not in yet is returned
+        as asked.
+        """
+        return self._mark or self._pending_mark
 
     def gutter_width(self) -> int:
         """Return the width in pixels of the line-number gutter."""

@@ -1,41 +1,49 @@
-"""The panels of one message, laid out and kept in step.
+"""The panels of one message, laid out and kept in step with its session.
 
 The verdict banner sits on top; below it the structure tree and the details pane (left), the
 source preview (right), and the issues panel along the bottom. Selecting a row shows its details
 and marks its lines; clicking in the preview selects the row; activating an issue (or the banner)
 selects the finding's node and marks its source lines. Attachments open with the system's
 viewer or are saved from the tree's and the details pane's actions.
+
+The inspector keeps no copy of the message: it reads the session it shows (tree, labels, bytes,
+report) whenever it needs them. Its owner (the tab) tells it what happened to the session
+(:meth:`Inspector.session_edited`, :meth:`Inspector.show_report`, :meth:`Inspector.session_saved`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
-from workbench.core.itk3.labels import LabelContext, format_size
+from workbench.core.itk3.labels import format_size
 from workbench.core.itk3.view import Attachment
-from workbench.core.tree import Document, Node
+from workbench.core.session import MessageSession
+from workbench.core.tree import Node
 from workbench.core.validation.issue import Issue
 from workbench.core.validation.runner import Report
-from workbench.gui import dialogs, saving
 from workbench.gui.context import AppContext
-from workbench.gui.panels.banner import ResponseBanner
-from workbench.gui.panels.details_panel import DetailsPanel
-from workbench.gui.panels.issues import IssuesPanel
-from workbench.gui.panels.preview_panel import ORIGINAL, PreviewPanel
-from workbench.gui.panels.tree_panel import TreePanel
+from workbench.gui.inspector import attachments
+from workbench.gui.inspector.banner import ResponseBanner
+from workbench.gui.inspector.details_panel import NO_ELEMENTS, DetailsPanel
+from workbench.gui.inspector.issues_panel import IssuesPanel
+from workbench.gui.inspector.preview_panel import PreviewPanel
+from workbench.gui.inspector.tree_panel import TreePanel
+from workbench.gui.widgets import dialogs
 from workbench.gui.window_layout import last_directory
 
 
-class MessageWorkspace(QWidget):
-    """Banner, tree, details, preview and issues of the message shown.
+class Inspector(QWidget):
+    """Banner, tree, details, preview and issues of one message.
 
     Signals:
         sig_status_message(str): Something done that the status bar should say.
         sig_problem(str, str): Something failed; carries the text and the level (``error``,
             ``warning``) for the message bar.
+        sig_node_selected(object): The selected row changed; carries its :class:`Node` or None.
 
     Args:
         context: The application context (the preview renders in its thread pool).
@@ -44,12 +52,12 @@ class MessageWorkspace(QWidget):
 
     sig_status_message = Signal(str)
     sig_problem = Signal(str, str)
+    sig_node_selected = Signal(object)
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._context = context
-        self._document: Document | None = None
-        self._labels: LabelContext | None = None
+        self._session: MessageSession | None = None
         self.banner = ResponseBanner()
         self.tree = TreePanel()
         self.details = DetailsPanel()
@@ -93,30 +101,73 @@ class MessageWorkspace(QWidget):
             ("window/main_splitter", self.main_splitter, [620, 230]),
         )
 
-    def labels(self) -> LabelContext | None:
-        """Return the labels' context of the message shown."""
-        return self._labels
+    def session(self) -> MessageSession | None:
+        """Return the session shown, if any."""
+        return self._session
 
-    def show_document(self, document: Document | None, labels: LabelContext | None) -> None:
-        """Show a message (None empties the panels)."""
-        self._document, self._labels = document, labels
-        self.details.clear()
-        self.preview.set_document(document)
-        self.tree.set_document(document, labels)
-        self.issues.set_report(None)
+    def set_session(self, session: MessageSession | None, text: str | None = None) -> None:
+        """Show a session's message (None empties the panels), all at once.
+
+        Args:
+            session: The message.
+            text: Its bytes decoded for the Original view, if done already (off the GUI thread).
+        """
+        for step in self.steps(session, text):
+            step()
+
+    def steps(self, session: MessageSession | None, text: str | None = None) -> list[Callable[[], object]]:
+        """Showing a session, in steps the caller may run one per turn of the event loop.
+
+        For a large message each step holds the GUI thread a while (the first fills the text
+        views, the second lays the tree's rows out, the third selects the MessageHeader and
+        shows its details); run apart, the window keeps answering in between.
+        """
+        self._session = session
+        return [lambda: self._show_text(session, text), lambda: self._show_tree(session), self._select_start]
+
+    def _show_text(self, session: MessageSession | None, text: str | None) -> None:
+        self._show_details(None)
+        self.tree.set_session(None)
+        self.preview.set_session(session, text)
         self.banner.clear()
+        self.issues.set_report(None)
+        if session is not None and session.report is not None and session.report_current:
+            self.show_report(session.report)
 
-    def document_edited(self, labels: LabelContext) -> None:
+    def _show_tree(self, session: MessageSession | None) -> None:
+        if session is self._session:
+            self.tree.set_session(session)
+
+    def _select_start(self) -> None:
+        session = self._session
+        view = session.labels.view if session is not None and session.labels is not None else None
+        if view is not None and view.header is not None:
+            self.tree.select_node(view.header)
+
+    def session_edited(self, changed: Sequence[Node]) -> None:
         """The message was edited: relabel the rows, refresh the details, render the text again."""
-        self._labels = labels
-        self.tree.set_context(labels)
-        self.details.show_node(self.tree.current_node(), self._document, labels)
-        self.preview.document_edited()
+        self.tree.refresh_labels()
+        self._show_details(self.tree.current_node())
+        self.preview.session_edited()
+
+    def session_saved(self) -> None:
+        """The message was saved: Original shows the saved bytes; positions are theirs now."""
+        self.preview.session_saved()
+        self._show_details(self.tree.current_node())
 
     def show_report(self, report: Report) -> None:
         """Show a validation's verdict and findings."""
-        self.banner.show_report(report)
+        self.banner.show_report(report, self._session.error if self._session is not None else None)
         self.issues.set_report(report)
+
+    def show_validating(self) -> None:
+        """Say that validation runs."""
+        self.banner.show_validating()
+
+    def show_failure(self, message: str) -> None:
+        """Say that validation could not run; the findings of an older version are not shown."""
+        self.banner.show_failure(message)
+        self.issues.set_report(None)
 
     def show_issue(self, issue: Issue) -> None:
         """Select a finding's node in the tree and mark its lines in the preview tab shown.
@@ -124,24 +175,34 @@ class MessageWorkspace(QWidget):
         The finding's own node is used; when it is no longer in the tree (an edit removed it) the
         node at its line and column in the source; failing both, its line in Original.
         """
-        document = self._document
-        if document is None:
+        session = self._session
+        if session is None:
             return
+        document = session.document
         node = issue.node
-        if node is None or not self.tree.select_node(node):
+        if document is not None and (node is None or not self.tree.select_node(node)):
             found = document.node_at(issue.line, issue.column or 1) if issue.line is not None else None
             node = found if found is not None and self.tree.select_node(found) else None
-        if node is not None:
+        if node is not None and document is not None:
             self.preview.show_node(node)
         elif issue.line is not None:
-            self.preview.set_current_tab(ORIGINAL)
-            self.preview.view(ORIGINAL).mark_range(issue.line, issue.line)
+            self.preview.show_line(issue.line)
 
     # ---------------------------------------------------------------------------- handlers
 
+    def _show_details(self, node: Node | None) -> None:
+        session = self._session
+        if session is None:
+            self.details.clear()
+        elif not session.readable:
+            self.details.clear(NO_ELEMENTS)
+        else:
+            self.details.show_node(node, session.document, session.labels)
+
     def _on_tree_node_selected(self, node: Node | None) -> None:
-        self.details.show_node(node, self._document, self._labels)
+        self._show_details(node)
         self.preview.show_node(node)
+        self.sig_node_selected.emit(node)
 
     def _on_preview_node_clicked(self, node: Node) -> None:
         self.tree.select_node(node)
@@ -152,7 +213,7 @@ class MessageWorkspace(QWidget):
 
     def _on_attachment_open_requested(self, attachment: Attachment) -> None:
         try:
-            path = saving.open_attachment(attachment)
+            path = attachments.open_attachment(attachment)
         except (OSError, ValueError) as exc:
             self.sig_problem.emit(f"Could not open the attachment: {exc}", "error")
             return
@@ -164,7 +225,7 @@ class MessageWorkspace(QWidget):
         if not path:
             return
         try:
-            size = saving.save_attachment(attachment, path)
+            size = attachments.save_attachment(attachment, path)
         except (OSError, ValueError) as exc:
             self.sig_problem.emit(f"Could not save the attachment: {exc}", "error")
             return

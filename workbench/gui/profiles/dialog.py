@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.gui.profiles import ProfileLibrary, ProfileSet, SourceSummary
+from workbench.gui.profiles.library import ProfileLibrary, ProfileSet, SourceSummary
 
 COLUMNS = ("Source", "StructureDefinitions", "ValueSets", "CodeSystems", "MessageDefinitions", "Problems")
 _PROFILE_FILTER = "Conformance resources (*.xml *.json);;All files (*)"

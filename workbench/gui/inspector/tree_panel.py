@@ -1,17 +1,25 @@
-"""The structure tree: the message as rows, selection, and attachment actions on rows."""
+"""The structure tree: the message as rows, selection, and attachment actions on rows.
+
+A message that could not be read has no tree; the panel says so in place of the rows.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QMenu, QStackedLayout, QTreeView, QWidget
 
-from workbench.core.itk3.labels import LabelContext
 from workbench.core.itk3.view import Attachment
+from workbench.core.session import MessageSession
 from workbench.core.stu3.paths import node_path
-from workbench.core.tree import RESOURCE, Document, Node
-from workbench.gui.models.message_tree_model import MessageTreeModel
-from workbench.gui.panels.label_delegate import LabelDelegate
+from workbench.core.tree import RESOURCE, Node
+from workbench.gui.inspector.tree_model import MessageTreeModel
+from workbench.gui.widgets.label_delegate import LabelDelegate
+
+UNREADABLE_NOTE = (
+    "This message could not be read, so it has no structure to show. The Original view shows its "
+    "bytes with the line where reading stopped marked; the issues below say why."
+)
 
 
 class TreePanel(QWidget):
@@ -54,22 +62,34 @@ class TreePanel(QWidget):
         self.model.sig_value_edit_requested.connect(self.sig_value_edit_requested)
         self.view.customContextMenuRequested.connect(self._on_context_menu_requested)
         self.view.selectionModel().selectionChanged.connect(self._on_selection_changed)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
+        self.note = QLabel(UNREADABLE_NOTE)
+        self.note.setObjectName("treeNote")
+        self.note.setWordWrap(True)
+        self.note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.note.setStyleSheet("QLabel#treeNote { color: #57606a; padding: 12px; }")
+        self._stack = QStackedLayout(self)
+        self._stack.setContentsMargins(0, 0, 0, 0)
+        self._stack.addWidget(self.view)
+        self._stack.addWidget(self.note)
 
     # ---------------------------------------------------------------------------------- API
 
-    def set_document(self, document: Document | None, context: LabelContext | None = None) -> None:
-        """Show a document's tree with its top levels open (None empties the panel)."""
-        self.model.set_document(document, context)
-        if document is not None:
+    def set_session(self, session: MessageSession | None) -> None:
+        """Show a session's tree with its top levels open (None empties the panel)."""
+        self.model.set_session(session)
+        unreadable = session is not None and not session.readable
+        self._stack.setCurrentWidget(self.note if unreadable else self.view)
+        if self.model.document() is not None:
             self.expand_default()
         self.sig_node_selected.emit(None)
 
-    def set_context(self, context: LabelContext) -> None:
-        """Label the rows with a new context (after an edit) and repaint them."""
-        self.model.set_context(context)
+    def is_unreadable_note_shown(self) -> bool:
+        """Return whether the panel says the message has no tree (it could not be read)."""
+        return self._stack.currentWidget() is self.note
+
+    def refresh_labels(self) -> None:
+        """Label the rows again (the session's labels changed after an edit) and repaint them."""
+        self.model.refresh_labels()
         self.view.viewport().update()
 
     def edit_current(self) -> bool:
@@ -100,12 +120,10 @@ class TreePanel(QWidget):
 
     def expand_default(self) -> None:
         """Open the root, its entries' resources, and the MessageHeader's handling specification."""
-        root = self.model.index(0, 0)
-        for row in range(self.model.rowCount()):
-            index = self.model.index(row, 0)
-            if self.model.node(index) is self.model.document().root:  # type: ignore[union-attr]
-                root = index
-        self.view.expand(root)
+        document = self.model.document()
+        if document is None:
+            return
+        self.view.expand(self.model.index_of(document.root))
         view = self.model.context().view
         if view is not None and view.header is not None:
             header = self.model.index_of(view.header)
@@ -144,7 +162,9 @@ class TreePanel(QWidget):
     def collapse_all(self) -> None:
         """Close every row but the root."""
         self.view.collapseAll()
-        self.view.expand(self.model.index_of(self.model.document().root) if self.model.document() else QModelIndex())
+        document = self.model.document()
+        if document is not None:
+            self.view.expand(self.model.index_of(document.root))
 
     # ---------------------------------------------------------------------------- handlers
 

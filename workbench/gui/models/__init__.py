@@ -1,1 +1,0 @@
-"""Qt item models: thin adapters over core objects (they hold no domain data)."""
