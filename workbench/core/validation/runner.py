@@ -13,6 +13,7 @@ from pathlib import Path
 
 from workbench.core.codecs import read_bytes, read_file
 from workbench.core.errors import ReadError
+from workbench.core.stu3.paths import sibling_index
 from workbench.core.tree import Document, gc_paused
 from workbench.core.validation.bundle import check as check_bundle
 from workbench.core.validation.context import ValidationContext
@@ -128,7 +129,7 @@ class Validator:
             replace: checks to run instead of some layers' own (the incremental validator
                 passes a structure check that reuses the findings of unchanged entries).
         """
-        with gc_paused():
+        with gc_paused(), sibling_index():
             return self._validate(document, replace or {})
 
     def _validate(self, document: Document, replace: Mapping[str, Check]) -> Report:
@@ -183,12 +184,7 @@ def _reader_notes(context: ValidationContext) -> list[Issue]:
     by_src = {n.src: n for n in document.root.iter() if n.src >= 0} if document.notes else {}
     for src, note in document.notes:
         node = by_src.get(src)
-        position = None
-        if node is None:
-            from workbench.core.positions import JsonPositions
-
-            found = JsonPositions(document.text or "").line_col(src) if document.format == "json" else None
-            position = found
+        position = document.position_of(src) if node is None else None
         sink.add("error", "syntax-json", note, node, position=position)
     return sink.issues
 
