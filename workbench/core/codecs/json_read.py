@@ -293,8 +293,9 @@ class _JsonBuilder:
         if node.parent is None:
             self.prolog = [c for _, c in _comment_nodes(raw.get("prolog"), None)]
             self.epilog = [c for _, c in _comment_nodes(raw.get("epilog"), None)]
-        for position, comment in sorted(_comment_nodes(raw.get("comments"), node), key=lambda item: item[0]):
-            _insert_before_element(node, position, comment)
+        placed = _comment_nodes(raw.get("comments"), node)
+        if placed:
+            _insert_before_elements(node, placed)
         outer = raw.get("outer")
         return outer if outer.__class__ is list else None
 
@@ -317,20 +318,27 @@ def _comment_nodes(entries: object, parent: Node | None) -> list[tuple[int, Node
         if entry.__class__ is not list or len(entry) < 2:
             continue
         position, text = entry[0], entry[1]
-        if not (isinstance(position, str) and position.isdigit() and isinstance(text, str)):
+        if not (isinstance(position, str) and position.isascii() and position.isdigit() and isinstance(text, str)):
             continue
+        if len(position) > 9:  # past any element count: placed at the end
+            position = "999999999"
         name = "#pi" if len(entry) > 2 and entry[2] == "pi" else "#comment"
         nodes.append((int(position), Node(name, COMMENT, text, parent, -1)))
     return nodes
 
 
-def _insert_before_element(node: Node, index: int, comment: Node) -> None:
-    """Insert ``comment`` before the element child number ``index`` (or at the end)."""
-    seen = 0
-    for i, child in enumerate(node.children):
+def _insert_before_elements(node: Node, placed: list[tuple[int, Node]]) -> None:
+    """Insert each comment before the element child its number names (or at the end), in one pass."""
+    placed.sort(key=lambda item: item[0])
+    merged: list[Node] = []
+    next_comment = 0
+    elements = 0
+    for child in node.children:
         if child.kind != COMMENT:
-            if seen == index:
-                node.children.insert(i, comment)
-                return
-            seen += 1
-    node.children.append(comment)
+            while next_comment < len(placed) and placed[next_comment][0] <= elements:
+                merged.append(placed[next_comment][1])
+                next_comment += 1
+            elements += 1
+        merged.append(child)
+    merged.extend(comment for _, comment in placed[next_comment:])
+    node.children = merged
