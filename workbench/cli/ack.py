@@ -11,7 +11,7 @@ import re
 import sys
 from pathlib import Path
 
-from workbench.cli.common import fail, print_json
+from workbench.cli.common import fail, overwrites_input, print_json
 from workbench.core.acks.receiver import Decision, ReceiverState, decide
 from workbench.core.acks.settings import ReceiverSettings, SettingsError, load_settings
 from workbench.core.clock import SystemClock, random_ids
@@ -95,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
     for response in decision.responses:
         name = response_file_name(decision, response.level, response.code, response.syntax)
         target = folder / name
+        if overwrites_input(target, [args.message]) is not None:
+            return fail(f"{target} is the input message; refusing to overwrite it (choose another -o folder)")
         try:
             atomic_write(target, response.data)
         except OSError as exc:

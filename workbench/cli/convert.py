@@ -41,4 +41,4 @@ def run(args: argparse.Namespace) -> int:
                 f"itk-workbench: note: --plain left out {dropped} XML-only detail(s) (comments, attributes)",
                 file=sys.stderr,
             )
-    return emit(data, args.output)
+    return emit(data, args.output, inputs=[args.file])

@@ -134,7 +134,7 @@ def text(reports: list[Report], *, quiet: bool = False) -> str:
         if quiet:
             continue
         for issue in report.issues:
-            where = f"line {issue.line}:{issue.column}" if issue.line else "-"
+            where = _where(issue)
             code_text = f" [{issue.itk_code}]" if issue.itk_code else ""
             lines.append(
                 f"  {issue.severity.upper():<11} {issue.layer:<11} {issue.rule:<28} {where:<12} {issue.path or ''}{code_text}"
@@ -147,6 +147,13 @@ def text(reports: list[Report], *, quiet: bool = False) -> str:
             f"\n{len(reports)} files: {valid} valid, {len(reports) - valid - unreadable} invalid, {unreadable} unreadable"
         )
     return "\n".join(lines)
+
+
+def _where(issue: Issue) -> str:
+    """``line 3:14``, ``line 3`` when the column is not known, ``-`` when neither is."""
+    if issue.line is None:
+        return "-"
+    return f"line {issue.line}:{issue.column}" if issue.column is not None else f"line {issue.line}"
 
 
 def _issues_by_file(reports: list[Report]) -> Iterator[tuple[Report, list[Issue]]]:
@@ -169,9 +176,7 @@ def junit(reports: list[Report]) -> str:
             continue
         out.append(f'  <testcase classname="validate" name={name} time="{seconds}">')
         code, display = report.predicted
-        body = "\n".join(
-            f"{i.severity} {i.layer} {i.rule} line {i.line}:{i.column} {i.path or ''}: {i.text}" for i in errors
-        )
+        body = "\n".join(f"{i.severity} {i.layer} {i.rule} {_where(i)} {i.path or ''}: {i.text}" for i in errors)
         message = quoteattr(f"{len(errors)} error(s); receiver would answer {code} {display}")
         out.append(f'    <failure message={message} type="invalid">{_xml_text(body)}</failure>')
         out.append("  </testcase>")
