@@ -6,8 +6,11 @@ unlike wall time, does not grow when other processes load the machine, so the bo
 generous and still catch the defects (20,000 findings took 35-116 CPU seconds before the fix).
 
 The memory bound calibrates itself: the child first does the same kind of work on a tiny input
-(imports, caches, a validation), reads its own peak virtual size, and only then sets the limit to
-that peak plus the budget, so the budget is what the real input may add.
+(imports, caches, a validation), then limits its data segment (``RLIMIT_DATA``: the heap and
+private memory maps, where every Python object lives) to what it has plus the budget, so the
+budget is what the real input may add. Address space (``RLIMIT_AS``) would be a looser bound:
+glibc reserves arenas a run may fill without growing it. The growth of the peak resident size
+is checked too, by :func:`run_bounded`.
 """
 
 from __future__ import annotations
@@ -26,18 +29,20 @@ warm, work, cpu, budget = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.ar
 args = json.loads(sys.stdin.read())
 namespace = {"args": args, "result": None}
 exec(warm, namespace)
-def peak():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmPeak:"):
+def status(field):
+    with open("/proc/self/status") as lines:
+        for line in lines:
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
     return 0
 if budget:
-    limit = peak() + budget
-    resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    limit = status("VmData") + budget
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, resource.getrlimit(resource.RLIMIT_DATA)[1]))
 resource.setrlimit(resource.RLIMIT_CPU, (cpu, resource.getrlimit(resource.RLIMIT_CPU)[1]))
+resident = status("VmHWM")
 exec(work, namespace)
 print("RESULT=" + json.dumps(namespace["result"]))
+print("GROWTH=" + str(status("VmHWM") - resident))
 """
 
 
@@ -69,7 +74,12 @@ def run_bounded(
     lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT=")]
     if done.returncode != 0 or not lines:
         reason = "ran out of CPU time" if done.returncode in (-24, 152) else f"exited with {done.returncode}"
-        if "MemoryError" in done.stderr:
+        if "MemoryError" in done.stderr or "Cannot allocate memory" in done.stderr:
             reason = "ran out of memory"
         raise AssertionError(f"the bounded run {reason}:\n{done.stderr[-3000:]}")
+    growth = int(next(line for line in done.stdout.splitlines() if line.startswith("GROWTH="))[7:])
+    if memory_budget and growth > memory_budget:
+        raise AssertionError(
+            f"the run's peak resident size grew by {growth:,} bytes, over the {memory_budget:,} budget"
+        )
     return json.loads(lines[-1][len("RESULT=") :])
