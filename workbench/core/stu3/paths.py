@@ -6,9 +6,10 @@ siblings, when it was an item of a JSON array, or when STU3 says it repeats (so 
 lone ``entry`` is still ``entry[0]``, as FHIRPath writes it).
 
 A node's index among its siblings takes a scan of them. Work that asks for the paths of many
-nodes of a tree that does not change meanwhile (a validation run) wraps itself in
-:func:`sibling_index`: each parent's children are then indexed once, so 20,000 findings among
-20,000 siblings cost 20,000 steps, not 400 million.
+nodes of a tree that does not change meanwhile passes a ``memo``, or wraps itself in
+:func:`sibling_index` (a validation run does, so every finding's path is found through it):
+each parent's children are then indexed once, and 20,000 findings among 20,000 siblings cost
+20,000 steps, not 400 million.
 """
 
 from __future__ import annotations
@@ -21,18 +22,16 @@ from workbench.core import stu3
 from workbench.core.stu3.typeinfo import type_of
 from workbench.core.tree import COMMENT, FROM_JSON_ARRAY, RESOURCE, Node
 
-#: Parents with fewer children are scanned directly: indexing them would cost more than it saves.
-_INDEX_FROM = 16
-
-_Table = dict[int, tuple[int, int]]
-_INDEX: ContextVar[dict[int, tuple[Node, _Table]] | None] = ContextVar("sibling_index", default=None)
+Memo = dict[int, dict[int, tuple[int, int]]]
+_INDEX: ContextVar[Memo | None] = ContextVar("sibling_index", default=None)
 
 
 @contextmanager
 def sibling_index() -> Iterator[None]:
-    """Index siblings once per parent while the block runs (the tree must not change in it).
+    """Remember each parent's child positions while the block runs (the tree must not change in it).
 
-    Nested uses share the outer index; the index is per thread (a context variable).
+    Every :func:`node_path` call without a memo of its own uses it. Nested uses share the outer
+    one; it is per thread (a context variable).
     """
     if _INDEX.get() is not None:
         yield
@@ -44,8 +43,15 @@ def sibling_index() -> Iterator[None]:
         _INDEX.reset(token)
 
 
-def node_path(node: Node) -> str:
-    """Return the element path of ``node``."""
+def node_path(node: Node, memo: Memo | None = None) -> str:
+    """Return the element path of ``node``.
+
+    ``memo`` (an empty dict to start) remembers each parent's child positions across calls, so
+    the paths of many nodes of a large, unchanging tree cost one pass over each parent's
+    children instead of one per node. Inside :func:`sibling_index` its memo is used.
+    """
+    if memo is None:
+        memo = _INDEX.get()
     steps: list[str] = []
     current: Node | None = node
     while current is not None:
@@ -59,7 +65,7 @@ def node_path(node: Node) -> str:
         if current.kind == COMMENT:
             steps.append("#comment")
         else:
-            index, count = _position(parent, current)
+            index, count = _position(parent, current) if memo is None else _remembered(parent, current, memo)
             if count > 1 or current.flags & FROM_JSON_ARRAY or _repeats(parent, current.name):
                 steps.append(f"{current.name}[{index}]")
             else:
@@ -70,18 +76,9 @@ def node_path(node: Node) -> str:
 
 def _position(parent: Node, node: Node) -> tuple[int, int]:
     """``node``'s index among its same-named siblings, and how many there are."""
-    children = parent.children
-    index_of = _INDEX.get()
-    if index_of is not None and len(children) >= _INDEX_FROM:
-        found = index_of.get(id(parent))
-        if found is None or found[0] is not parent:
-            found = index_of[id(parent)] = (parent, _table(children))
-        place = found[1].get(id(node))
-        if place is not None:
-            return place
     index = count = 0
     name = node.name
-    for sibling in children:
+    for sibling in parent.children:
         if sibling.name == name and sibling.kind != COMMENT:
             if sibling is node:
                 index = count
@@ -89,17 +86,17 @@ def _position(parent: Node, node: Node) -> tuple[int, int]:
     return index, count
 
 
-def _table(children: list[Node]) -> _Table:
-    """(index among same-named siblings, how many share the name) for every child, by id."""
-    counts: dict[str, int] = {}
-    places: list[tuple[Node, int]] = []
-    for child in children:
-        if child.kind == COMMENT:
-            continue
-        seen = counts.get(child.name, 0)
-        counts[child.name] = seen + 1
-        places.append((child, seen))
-    return {id(child): (index, counts[child.name]) for child, index in places}
+def _remembered(parent: Node, node: Node, memo: dict[int, dict[int, tuple[int, int]]]) -> tuple[int, int]:
+    positions = memo.get(id(parent))
+    if positions is None:
+        seen: dict[str, list[Node]] = {}
+        for sibling in parent.children:
+            if sibling.kind != COMMENT:
+                seen.setdefault(sibling.name, []).append(sibling)
+        positions = memo[id(parent)] = {
+            id(sibling): (index, len(group)) for group in seen.values() for index, sibling in enumerate(group)
+        }
+    return positions.get(id(node), (0, 0))
 
 
 def _repeats(parent: Node, name: str) -> bool:
