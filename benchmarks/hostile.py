@@ -31,9 +31,12 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from generate import big_message, unresolved_references
+
+ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 XSD = SHARED / "fhir-stu3" / "xsd" / "fhir-single.xsd"
 MB = 1024 * 1024
@@ -68,36 +71,6 @@ print(resident("VmHWM") - before)
 """
 
 
-def big_message(syntax: str, size: int) -> bytes:
-    """A message whose bulk is one value of ``size`` bytes: a JSON string or an XML base64 Binary."""
-    if syntax == "json":
-        return json.dumps({"resourceType": "Basic", "id": "b1", "code": {"text": "a" * size}}).encode()
-    content = "QUJD" * (size // 4)
-    return (
-        '<Binary xmlns="http://hl7.org/fhir"><id value="b1"/><contentType value="application/pdf"/>'
-        f'<content value="{content}"/></Binary>'
-    ).encode()
-
-
-def unresolved(count: int, syntax: str) -> bytes:
-    """A collection Bundle on one line whose List holds ``count`` references to nothing."""
-    if syntax == "xml":
-        items = "".join(f'<entry><item><reference value="urn:uuid:missing-{i}"/></item></entry>' for i in range(count))
-        return (
-            '<Bundle xmlns="http://hl7.org/fhir"><type value="collection"/><entry><fullUrl value="urn:uuid:l1"/>'
-            f'<resource><List><id value="l1"/><status value="current"/><mode value="working"/>{items}</List>'
-            "</resource></entry></Bundle>"
-        ).encode()
-    entries = [{"item": {"reference": f"urn:uuid:missing-{i}"}} for i in range(count)]
-    listing = {"resourceType": "List", "id": "l1", "status": "current", "mode": "working", "entry": entries}
-    bundle = {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "entry": [{"fullUrl": "urn:uuid:l1", "resource": listing}],
-    }
-    return json.dumps(bundle, separators=(",", ":")).encode()
-
-
 def peak(kind: str, path: Path) -> int:
     """Bytes of resident memory a fresh process adds to read (and, for the workbench, validate) a file."""
     code = _MEASURE.format(root=str(ROOT), kind=kind, path=str(path))
@@ -110,7 +83,7 @@ def memory(sizes: list[int], folder: Path) -> None:
     print(f"  {'input':<34}{'file':>8}{'workbench':>12}{'x file':>9}{'floor':>10}{'x floor':>9}")
     for syntax, what, floor_kind in (("json", "JSON string value", "json"), ("xml", "XML base64 Binary", "lxml")):
         for size in sizes:
-            data = big_message(syntax, size * MB)
+            data = big_message("json-string" if syntax == "json" else "xml-binary", size * MB)
             path = folder / f"big-{size}.{syntax}"
             path.write_bytes(data)
             ours, floor = peak("workbench", path), peak("json" if floor_kind == "json" else "xml", path)
@@ -133,7 +106,7 @@ def findings(count: int) -> None:
     schema = etree.XMLSchema(etree.parse(str(XSD))) if XSD.exists() else None
     print(f"\nValidation time with {count:,} findings on one line (read + all layers)")
     for syntax in ("xml", "json"):
-        data = unresolved(count, syntax)
+        data = unresolved_references(count, syntax)
         start = time.perf_counter()
         report = validator.validate(read_bytes(data))
         seconds = time.perf_counter() - start
