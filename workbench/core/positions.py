@@ -19,8 +19,10 @@ import re
 from array import array
 from bisect import bisect_right
 
-#: A JSON token other than the inside of a string: punctuation, a quote, or a bare word.
-_JSON_TOKEN = re.compile(r'[{}\[\]:,"]|[^\s{}\[\]:,"]+')
+#: A JSON token: a string without escapes, punctuation, the quote opening any other string, or a
+#: bare word. (A string with escapes is read on by :func:`_string_end`: a regular expression
+#: repeating a group per escape would keep memory per escape.)
+_JSON_TOKEN = re.compile(r'"[^"\\]*"|[{}\[\]:,"]|[^\s{}\[\]:,"]+')
 _ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 #: Bytes between the checkpoints that map byte offsets to character counts in long lines.
@@ -57,9 +59,10 @@ def json_offsets(text: str) -> array:
         match = search(text, pos)
         if match is None:
             break
-        start = match.start()
+        start, pos = match.span()
         first = text[start]
-        pos = _string_end(text, start) if first == '"' else match.end()
+        if pos - start == 1 and first == '"':
+            pos = _string_end(text, start)
         if first == ",":
             expect_key = bool(stack) and stack[-1] == "{"
             continue
