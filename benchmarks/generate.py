@@ -2,6 +2,8 @@
 
 Each message has a MessageHeader with the ITK handling extension, then ``n`` entries cycling
 Patient, Observation (with a decimal Quantity and narrative), Encounter and Practitioner.
+:func:`big_message` and :func:`unresolved_references` make the huge and hostile shapes
+(``benchmarks/hostile.py`` and the hostile-input tests).
 """
 
 from __future__ import annotations
@@ -100,3 +102,39 @@ def message_xml(n: int) -> bytes:
     from workbench.core.codecs import read_json, write_xml
 
     return write_xml(read_json(message_json(n)), indent="\t")
+
+
+def big_message(kind: str, size: int) -> bytes:
+    """A message whose bulk is one value: a JSON string, or a base64 Binary in JSON or XML."""
+    if kind == "json-string":
+        return json.dumps({"resourceType": "Basic", "id": "b1", "code": {"text": "a" * size}}).encode()
+    if kind == "json-escapes":  # a narrative-like string full of escapes
+        return json.dumps({"resourceType": "Basic", "id": "b1", "code": {"text": 'q"\n' * (size // 6)}}).encode()
+    content = "QUJD" * (size // 4)
+    if kind == "json-binary":
+        return json.dumps(
+            {"resourceType": "Binary", "id": "b1", "contentType": "application/pdf", "content": content}
+        ).encode()
+    return (
+        '<Binary xmlns="http://hl7.org/fhir"><id value="b1"/><contentType value="application/pdf"/>'
+        f'<content value="{content}"/></Binary>'
+    ).encode()
+
+
+def unresolved_references(count: int, syntax: str) -> bytes:
+    """A collection Bundle on one line whose List has ``count`` references to nothing."""
+    if syntax == "xml":
+        items = "".join(f'<entry><item><reference value="urn:uuid:missing-{i}"/></item></entry>' for i in range(count))
+        return (
+            '<Bundle xmlns="http://hl7.org/fhir"><type value="collection"/><entry><fullUrl value="urn:uuid:l1"/>'
+            f'<resource><List><id value="l1"/><status value="current"/><mode value="working"/>{items}</List>'
+            "</resource></entry></Bundle>"
+        ).encode()
+    entries = [{"item": {"reference": f"urn:uuid:missing-{i}"}} for i in range(count)]
+    listing = {"resourceType": "List", "id": "l1", "status": "current", "mode": "working", "entry": entries}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"fullUrl": "urn:uuid:l1", "resource": listing}],
+    }
+    return json.dumps(bundle, separators=(",", ":")).encode()

@@ -14,6 +14,7 @@ from workbench.core.acks.settings import (
     settings_from_toml,
 )
 from workbench.core.catalogue import catalogue
+from workbench.core.clock import check_seconds
 from workbench.core.resources import resource_path
 
 
@@ -144,3 +145,48 @@ def test_the_shipped_presets_load_and_empty_lists_are_explained() -> None:
     empty = {f.name for f in fields(ReceiverSettings) if getattr(ReceiverSettings(), f.name) in ((), None)}
     assert set(EMPTY_MEANS) <= empty
     assert EMPTY_MEANS["unauthorised_senders"] == "empty: no sender is rejected as unauthorised"
+
+
+# ---- hostile settings ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["delay = inf", "delay = nan", "delay = -inf", "delay = 1e308", "business_delay = inf", "delay = 31622401"],
+)
+def test_delays_must_be_finite_and_at_most_a_year(line: str) -> None:
+    with pytest.raises(SettingsError, match="delay must be a number of seconds"):
+        settings_from_toml(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'ods_code = "A\\u0000B"',
+        'mailbox = "M\\u0007"',
+        'known_senders = ["X26", "a\\u0000"]',
+        '[nhs_numbers]\n"943\\u0000" = "30001"',
+    ],
+)
+def test_control_characters_are_refused_naming_the_setting(line: str) -> None:
+    with pytest.raises(SettingsError, match="control character U\\+00"):
+        settings_from_toml(line)
+
+
+def test_toml_nested_beyond_the_parser_is_an_error_not_a_crash() -> None:
+    with pytest.raises(SettingsError, match="nest too deeply"):
+        settings_from_toml("x = " + "[" * 100_000 + "]" * 100_000)
+
+
+def test_a_settings_file_is_read_with_a_bound() -> None:
+    with pytest.raises(SettingsError, match="larger than"):
+        load_settings("/dev/zero")
+
+
+@pytest.mark.parametrize(
+    ("value", "positive"), [(float("inf"), False), (float("nan"), False), (0.0, True), (-1.0, False)]
+)
+def test_simulation_times_are_checked(value: float, positive: bool) -> None:
+    with pytest.raises(ValueError, match="must be a number of seconds"):
+        check_seconds(value, "--timeout", positive=positive)
+    assert check_seconds(2.5, "--latency") == 2.5

@@ -11,11 +11,12 @@ import re
 import sys
 from pathlib import Path
 
-from workbench.cli.common import fail, print_json
+from workbench.cli.common import fail, overwrites_input, print_json
 from workbench.core.acks.receiver import Decision, ReceiverState, decide
 from workbench.core.acks.settings import ReceiverSettings, SettingsError, load_settings
 from workbench.core.clock import SystemClock, random_ids
-from workbench.core.codecs import MAX_BYTES
+from workbench.core.codecs import read_file_bytes
+from workbench.core.errors import ReadError
 from workbench.core.files import atomic_write
 from workbench.core.validation.runner import Validator
 
@@ -66,20 +67,11 @@ def receiver_settings(args: argparse.Namespace) -> ReceiverSettings | None:
 
 
 def read_message(path: str) -> bytes | None:
-    """The message bytes; None (after an error message) when the file cannot be read."""
-    file = Path(path)
+    """The message bytes (read with the size bound); None, after an error message, when unreadable."""
     try:
-        if file.is_dir():
-            fail(f"{path}: this is a folder, not a file")
-            return None
-        if file.stat().st_size > MAX_BYTES:
-            fail(f"{path}: larger than {MAX_BYTES // 2**20} MB")
-            return None
-        return file.read_bytes()
-    except FileNotFoundError:
-        fail(f"{path}: no such file")
-    except OSError as exc:
-        fail(f"{path}: {exc.strerror or exc}")
+        return read_file_bytes(path)
+    except ReadError as exc:
+        fail(str(exc))
     return None
 
 
@@ -111,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
         for response in decision.responses:
             name = response_file_name(decision, response.level, response.code, response.syntax)
             target = _free(folder / name, taken)
+            if overwrites_input(target, args.message) is not None:
+                return fail(f"{target} is an input message; refusing to overwrite it (choose another -o folder)")
             try:
                 atomic_write(target, response.data)
             except OSError as exc:

@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 from workbench.core.codecs import read_file
-from workbench.core.errors import ReadError, WorkbenchError
-from workbench.core.files import atomic_write
+from workbench.core.errors import ReadError, WorkbenchError, shorten_words
+from workbench.core.files import atomic_write, same_file
 from workbench.core.tree import Document
 
 
 def fail(message: str, code: int = 2) -> int:
-    """Print an error for the user (never a traceback) and return the exit code."""
-    print(f"itk-workbench: error: {message}", file=sys.stderr)
+    """Print an error for the user (never a traceback) and return the exit code.
+
+    Names longer than a few hundred characters (a hostile file or element name) are shortened.
+    """
+    print(f"itk-workbench: error: {shorten_words(message, 300)}", file=sys.stderr)
     return code
+
+
+def overwrites_input(output: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]]) -> str | None:
+    """The input that writing ``output`` would replace, or None (``-`` is standard output)."""
+    if str(output) == "-":
+        return None
+    return next((str(name) for name in inputs if same_file(output, name)), None)
 
 
 def load(path: str) -> Document | None:
@@ -27,13 +39,16 @@ def load(path: str) -> Document | None:
         return None
 
 
-def emit(data: bytes | str, output: str | None) -> int:
-    """Write a result to a file (atomically) or to standard output."""
+def emit(data: bytes | str, output: str | None, inputs: Iterable[str] = ()) -> int:
+    """Write a result to a file (atomically) or to standard output; never over one of ``inputs``."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if output is None or output == "-":
         sys.stdout.buffer.write(raw)
         sys.stdout.flush()
         return 0
+    replaced = overwrites_input(output, inputs)
+    if replaced is not None:
+        return fail(f"{output} is the input file {replaced}; refusing to overwrite it (choose another output)")
     try:
         atomic_write(output, raw)
     except OSError as exc:
@@ -46,4 +61,4 @@ def print_json(value: Any) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False))
 
 
-__all__ = ["WorkbenchError", "emit", "fail", "load", "print_json"]
+__all__ = ["WorkbenchError", "emit", "fail", "load", "overwrites_input", "print_json"]

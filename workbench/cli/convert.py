@@ -43,4 +43,4 @@ def run(args: argparse.Namespace) -> int:
                 f"itk-workbench: note: --plain left out {plural(dropped, 'XML-only detail')} (comments, attributes)",
                 file=sys.stderr,
             )
-    return emit(data, args.output)
+    return emit(data, args.output, inputs=[args.file])

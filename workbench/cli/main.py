@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from types import ModuleType
 
 from workbench import __version__
+from workbench.core.errors import WorkbenchError
 
 #: The commands, each a module ``workbench.cli.<name>`` offering ``add_parser(subparsers)`` and
 #: ``run(args) -> int``. Only the command being run is imported, so each starts quickly.
@@ -67,6 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     guard = _PipeGuard()
     try:
         return command(options.command).run(options)
+    except WorkbenchError as exc:  # input a command did not expect to fail on: still a message, not a traceback
+        print(f"itk-workbench: error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     finally:

@@ -19,6 +19,7 @@ from workbench.cli.ack import (
 )
 from workbench.cli.common import fail, print_json
 from workbench.core.acks.simulation import SimulationResult, run_round_trip
+from workbench.core.clock import check_seconds
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -48,8 +49,11 @@ def run(args: argparse.Namespace) -> int:
     settings = receiver_settings(args)
     if settings is None:
         return 2
-    if args.timeout <= 0 or args.latency < 0:
-        return fail("--timeout must be positive and --latency not negative")
+    try:
+        check_seconds(args.timeout, "--timeout", positive=True)
+        check_seconds(args.latency, "--latency")
+    except ValueError as exc:
+        return fail(str(exc))
     data = read_message(args.message)
     if data is None:
         return 2

@@ -145,7 +145,7 @@ def text(reports: list[Report], *, quiet: bool = False, layers: tuple[str, ...] 
         if quiet:
             continue
         for issue in report.issues:
-            where = f"line {issue.line}:{issue.column}" if issue.line else "-"
+            where = _where(issue)
             code_text = f" [{issue.itk_code}]" if issue.itk_code else ""
             lines.append(
                 f"  {issue.severity.upper():<11} {issue.layer:<11} {issue.rule:<28} {where:<12} {issue.path or ''}{code_text}"
@@ -159,6 +159,13 @@ def text(reports: list[Report], *, quiet: bool = False, layers: tuple[str, ...] 
             f"{unreadable} unreadable"
         )
     return "\n".join(lines)
+
+
+def _where(issue: Issue) -> str:
+    """``line 3:14``, ``line 3`` when the column is not known, ``-`` when neither is."""
+    if issue.line is None:
+        return "-"
+    return f"line {issue.line}:{issue.column}" if issue.column is not None else f"line {issue.line}"
 
 
 def _issues_by_file(reports: list[Report]) -> Iterator[tuple[Report, list[Issue]]]:
@@ -181,9 +188,7 @@ def junit(reports: list[Report]) -> str:
             continue
         out.append(f'  <testcase classname="validate" name={name} time="{seconds}">')
         code, display = report.predicted
-        body = "\n".join(
-            f"{i.severity} {i.layer} {i.rule} line {i.line}:{i.column} {i.path or ''}: {i.text}" for i in errors
-        )
+        body = "\n".join(f"{i.severity} {i.layer} {i.rule} {_where(i)} {i.path or ''}: {i.text}" for i in errors)
         message = quoteattr(f"{plural(len(errors), 'error')}; receiver would answer {code} {display}")
         out.append(f'    <failure message={message} type="invalid">{_xml_text(body)}</failure>')
         out.append("  </testcase>")

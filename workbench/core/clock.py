@@ -19,6 +19,24 @@ IdGenerator = Callable[[], str]
 #: Where a virtual clock starts unless told otherwise (a fixed, recognisable instant).
 DEFAULT_START = datetime(2024, 1, 15, 9, 0, 0, tzinfo=UTC)
 
+#: The longest delay, latency or timeout the simulator takes: a year of virtual time.
+MAX_SECONDS = 366 * 24 * 3600.0
+
+
+def check_seconds(value: float, what: str, *, positive: bool = False) -> float:
+    """``value`` when it is a usable number of virtual seconds; ValueError naming ``what`` when not.
+
+    Infinity, NaN and values past :data:`MAX_SECONDS` would overflow the clock's datetimes.
+    """
+    low = "more than 0" if positive else "0 or more"
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{what} must be a number of seconds, {low}") from None
+    if number != number or number < 0 or (positive and number == 0) or number > MAX_SECONDS:
+        raise ValueError(f"{what} must be a number of seconds, {low} and at most {MAX_SECONDS:,.0f} (a year)")
+    return number
+
 
 class Clock(Protocol):
     """Anything that tells the current time as a time-zone-aware datetime."""

@@ -4,30 +4,65 @@ Each node's ``src`` says where it starts in the source:
 
 * XML: the byte offset of its markup (``<``), reported by the parser as it reads.
 * JSON: its *ordinal*, the number of JSON values before it in pre-order; the json module
-  reports no positions, so one regular-expression scan of the text, made on first use, maps
-  ordinals to offsets. A member value is placed at its key.
+  reports no positions, so one scan of the text, made on first use, maps ordinals to offsets.
+  A member value is placed at its key.
 
-Columns are 1-based and count characters, not bytes.
+Columns are 1-based and count characters, not bytes. Every lookup costs the same whatever the
+length of the line: a whole message on one line (as machines write it) with 20,000 findings
+takes 20,000 short lookups, not 20,000 decodes of the line up to each finding.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
+from array import array
 from bisect import bisect_right
 
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+#: A JSON token: a string without escapes, punctuation, the quote opening any other string, or a
+#: bare word. (A string with escapes is read on by :func:`_string_end`: a regular expression
+#: repeating a group per escape would keep memory per escape.)
+_JSON_TOKEN = re.compile(r'"[^"\\]*"|[{}\[\]:,"]|[^\s{}\[\]:,"]+')
 _ENCODING = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
+#: Bytes between the checkpoints that map byte offsets to character counts in long lines.
+_STEP = 1 << 16
 
-def json_offsets(text: str) -> list[int]:
+
+def _string_end(text: str, start: int) -> int:
+    """The offset just after the JSON string that opens at ``start`` (linear, no backtracking)."""
+    begin = start + 1
+    while True:
+        quote = text.find('"', begin)
+        if quote < 0:
+            return len(text)
+        slashes = 0
+        before = quote - 1
+        while before >= begin and text[before] == "\\":
+            slashes += 1
+            before -= 1
+        if slashes % 2 == 0:
+            return quote + 1
+        begin = quote + 1
+
+
+def json_offsets(text: str) -> array:
     """Return the character offset of every JSON value in pre-order (members at their key)."""
-    offsets: list[int] = []
+    offsets = array("q")
     append = offsets.append
     stack: list[str] = []
     expect_key = False
     key_at = -1
-    for match in _JSON_TOKEN.finditer(text):
-        first = match.group()[0]
+    search = _JSON_TOKEN.search
+    pos = 0
+    while True:
+        match = search(text, pos)
+        if match is None:
+            break
+        start, pos = match.span()
+        first = text[start]
+        if pos - start == 1 and first == '"':
+            pos = _string_end(text, start)
         if first == ",":
             expect_key = bool(stack) and stack[-1] == "{"
             continue
@@ -39,10 +74,10 @@ def json_offsets(text: str) -> list[int]:
             expect_key = False
             continue
         if expect_key and first == '"':
-            key_at = match.start()
+            key_at = start
             expect_key = False
             continue
-        append(key_at if key_at >= 0 else match.start())
+        append(key_at if key_at >= 0 else start)
         key_at = -1
         if first in "{[":
             stack.append(first)
@@ -58,40 +93,101 @@ def xml_encoding(data: bytes) -> str:
     return found.group(1).decode("ascii").lower() if found else "utf-8"
 
 
+def _codec(data: bytes, encoding: str) -> tuple[str, int, bool]:
+    """(codec for slices of the data, length of the byte order mark, whether it is a wide encoding)."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return "latin-1", 0, False
+    if name in ("utf-16", "utf-32"):
+        width = 2 if name == "utf-16" else 4
+        big = data.startswith((b"\xfe\xff", b"\x00\x00\xfe\xff"))
+        has_bom = data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff"))
+        return f"{name}-{'be' if big else 'le'}", width if has_bom else 0, True
+    if name.startswith(("utf-16", "utf-32")):
+        return name, 0, True
+    return name, 3 if data.startswith(b"\xef\xbb\xbf") else 0, False
+
+
 class XmlPositions:
     """Line and column of byte offsets in XML source bytes."""
 
     def __init__(self, data: bytes) -> None:
         self._data = data
         self._encoding = xml_encoding(data)
-        self._wide = self._encoding.replace("-", "") in {"utf16", "utf32", "utf16le", "utf16be"}
-        if not self._wide:
-            self._line_starts = [0] + [m.end() for m in re.finditer(b"\n", data)]
+        self._codec, self._bom, self._wide = _codec(data, self._encoding)
+        self._marks: tuple[array, array] | None = None
+        if self._wide:  # rare: lines are found in the decoded text, counted in characters
+            text = data[self._bom :].decode(self._codec, errors="replace")
+            self._line_starts = array("q", [0, *(m.end() for m in re.finditer("\n", text))])
+        else:
+            self._line_starts = array("q", [0, *(m.end() for m in re.finditer(b"\n", data))])
+
+    def _checkpoints(self) -> tuple[array, array]:
+        """Byte offsets (at character boundaries) every ~64 KB, and the characters before each."""
+        if self._marks is None:
+            data, at = self._data, self._bom
+            decoder = codecs.getincrementaldecoder(self._codec)(errors="replace")
+            places, counts = array("q", [at]), array("q", [0])
+            chars = 0
+            for start in range(at, len(data), _STEP):
+                chunk = data[start : start + _STEP]
+                chars += len(decoder.decode(chunk))
+                places.append(start + len(chunk) - len(decoder.getstate()[0]))
+                counts.append(chars)
+            self._marks = (places, counts)
+        return self._marks
+
+    def _chars(self, start: int, offset: int) -> int:
+        """Characters between two byte offsets (each at a character boundary), start <= offset."""
+        if offset - start <= _STEP:
+            return len(self._data[start:offset].decode(self._codec, errors="replace"))
+        return self._chars_before(offset) - self._chars_before(start)
+
+    def _chars_before(self, offset: int) -> int:
+        """Characters between the start of the text (after any byte order mark) and a byte offset."""
+        offset = max(offset, self._bom)
+        places, counts = self._checkpoints()
+        mark = bisect_right(places, offset) - 1
+        return counts[mark] + len(self._data[places[mark] : offset].decode(self._codec, errors="replace"))
+
+    def _offset_of_char(self, chars: int) -> int:
+        """The byte offset of the character with this index (counted after any byte order mark)."""
+        places, counts = self._checkpoints()
+        mark = max(bisect_right(counts, chars) - 1, 0)
+        end = places[mark + 1] if mark + 1 < len(places) else len(self._data)
+        text = self._data[places[mark] : end].decode(self._codec, errors="replace")
+        return places[mark] + len(text[: chars - counts[mark]].encode(self._codec, errors="replace"))
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """Return the 1-based (line, column) of a byte offset."""
-        data = self._data
-        if self._wide:  # rare: decode the prefix to count lines
-            before = data[:offset].decode(self._encoding, errors="replace")
-            return before.count("\n") + 1, len(before) - before.rfind("\n")
+        if self._wide:
+            chars = self._chars_before(offset)
+            line = bisect_right(self._line_starts, chars)
+            return line, chars - self._line_starts[line - 1] + 1
         line = bisect_right(self._line_starts, offset)
         start = self._line_starts[line - 1]
-        if start == 0 and data.startswith(b"\xef\xbb\xbf"):
-            start = 3
-        return line, len(data[start:offset].decode(self._encoding, errors="replace")) + 1
+        if start == 0:
+            start = self._bom
+        return line, self._chars(start, max(offset, start)) + 1
 
     def offset_at(self, line: int, column: int) -> int:
         """Return the byte offset of a 1-based (line, column)."""
+        starts = self._line_starts
+        line = min(max(line, 1), len(starts))
+        wanted = max(column - 1, 0)
         if self._wide:
-            text = self._data.decode(self._encoding, errors="replace")
-            lines = text.split("\n")
-            before = "\n".join(lines[: max(line - 1, 0)]) + ("\n" if line > 1 else "")
-            return len((before + lines[min(line, len(lines)) - 1][: column - 1]).encode(self._encoding)) if lines else 0
-        line = min(max(line, 1), len(self._line_starts))
-        start = self._line_starts[line - 1]
-        end = self._line_starts[line] if line < len(self._line_starts) else len(self._data)
-        prefix = self._data[start:end].decode(self._encoding, errors="replace")[: max(column - 1, 0)]
-        return start + len(prefix.encode(self._encoding, errors="replace"))
+            first = starts[line - 1]
+            last = starts[line] - 1 if line < len(starts) else None
+            target = first + wanted if last is None else min(first + wanted, last)
+            return self._offset_of_char(target)
+        start = starts[line - 1] or self._bom
+        end = starts[line] if line < len(starts) else len(self._data)
+        if end - start <= _STEP:
+            prefix = self._data[start:end].decode(self._codec, errors="replace")[:wanted]
+            return start + len(prefix.encode(self._codec, errors="replace"))
+        before = self._chars_before(start)
+        return min(self._offset_of_char(before + wanted), end)
 
 
 class JsonPositions:
@@ -99,7 +195,7 @@ class JsonPositions:
 
     def __init__(self, text: str) -> None:
         self._offsets = json_offsets(text)
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self._line_starts = array("q", [0, *(m.end() for m in re.finditer("\n", text))])
 
     def line_col(self, ordinal: int) -> tuple[int, int] | None:
         """Return the 1-based (line, column) of the value with this ordinal, or None."""

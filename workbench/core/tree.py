@@ -291,10 +291,14 @@ class Document:
 
     def position(self, node: Node) -> tuple[int, int] | None:
         """Return the 1-based (line, column) where ``node`` starts in the source, or None."""
-        if node.src < 0:
+        return self.position_of(node.src)
+
+    def position_of(self, src: int) -> tuple[int, int] | None:
+        """Return the 1-based (line, column) of a source place (a node's ``src``), or None."""
+        if src < 0:
             return None
         index = self._index()
-        return index.line_col(node.src) if index is not None else None
+        return index.line_col(src) if index is not None else None
 
     def node_at(self, line: int, column: int) -> Node | None:
         """Return the node whose source starts last at or before (line, column)."""

@@ -18,18 +18,23 @@ its metadata (for a settings form) and a default that makes a permissive receive
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from workbench.core.catalogue import catalogue
+from workbench.core.clock import check_seconds
 from workbench.core.errors import WorkbenchError
 
 #: Forced outcomes besides a response code: send nothing, or a broken Response.
 FORCED_WORDS = ("none", "malformed", "truncated")
 SYNTAXES = ("xml", "json")
 _DEFAULT_SIZE_LIMIT = 5 * 1024 * 1024  # the ITK3 recommended maximum (FACTS §4.3, 20015)
+#: A settings file is a few hundred bytes; anything past this is not one (and is not read whole).
+MAX_SETTINGS_BYTES = 1024 * 1024
+_CONTROL = re.compile("[\x00-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
 class SettingsError(WorkbenchError, ValueError):
@@ -107,12 +112,18 @@ class ReceiverSettings:
             raise SettingsError(f"recipient_type {self.recipient_type!r} is not FA or FI")
         if self.syntax not in SYNTAXES:
             raise SettingsError(f"syntax {self.syntax!r} is not xml or json")
-        if self.delay < 0 or (self.business_delay is not None and self.business_delay < 0):
-            raise SettingsError("delays cannot be negative")
+        try:
+            check_seconds(self.delay, "delay")
+            if self.business_delay is not None:
+                check_seconds(self.business_delay, "business_delay")
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
         if self.size_limit <= 0:
             raise SettingsError("size_limit must be a positive number of bytes")
         if not self.ods_code.strip() or not self.mailbox.strip():
             raise SettingsError("ods_code and mailbox cannot be empty")
+        for spec in fields(self):
+            _check_text(spec.name, getattr(self, spec.name))
 
     # ---- derived -------------------------------------------------------------------------
 
@@ -152,6 +163,22 @@ class ReceiverSettings:
             elif value is not None:
                 lines.append(f"{spec.name} = {_toml(value)}")
         return "\n".join([*lines, *table]) + "\n"
+
+
+def _check_text(name: str, value: Any) -> None:
+    """Settings end up in Responses and file names: no control characters (XML cannot carry them)."""
+    if isinstance(value, str):
+        texts = [value]
+    elif isinstance(value, tuple):
+        texts = [v for item in value for v in (item if isinstance(item, tuple) else (item,)) if isinstance(v, str)]
+    else:
+        return
+    for text in texts:
+        bad = _CONTROL.search(text)
+        if bad is not None:
+            raise SettingsError(
+                f"{name} holds the control character U+{ord(bad.group()):04X}, which a Response cannot carry"
+            )
 
 
 def _bare(content_type: str) -> str:
@@ -236,6 +263,8 @@ def settings_from_toml(text: str) -> ReceiverSettings:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError(f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise SettingsError("not valid TOML: arrays or tables nest too deeply") from None
     return settings_from_mapping(data)
 
 
@@ -246,9 +275,17 @@ def load_settings(path: str | Path) -> ReceiverSettings:
         SettingsError: the file is missing, unreadable or holds bad settings.
     """
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_SETTINGS_BYTES + 1)
+        if len(data) > MAX_SETTINGS_BYTES:
+            raise SettingsError(
+                f"{path}: larger than {MAX_SETTINGS_BYTES // 1024} KB; receiver settings are a short file"
+            )
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise SettingsError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SettingsError(f"{path}: this is a folder, not a file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SettingsError(f"{path}: cannot read it ({exc})") from None
     try:

@@ -37,7 +37,7 @@ from typing import Literal
 from workbench.core.acks.builder import Responder, answered_id, build_response
 from workbench.core.acks.receiver import OutgoingResponse
 from workbench.core.catalogue import catalogue, level_of
-from workbench.core.clock import Clock, IdGenerator
+from workbench.core.clock import Clock, IdGenerator, check_seconds
 from workbench.core.codecs import read_bytes
 from workbench.core.errors import ReadError
 from workbench.core.itk3.view import MessageView, message_view
@@ -81,8 +81,7 @@ class TrackerSettings:
     syntax: str = "xml"
 
     def __post_init__(self) -> None:
-        if self.timeout <= 0:
-            raise ValueError("timeout must be a positive number of seconds")
+        check_seconds(self.timeout, "timeout", positive=True)
 
 
 @dataclass(frozen=True, slots=True)

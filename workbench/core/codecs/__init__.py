@@ -9,6 +9,7 @@ follow the FHIR XML and JSON rules and keep what the tree holds (see :mod:`.xml_
 from __future__ import annotations
 
 import os
+from typing import BinaryIO
 
 from workbench.core.codecs.json_common import COMMENTS_KEY, XML_KEY
 from workbench.core.codecs.json_read import read_json
@@ -58,8 +59,8 @@ def read_bytes(
     return document
 
 
-def read_file_bytes(path: str | os.PathLike[str]) -> bytes:
-    """Read a file's bytes, refusing more than :data:`MAX_BYTES` (devices and pipes included).
+def read_file_bytes(path: str | os.PathLike[str], limit: int = MAX_BYTES) -> bytes:
+    """Read a file's bytes, refusing more than ``limit`` (devices and pipes included).
 
     Raises:
         ReadError: the file cannot be opened or read, or is too large.
@@ -67,7 +68,7 @@ def read_file_bytes(path: str | os.PathLike[str]) -> bytes:
     name = str(path)
     try:
         with open(name, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+            data = _read_bounded(handle, limit)
     except FileNotFoundError:
         raise ReadError("no such file", file=name) from None
     except IsADirectoryError:
@@ -76,9 +77,30 @@ def read_file_bytes(path: str | os.PathLike[str]) -> bytes:
         raise ReadError("permission denied", file=name) from None
     except OSError as exc:
         raise ReadError(exc.strerror or str(exc), file=name) from None
-    if len(data) > MAX_BYTES:
-        raise ReadError(f"the file is larger than {MAX_BYTES // 2**20} MB, the most the workbench opens", file=name)
+    if data is None:
+        raise ReadError(f"the file is larger than {limit // 2**20} MB, the most the workbench opens", file=name)
     return data
+
+
+def _read_bounded(handle: BinaryIO, limit: int) -> bytes | None:
+    """The bytes, or None past ``limit``; a small file does not get ``limit`` bytes set aside first."""
+    size = os.fstat(handle.fileno()).st_size
+    if size > limit:
+        return None  # a regular file that is too large: not read at all
+    chunks: list[bytes] = []
+    total = 0
+    if size:  # a regular file: its size at once (one that is still growing is read on below)
+        chunks.append(handle.read(size))
+        total = len(chunks[0])
+    while total <= limit:  # a pipe or a device, or more: a megabyte at a time
+        chunk = handle.read(min(1 << 20, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    if total > limit:
+        return None
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def read_file(path: str | os.PathLike[str], progress: Progress | None = None) -> Document:

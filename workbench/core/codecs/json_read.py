@@ -8,6 +8,7 @@ into the resource node, reads ``fhir_comments`` as comments and restores what ``
 from __future__ import annotations
 
 import json
+import re
 
 from workbench.core.codecs.json_common import COMMENTS_KEY, MAX_DEPTH, XML_KEY
 from workbench.core.errors import ReadError
@@ -25,6 +26,12 @@ from workbench.core.tree import (
     XmlInfo,
     gc_paused,
 )
+
+#: A ``\\uD800``-``\\uDFFF`` escape (with the backslashes before it, to tell an escaped backslash).
+_SURROGATE_ESCAPE = re.compile(r"(\\+)u[dD]([89a-fA-F])[0-9a-fA-F]{2}")
+_LOW_ESCAPE = re.compile(r"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+#: A resource type: a capital letter, then letters (``Bundle``, ``MessageHeader``).
+RESOURCE_NAME = re.compile(r"[A-Z][A-Za-z]{0,63}")
 
 _TRUE = JsonLiteral("true")
 _FALSE = JsonLiteral("false")
@@ -74,11 +81,39 @@ def _read_json(data: bytes, text: str, path: str | None) -> Document:
         raise ReadError("not readable: JSON nests too deeply", file=path) from None
     if type(parsed) is not _Obj:
         raise ReadError("a FHIR JSON document must be an object with a resourceType", 1, 1, path)
+    if "\\u" in text:
+        _refuse_lone_surrogates(text, path)
     builder = _JsonBuilder(path)
     document = Document(builder.build_root(parsed), "json", data, path, text)
     document.prolog, document.epilog = builder.prolog, builder.epilog
     document.notes = builder.notes
     return document
+
+
+def _refuse_lone_surrogates(text: str, path: str | None) -> None:
+    """Refuse a ``\\uD800``-style escape that is half of a surrogate pair without its other half.
+
+    JSON's grammar lets it through, but it is not a Unicode character: no UTF-8 output (XML, JSON,
+    a terminal) can carry it. The place is the escape's line and column.
+    """
+    paired_until = -1
+    for found in _SURROGATE_ESCAPE.finditer(text):
+        slashes = found.group(1)
+        start = found.end(1) - 1  # the backslash that starts the escape
+        if len(slashes) % 2 == 0 or start < paired_until:
+            continue  # an escaped backslash followed by plain text, or the low half of a pair
+        if found.group(2).lower() in "89ab" and _LOW_ESCAPE.match(text, found.end()):
+            paired_until = found.end() + 6
+            continue
+        line = text.count("\n", 0, start) + 1
+        column = start - text.rfind("\n", 0, start)
+        raise ReadError(
+            f"the escape {text[start : start + 6]} is half of a surrogate pair, not a Unicode character; "
+            "FHIR strings must be valid Unicode",
+            line,
+            column,
+            path,
+        )
 
 
 def _json_hint(text: str) -> str:
@@ -88,6 +123,15 @@ def _json_hint(text: str) -> str:
     if head[:1] == "<":
         return " (this looks like XML, not JSON)"
     return ""
+
+
+def _is_resource_type(value: object) -> bool:
+    """True for a JSON string that names a resource (not a number, not ``""``, not markup)."""
+    return type(value) is str and RESOURCE_NAME.fullmatch(value) is not None
+
+
+#: An XML name without a prefix (for the root element of a non-resource fragment).
+_XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 
 
 def _count(value: object) -> int:
@@ -131,9 +175,14 @@ class _JsonBuilder:
         resource_type = next((v for k, v in obj if k == "resourceType"), None)
         xml = next((v for k, v in obj if k == XML_KEY), None)
         fragment = next((v for k, v in xml if k == "name"), None) if xml.__class__ is _Obj else None
-        if isinstance(resource_type, str) and resource_type:
+        if resource_type is not None and not _is_resource_type(resource_type):
+            shown = json.dumps(resource_type if isinstance(resource_type, str) else str(resource_type))
+            raise ReadError(
+                f'resourceType must be the name of a resource, such as "Bundle", not {shown}', 1, 1, self.path
+            )
+        if resource_type is not None:
             root = Node(resource_type, RESOURCE, None, None, 0)
-        elif isinstance(fragment, str) and fragment:
+        elif type(fragment) is str and _XML_NAME.fullmatch(fragment):
             root = Node(fragment, ELEMENT, None, None, 0)
         else:
             raise ReadError("the JSON object has no resourceType, so it is not a FHIR resource", 1, 1, self.path)
@@ -259,7 +308,7 @@ class _JsonBuilder:
     def complex(self, key: str, value: _Obj, parent: Node, src: int, depth: int) -> Node:
         resource_type = next((v for k, v in value if k == "resourceType"), None)
         element = Node(key, ELEMENT, None, parent, src)
-        if not isinstance(resource_type, str):
+        if not _is_resource_type(resource_type):  # not a resource: an element (the layers report it)
             found = self.members(value, element, False, depth + 1)
             for comment in found.leading:
                 comment.parent = parent
@@ -293,8 +342,9 @@ class _JsonBuilder:
         if node.parent is None:
             self.prolog = [c for _, c in _comment_nodes(raw.get("prolog"), None)]
             self.epilog = [c for _, c in _comment_nodes(raw.get("epilog"), None)]
-        for position, comment in sorted(_comment_nodes(raw.get("comments"), node), key=lambda item: item[0]):
-            _insert_before_element(node, position, comment)
+        placed = _comment_nodes(raw.get("comments"), node)
+        if placed:
+            _insert_before_elements(node, placed)
         outer = raw.get("outer")
         return outer if outer.__class__ is list else None
 
@@ -317,20 +367,27 @@ def _comment_nodes(entries: object, parent: Node | None) -> list[tuple[int, Node
         if entry.__class__ is not list or len(entry) < 2:
             continue
         position, text = entry[0], entry[1]
-        if not (isinstance(position, str) and position.isdigit() and isinstance(text, str)):
+        if not (isinstance(position, str) and position.isascii() and position.isdigit() and isinstance(text, str)):
             continue
+        if len(position) > 9:  # past any element count: placed at the end
+            position = "999999999"
         name = "#pi" if len(entry) > 2 and entry[2] == "pi" else "#comment"
         nodes.append((int(position), Node(name, COMMENT, text, parent, -1)))
     return nodes
 
 
-def _insert_before_element(node: Node, index: int, comment: Node) -> None:
-    """Insert ``comment`` before the element child number ``index`` (or at the end)."""
-    seen = 0
-    for i, child in enumerate(node.children):
+def _insert_before_elements(node: Node, placed: list[tuple[int, Node]]) -> None:
+    """Insert each comment before the element child its number names (or at the end), in one pass."""
+    placed.sort(key=lambda item: item[0])
+    merged: list[Node] = []
+    next_comment = 0
+    elements = 0
+    for child in node.children:
         if child.kind != COMMENT:
-            if seen == index:
-                node.children.insert(i, comment)
-                return
-            seen += 1
-    node.children.append(comment)
+            while next_comment < len(placed) and placed[next_comment][0] <= elements:
+                merged.append(placed[next_comment][1])
+                next_comment += 1
+            elements += 1
+        merged.append(child)
+    merged.extend(comment for _, comment in placed[next_comment:])
+    node.children = merged

@@ -9,6 +9,7 @@ reserved ``@xml`` member (left out with ``plain=True``).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from json.encoder import encode_basestring as _enc  # type: ignore[attr-defined]
 
 from workbench.core import stu3
@@ -91,7 +92,13 @@ class _Grouped:
         self.indexed: list[list[str]] = []  # comments kept in @xml, by element index
 
 
-def _group(children: list[Node], normalise: bool, type_name: str | None, plain: bool) -> _Grouped:
+def _group(
+    children: list[Node],
+    normalise: bool,
+    type_name: str | None,
+    plain: bool,
+    keep: Callable[[Node], bool] | None = None,
+) -> _Grouped:
     result = _Grouped()
     groups: dict[str, list[Node]] = {}
     pending: list[Node] = []
@@ -99,6 +106,8 @@ def _group(children: list[Node], normalise: bool, type_name: str | None, plain: 
     for child in children:
         if child.kind == COMMENT:
             pending.append(child)
+            continue
+        if keep is not None and not keep(child):
             continue
         if pending:
             if child.kind == XHTML or child.resource() is not None or any(c.name == "#pi" for c in pending):
@@ -137,6 +146,22 @@ class _JsonWriter:
         self.plain = plain
         self.colon = ": " if indent else ":"
         self.pads = ["\n" + " " * (indent * d) if indent else "" for d in range(MAX_DEPTH + 2)]
+        self._content: dict[int, bool] = {}
+
+    def has_content(self, node: Node) -> bool:
+        """Plain JSON: whether an element writes anything once comments and XML details are left out.
+
+        An element that held only those (``<status><!-- c --></status>``, ``<meta/>``) is left out
+        rather than written as an empty object: FHIR JSON never has one.
+        """
+        if node.value is not None or node.id is not None or node.url is not None or node.kind in (RESOURCE, XHTML):
+            return True
+        if not node.children:
+            return False
+        found = self._content.get(id(node))
+        if found is None:
+            found = self._content[id(node)] = any(c.kind != COMMENT and self.has_content(c) for c in node.children)
+        return found
 
     def object(
         self,
@@ -170,7 +195,7 @@ class _JsonWriter:
             if node.url is not None:
                 out.append(f'{sep}"url"{colon}{_enc(node.url)}')
                 sep = later
-        grouped = _group(node.children, self.normalise, type_name, self.plain)
+        grouped = _group(node.children, self.normalise, type_name, self.plain, self.has_content if self.plain else None)
         if not self.plain:
             xml = _xml_member(node, root, grouped.indexed, extra, outer, companion)
             if xml:
@@ -207,7 +232,7 @@ class _JsonWriter:
             if has_values:
                 out.append(f"{_enc(name)}{colon}")
                 self.items([_value_text(n.value, kind) if n.value is not None else "null" for n in nodes], many, depth)
-            if any(_needs_companion(n, leading) for n in nodes):
+            if any(_needs_companion(n, leading, self.plain) for n in nodes):
                 if has_values:
                     out.append("," + self.pads[depth])
                 out.append(f"{_enc('_' + name)}{colon}")
@@ -253,14 +278,16 @@ class _JsonWriter:
         out.append("[")
         for i, n in enumerate(nodes):
             out.append(("," if i else "") + self.pads[depth + 1])
-            if _needs_companion(n, leading):
+            if _needs_companion(n, leading, self.plain):
                 self.object(n, "Element", depth + 1, leading.get(id(n)), companion=True)
             else:
                 out.append("null")
         out.append(self.pads[depth] + "]")
 
 
-def _needs_companion(node: Node, leading: dict[int, list[Node]]) -> bool:
+def _needs_companion(node: Node, leading: dict[int, list[Node]], plain: bool = False) -> bool:
+    if plain:  # only an id or extensions: comments and XML details are left out
+        return node.id is not None or any(c.kind != COMMENT for c in node.children)
     return (
         node.value is None or node.id is not None or bool(node.children) or node.xml is not None or id(node) in leading
     )

@@ -8,6 +8,8 @@ gives a :class:`ReadError` with line and column.
 from __future__ import annotations
 
 import re
+import secrets
+from bisect import bisect_right
 from collections.abc import Callable
 from xml.parsers import expat
 
@@ -15,6 +17,7 @@ from lxml import etree
 
 from workbench.core.codecs.xml_common import FHIR_NS, XHTML_NS, escape_attr, escape_text, safe_parser
 from workbench.core.errors import ReadError
+from workbench.core.positions import XmlPositions, xml_encoding
 from workbench.core.tree import (
     COMMENT,
     ELEMENT,
@@ -52,11 +55,80 @@ def read_xml(data: bytes, path: str | None = None, progress: Progress | None = N
     """
     builder = _ExpatBuilder(path)
     with gc_paused():
-        builder.parse(data, progress)
+        long_values = _LongValues.cut(data)
+        builder.parse(data, progress, long_values)
+        if long_values is not None and long_values.values:  # a cut was text that looked like a value
+            builder = _ExpatBuilder(path)
+            builder.parse(data, progress)
     document = Document(builder.root, "xml", data, path)
     document.prolog = builder.prolog
     document.epilog = builder.epilog
     return document
+
+
+#: Attribute values at least this long are taken out before expat reads the document.
+LONG_VALUE = 1 << 16
+_LONG_VALUE = re.compile(rb"""=[ \t\r\n]*(?:"([^"<&\t\r\n]{%d,})"|'([^'<&\t\r\n]{%d,})')""" % (LONG_VALUE, LONG_VALUE))
+
+
+class _LongValues:
+    """Long attribute values (a base64 attachment) cut out of the bytes expat reads, put back as it reads.
+
+    Python 3.11's expat (2.5) is fed a megabyte at a time and scans a token again from its start
+    for every megabyte: a 150 MB ``value`` took 40 s to read. Each long value (no markup, entity or
+    whitespace to normalise inside) is replaced by a short unique token, and the start-tag handler
+    puts the value back; byte offsets are mapped back to the original bytes. A token that turns up
+    anywhere but in an attribute (text that only looked like a value) leaves :attr:`values`
+    non-empty, and the caller reads the original bytes instead.
+    """
+
+    def __init__(self, data: bytes, values: dict[str, str], ends: list[int], shifts: list[int]) -> None:
+        self.data = data  # what expat reads
+        self.values = values  # token -> value, until put back
+        self._ends = ends  # where each token ends in ``data``
+        self._shifts = shifts  # bytes removed up to and including each token
+
+    @classmethod
+    def cut(cls, data: bytes) -> _LongValues | None:
+        if len(data) < LONG_VALUE or xml_encoding(data) not in ("utf-8", "utf8"):
+            return None
+        marker = b"wb" + secrets.token_hex(8).encode("ascii")
+        if marker in data:
+            return None
+        pieces: list[bytes] = []
+        values: dict[str, str] = {}
+        ends: list[int] = []
+        shifts: list[int] = []
+        position = removed = 0
+        for found in _LONG_VALUE.finditer(data):
+            group = 1 if found.group(1) is not None else 2
+            start, end = found.span(group)
+            try:
+                value = data[start:end].decode("utf-8")
+            except UnicodeDecodeError:
+                continue  # expat will say where
+            token = marker + str(len(values)).encode("ascii")
+            values[token.decode("ascii")] = value
+            pieces += (data[position:start], token)
+            removed += (end - start) - len(token)
+            ends.append(end - removed)
+            shifts.append(removed)
+            position = end
+        if not values:
+            return None
+        pieces.append(data[position:])
+        return cls(b"".join(pieces), values, ends, shifts)
+
+    def original(self, offset: int) -> int:
+        """The offset in the original bytes of an offset in :attr:`data` (outside the tokens)."""
+        index = bisect_right(self._ends, offset) - 1
+        return offset + self._shifts[index] if index >= 0 else offset
+
+    def restore(self, attrs: dict[str, str]) -> None:
+        """Put the long values back into a start tag's attributes."""
+        for key, value in attrs.items():
+            if value in self.values:
+                attrs[key] = self.values.pop(value)
 
 
 class _Refused(Exception):
@@ -92,8 +164,11 @@ class _ExpatBuilder:
         self.div: _DivWriter | None = None
         self.started = False
         self.parser: expat.XMLParserType | None = None
+        self.long_values: _LongValues | None = None
 
-    def parse(self, data: bytes, progress: Progress | None = None) -> None:
+    def parse(self, original: bytes, progress: Progress | None = None, long_values: _LongValues | None = None) -> None:
+        self.long_values = long_values
+        data = long_values.data if long_values is not None else original
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.namespace_prefixes = True
         parser.buffer_text = True
@@ -119,9 +194,12 @@ class _ExpatBuilder:
                     progress(min(start + _CHUNK, len(data)) / len(data))
                 parser.Parse(b"", True)
         except expat.ExpatError as exc:
-            raise ReadError(_syntax_message(exc, data), exc.lineno, exc.offset + 1, self.path) from None
+            line, column = exc.lineno, exc.offset + 1
+            if long_values is not None and parser.ErrorByteIndex >= 0:
+                line, column = XmlPositions(original).line_col(long_values.original(parser.ErrorByteIndex))
+            raise ReadError(_syntax_message(exc, original), line, column, self.path) from None
         except _Refused as exc:
-            line = data[: exc.offset].count(b"\n") + 1
+            line = original[: exc.offset].count(b"\n") + 1
             raise ReadError(exc.message, line, None, self.path) from None
         except RecursionError:
             raise ReadError("not readable: XML nests too deeply", file=self.path) from None
@@ -130,15 +208,20 @@ class _ExpatBuilder:
 
     # ---- callbacks -----------------------------------------------------------------
 
+    def _offset(self) -> int:
+        """Where the current event starts in the original bytes."""
+        offset = self.parser.CurrentByteIndex
+        return self.long_values.original(offset) if self.long_values is not None else offset
+
     def doctype(self, *_: object) -> None:
         raise _Refused(
             "a DOCTYPE declaration is not allowed in FHIR XML (refused: it could define entities "
             "that read other files or expand without bound)",
-            self.parser.CurrentByteIndex,
+            self._offset(),
         )
 
     def entity(self, *_: object) -> None:  # pragma: no cover - a DOCTYPE is refused first
-        raise _Refused("entity declarations are not allowed", self.parser.CurrentByteIndex)
+        raise _Refused("entity declarations are not allowed", self._offset())
 
     def ns_start(self, prefix: str | None, uri: str | None) -> None:
         uri = uri or ""  # xmlns="" undeclares the default namespace
@@ -168,7 +251,7 @@ class _ExpatBuilder:
             return
         last = self.last
         if last is None:
-            raise _Refused("text is not allowed outside the root element", self.parser.CurrentByteIndex)
+            raise _Refused("text is not allowed outside the root element", self._offset())
         info = last.xml or XmlInfo()
         if self.last_was_start:
             info.text = text
@@ -188,6 +271,8 @@ class _ExpatBuilder:
         return found
 
     def start(self, qualified: str, attrs: dict[str, str]) -> None:
+        if self.long_values is not None and attrs:
+            self.long_values.restore(attrs)
         text = self.text
         if text is not None:  # inlined: formatting whitespace arrives before almost every tag
             self.text = None
@@ -199,7 +284,7 @@ class _ExpatBuilder:
             div.start(self.names.get(qualified) or self._name(qualified), attrs)
             return
         local, uri, prefix = self.names.get(qualified) or self._name(qualified)
-        offset = self.parser.CurrentByteIndex
+        offset = self._offset()
         stack = self.stack
         parent = stack[-1] if stack else None
         if uri == XHTML_NS and local == "div" and parent is not None:
@@ -287,7 +372,7 @@ class _ExpatBuilder:
         if self.div is not None:
             self.div.raw(f"<!--{text}-->")
             return
-        self._misc(Node("#comment", COMMENT, text, None, self.parser.CurrentByteIndex))
+        self._misc(Node("#comment", COMMENT, text, None, self._offset()))
 
     def pi(self, target: str, data: str) -> None:
         if self.text is not None:
@@ -296,7 +381,7 @@ class _ExpatBuilder:
         if self.div is not None:
             self.div.raw(f"<?{body}?>")
             return
-        self._misc(Node("#pi", COMMENT, body, None, self.parser.CurrentByteIndex))
+        self._misc(Node("#pi", COMMENT, body, None, self._offset()))
 
 
 def _attr_name(qualified: str) -> str:

@@ -8,9 +8,7 @@ STU3's (``normalise=True``).
 
 from __future__ import annotations
 
-from lxml import etree
-
-from workbench.core.codecs.xml_common import FHIR_NS, NOT_XML_CHAR, escape_attr, escape_text, safe_parser
+from workbench.core.codecs.xml_common import FHIR_NS, NOT_XML_CHAR, escape_attr, escape_text, parse_xhtml, xml_name
 from workbench.core.errors import WriteError
 from workbench.core.stu3.order import child_type, stu3_ordered
 from workbench.core.stu3.paths import node_path
@@ -58,6 +56,7 @@ class _XmlWriter:
         self.indent = indent
         self.newline = "\n" if indent else ""
         self.check_xhtml = check_xhtml
+        self.names: set[str] = set()  # element names already checked
 
     def document(self, root: Node, prolog: list[Node], epilog: list[Node]) -> None:
         out = self.out
@@ -74,6 +73,12 @@ class _XmlWriter:
     def misc(self, node: Node, pad: str) -> None:
         value = node.value or ""
         if node.name == "#pi":
+            target = value.split(None, 1)[0] if value.strip() else ""
+            if "?>" in value or NOT_XML_CHAR.search(value) or not target or target.lower() == "xml":
+                raise WriteError(
+                    "a processing instruction must start with a name (not xml) and cannot hold '?>'", node_path(node)
+                )
+            xml_name(target, node, "processing instruction")
             self.out.append(f"{pad}<?{value}?>")
             return
         if "--" in value or value.endswith("-") or NOT_XML_CHAR.search(value):
@@ -96,19 +101,24 @@ class _XmlWriter:
             return
         info = node.xml
         children = node.children
+        name = node.name
+        if name not in self.names:
+            self.names.add(xml_name(name, node))
         if info is None and not children and node.id is None and node.url is None and not is_root:
             value = node.value
             if value is not None:  # the common case: a primitive with only a value
-                out.append(f'{pad}<{node.name} value="{escape_attr(value, node)}"/>')
+                out.append(f'{pad}<{name} value="{escape_attr(value, node)}"/>')
             else:
-                out.append(f"{pad}<{node.name}/>")
+                out.append(f"{pad}<{name}/>")
             return
-        tag = node.name if info is None or info.prefix is None else f"{info.prefix}:{node.name}"
+        tag = name if info is None or info.prefix is None else f"{xml_name(info.prefix, node, 'prefix')}:{name}"
         parts = [pad, "<", tag]
         if info is not None and info.decl is not None:
             for prefix, uri in info.decl.items():
                 parts.append(
-                    f' xmlns:{prefix}="{escape_attr(uri, node)}"' if prefix else f' xmlns="{escape_attr(uri, node)}"'
+                    f' xmlns:{xml_name(prefix, node, "prefix")}="{escape_attr(uri, node)}"'
+                    if prefix
+                    else f' xmlns="{escape_attr(uri, node)}"'
                 )
         elif is_root:
             parts.append(f' xmlns="{FHIR_NS}"')
@@ -120,7 +130,7 @@ class _XmlWriter:
             parts.append(f' value="{escape_attr(node.value, node)}"')
         if info is not None and info.attrs:
             for key, value in info.attrs.items():
-                parts.append(f' {key}="{escape_attr(value, node)}"')
+                parts.append(f' {xml_name(key, node, "attribute")}="{escape_attr(value, node)}"')
         text = info.text if info is not None else None
         if not children and text is None:
             parts.append("/>")
@@ -157,6 +167,6 @@ def _has_raw_text_before(child: Node, previous_text: str | None) -> bool:
 
 def _check_xhtml(markup: str, node: Node) -> None:
     try:
-        etree.fromstring(markup.encode("utf-8"), safe_parser())
-    except (etree.XMLSyntaxError, ValueError) as exc:
-        raise WriteError(f"the narrative is not well-formed XHTML: {exc}", node_path(node)) from None
+        parse_xhtml(markup)
+    except ValueError as exc:
+        raise WriteError(str(exc), node_path(node)) from None

@@ -4,22 +4,54 @@ The path names each step by the element name; resources nested in an element add
 their own (FHIRPath style). A step is indexed when its element repeats: when it has same-named
 siblings, when it was an item of a JSON array, or when STU3 says it repeats (so the path of a
 lone ``entry`` is still ``entry[0]``, as FHIRPath writes it).
+
+A node's index among its siblings takes a scan of them. Work that asks for the paths of many
+nodes of a tree that does not change meanwhile passes a ``memo``, or wraps itself in
+:func:`sibling_index` (a validation run does, so every finding's path is found through it):
+each parent's children are then indexed once, and 20,000 findings among 20,000 siblings cost
+20,000 steps, not 400 million.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from workbench.core import stu3
 from workbench.core.stu3.typeinfo import type_of
 from workbench.core.tree import COMMENT, FROM_JSON_ARRAY, RESOURCE, Node
 
+Memo = dict[int, dict[int, tuple[int, int]]]
+_INDEX: ContextVar[Memo | None] = ContextVar("sibling_index", default=None)
 
-def node_path(node: Node, memo: dict[int, dict[int, tuple[int, int]]] | None = None) -> str:
+
+@contextmanager
+def sibling_index() -> Iterator[None]:
+    """Remember each parent's child positions while the block runs (the tree must not change in it).
+
+    Every :func:`node_path` call without a memo of its own uses it. Nested uses share the outer
+    one; it is per thread (a context variable).
+    """
+    if _INDEX.get() is not None:
+        yield
+        return
+    token = _INDEX.set({})
+    try:
+        yield
+    finally:
+        _INDEX.reset(token)
+
+
+def node_path(node: Node, memo: Memo | None = None) -> str:
     """Return the element path of ``node``.
 
     ``memo`` (an empty dict to start) remembers each parent's child positions across calls, so
     the paths of many nodes of a large, unchanging tree cost one pass over each parent's
-    children instead of one per node.
+    children instead of one per node. Inside :func:`sibling_index` its memo is used.
     """
+    if memo is None:
+        memo = _INDEX.get()
     steps: list[str] = []
     current: Node | None = node
     while current is not None:

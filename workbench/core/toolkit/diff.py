@@ -29,7 +29,7 @@ from typing import Literal
 
 from workbench.core import stu3
 from workbench.core.stu3.paths import node_path
-from workbench.core.tree import COMMENT, RESOURCE, Document, Node, gc_paused
+from workbench.core.tree import COMMENT, ELEMENT, RESOURCE, Document, Node, gc_paused
 from workbench.core.words import plural
 
 Kind = Literal["added", "removed", "changed", "moved"]
@@ -240,13 +240,13 @@ class _Side:
         while stack:
             node = stack.pop()
             order.append(node)
-            stack.extend(c for c in node.children if c.kind != COMMENT)
+            stack.extend(c for c in node.children if _counts(c))
         sigs = self.sigs
         for node in reversed(order):
             digest = hashlib.blake2b(digest_size=16)
             digest.update(f"{node.kind}\x00{node.name}\x00{self.value(node)}\x00{node.id}\x00{node.url}".encode())
             for child in node.children:
-                if child.kind != COMMENT:
+                if _counts(child):
                     digest.update(sigs[id(child)])
             sigs[id(node)] = digest.digest()
 
@@ -331,8 +331,8 @@ class _Differ:
         while stack:
             p, q = stack.pop()
             self.pairs[id(p)] = q
-            cp = [c for c in p.children if c.kind != COMMENT]
-            cq = [c for c in q.children if c.kind != COMMENT]
+            cp = [c for c in p.children if _counts(c)]
+            cq = [c for c in q.children if _counts(c)]
             stack.extend(zip(cp, cq, strict=False))
 
     def _add(self, order: tuple[int, ...], difference: Difference) -> None:
@@ -436,10 +436,21 @@ class _Differ:
         return None
 
 
+def _counts(node: Node) -> bool:
+    """Whether a child takes part in the comparison: not a comment, and not an element that
+    carries nothing FHIR can say (no value, id, url or content: XML text only, which FHIR JSON
+    has no place for), so a message and its JSON compare equal."""
+    if node.kind == COMMENT:
+        return False
+    if node.kind != ELEMENT or node.value is not None or node.id is not None or node.url is not None:
+        return True
+    return any(_counts(c) for c in node.children)
+
+
 def _groups(children: Iterable[Node]) -> dict[str, list[tuple[int, Node]]]:
     groups: dict[str, list[tuple[int, Node]]] = {}
     for index, child in enumerate(children):
-        if child.kind != COMMENT:
+        if _counts(child):
             groups.setdefault(child.name, []).append((index, child))
     return groups
 

@@ -40,7 +40,7 @@ from workbench.core.acks.events import RECEIVER, SENDER, SimEvent
 from workbench.core.acks.simulation import run_round_trip
 from workbench.core.acks.tracker import Tracker, TrackerSettings
 from workbench.core.catalogue import catalogue
-from workbench.core.clock import DEFAULT_START, SequentialIds, VirtualClock
+from workbench.core.clock import DEFAULT_START, MAX_SECONDS, SequentialIds, VirtualClock
 from workbench.core.codecs import read_bytes
 from workbench.core.errors import ReadError
 from workbench.core.itk3.view import message_view
@@ -107,7 +107,9 @@ def conversation_events(message: bytes, responses: Sequence[bytes]) -> Conversat
     them as arrows (times from the headers' timestamps where they can be read)."""
     start = _timestamp(message) or DEFAULT_START
     clock = VirtualClock(start)
-    tracker = Tracker(TrackerSettings(ack_of_ack=False, timeout=10**9), clock=clock, ids=SequentialIds("evidence"))
+    tracker = Tracker(
+        TrackerSettings(ack_of_ack=False, timeout=MAX_SECONDS), clock=clock, ids=SequentialIds("evidence")
+    )
     conversation = tracker.sent(message)
     events: list[SimEvent] = []
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from workbench.core.clock import Clock, IdGenerator
+from workbench.core.clock import Clock, IdGenerator, check_seconds
 from workbench.core.transport.base import Delivery, Envelope, TransportError
 
 
@@ -21,8 +21,7 @@ class LoopbackTransport:
     """
 
     def __init__(self, clock: Clock, ids: IdGenerator, latency: float = 0.0) -> None:
-        if latency < 0:
-            raise ValueError("latency cannot be negative")
+        check_seconds(latency, "latency")
         self.clock = clock
         self.ids = ids
         self.latency = latency

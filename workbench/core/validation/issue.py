@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from workbench.core.errors import shorten_words
 from workbench.core.stu3.paths import node_path
 from workbench.core.tree import Document, Node
 
@@ -103,6 +104,8 @@ class IssueSink:
             if position is None and self.document is not None:
                 position = self.document.position(_positioned(node))
         line, column = position if position is not None else (None, None)
+        message, hint = shorten_words(message), shorten_words(hint) if hint else hint
+        path = shorten_words(path) if path else path
         issue = Issue(severity, self.layer, rule, message, hint, path, line, column, itk_code, node)
         self.issues.append(issue)
         return issue

@@ -28,9 +28,12 @@ _UNSIGNED = re.compile(r"0|[1-9][0-9]*")
 _POSITIVE = re.compile(r"[1-9][0-9]*")
 _DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
 _ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
-_OID = re.compile(r"urn:oid:(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*")
+_DIGITS_AND_DOTS = re.compile(r"[0-9.]+")
+_LEADING_ZERO = re.compile(r"(?:^|\.)0[0-9]")
 _UUID = re.compile(r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+#: Base64 is these characters, up to two '=' at the end, in groups of four (the length is checked
+#: apart: a repeated group would cost the regular expression engine memory per group).
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _SPACE = re.compile(r"\s+")
 _SCHEME_PART = re.compile(r"([^/?#]*?):")
@@ -84,7 +87,8 @@ def _integer(value: str) -> str | None:
     value = collapse(value)
     if _INTEGER.fullmatch(value) is None:
         return "is not a valid integer"
-    if not _INT_MIN <= int(value) <= _INT_MAX:
+    # Length first: Python refuses to convert more than 4,300 digits, and 11 already overflow.
+    if len(value.lstrip("-")) > 10 or not _INT_MIN <= int(value) <= _INT_MAX:
         return "is out of range for an integer (32-bit)"
     return None
 
@@ -94,6 +98,24 @@ def _pattern(regex: re.Pattern[str], wording: str, *, collapsed: bool) -> Callab
         return None if regex.fullmatch(collapse(value) if collapsed else value) else wording
 
     return check
+
+
+def dotted_number(text: str, *, leading_zeros: bool = True) -> bool:
+    """True for numbers joined by single dots (``1.2.840.113619``), checked in linear time and memory.
+
+    (The obvious ``[0-9]+(\\.[0-9]+)*`` makes the regular expression engine keep state for every
+    part: a 6 MB value would take a gigabyte.)
+    """
+    if _DIGITS_AND_DOTS.fullmatch(text) is None or text[0] == "." or text[-1] == "." or ".." in text:
+        return False
+    return leading_zeros or _LEADING_ZERO.search(text) is None
+
+
+def _oid(value: str) -> str | None:
+    value = collapse(value)
+    if value.startswith("urn:oid:") and dotted_number(value[8:], leading_zeros=False):
+        return None
+    return "is not a valid oid (urn:oid:1.2.3)"
 
 
 def _boolean(value: str) -> str | None:
@@ -125,8 +147,8 @@ def _uri(value: str) -> str | None:
 
 
 def _base64(value: str) -> str | None:
-    compact = re.sub(r"\s+", "", value)
-    if _BASE64.fullmatch(compact) is None:
+    compact = _SPACE.sub("", value)
+    if len(compact) % 4 or _BASE64.fullmatch(compact) is None:
         return "is not valid base64"
     return None
 
@@ -149,7 +171,7 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
     "string": _string,
     "markdown": _string,
     "id": _pattern(_ID, "is not a valid id (1 to 64 letters, digits, '-' and '.')", collapsed=False),
-    "oid": _pattern(_OID, "is not a valid oid (urn:oid:1.2.3)", collapsed=True),
+    "oid": _oid,
     "uuid": _pattern(_UUID, "is not a valid uuid (urn:uuid: and a lower-case UUID)", collapsed=True),
     "uri": _uri,
     "base64Binary": _base64,

@@ -6,13 +6,15 @@ reading: a document that cannot be read gets one fatal issue and the receiver's 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from workbench.core.codecs import read_bytes, read_file
-from workbench.core.errors import ReadError
+from workbench.core.errors import ReadError, shorten
+from workbench.core.stu3.paths import sibling_index
 from workbench.core.tree import Document, gc_paused
 from workbench.core.validation.bundle import check as check_bundle
 from workbench.core.validation.context import ValidationContext
@@ -24,6 +26,8 @@ from workbench.core.validation.receiver import predicted_response
 from workbench.core.validation.structure import check as check_structure
 
 Check = Callable[[ValidationContext], list[Issue]]
+
+_log = logging.getLogger(__name__)
 
 #: Receiver codes for structural findings, by where they sit.
 _REGION_CODES = {"handling": "10001", "header": "20006", "payload": "20009"}
@@ -128,7 +132,7 @@ class Validator:
             replace: checks to run instead of some layers' own (the incremental validator
                 passes a structure check that reuses the findings of unchanged entries).
         """
-        with gc_paused():
+        with gc_paused(), sibling_index():
             return self._validate(document, replace or {})
 
     def _validate(self, document: Document, replace: Mapping[str, Check]) -> Report:
@@ -138,7 +142,7 @@ class Validator:
         if "syntax" in self.enabled:
             issues.extend(_reader_notes(context))
         for name, check in self._checks.items():
-            issues.extend(replace.get(name, check)(context))
+            issues.extend(_run_layer(name, replace.get(name, check), context))
         specific = any(i.layer == "itk3" and i.is_error and context.region(i.node) == "handling" for i in issues)
         issues = [_with_receiver_code(i, context, specific) for i in issues]
         issues.sort(key=sort_key)
@@ -159,6 +163,27 @@ class Validator:
         except ReadError as exc:
             return unreadable_report(exc, str(path))
         return self.validate(document)
+
+
+def _run_layer(name: Layer, check: Check, context: ValidationContext) -> list[Issue]:
+    """Run one layer; a defect in it becomes a finding (and a logged error), never a lost report.
+
+    The other layers still run, and a folder run keeps every other file's results.
+    """
+    try:
+        return check(context)
+    except (Exception, RecursionError) as exc:
+        _log.error("the %s layer failed on %s", name, context.document.path or "a document", exc_info=True)
+        detail = shorten(f"{type(exc).__name__}: {exc}", 200)
+        return [
+            Issue(
+                "error",
+                name,
+                "validation-incomplete",
+                f"the {name} layer could not finish ({detail}), so its checks are missing from this report",
+                "this is a defect in the workbench; the other layers ran",
+            )
+        ]
 
 
 def unreadable_report(exc: ReadError, path: str | None) -> Report:
@@ -183,12 +208,7 @@ def _reader_notes(context: ValidationContext) -> list[Issue]:
     by_src = {n.src: n for n in document.root.iter() if n.src >= 0} if document.notes else {}
     for src, note in document.notes:
         node = by_src.get(src)
-        position = None
-        if node is None:
-            from workbench.core.positions import JsonPositions
-
-            found = JsonPositions(document.text or "").line_col(src) if document.format == "json" else None
-            position = found
+        position = document.position_of(src) if node is None else None
         sink.add("error", "syntax-json", note, node, position=position)
     return sink.issues
 

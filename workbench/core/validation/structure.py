@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 
 from workbench.core import stu3
-from workbench.core.tree import COMMENT, FROM_JSON_ARRAY, RESOURCE, XHTML, JsonLiteral, JsonNumber, Node
+from workbench.core.tree import COMMENT, ELEMENT, FROM_JSON_ARRAY, RESOURCE, XHTML, JsonLiteral, JsonNumber, Node
 from workbench.core.validation import primitives
 from workbench.core.validation.context import ValidationContext
 from workbench.core.validation.issue import Issue, IssueSink
@@ -141,6 +141,43 @@ class StructureWalker:
             )
             return
         self.children(node, definition, scope)
+        if any(c.name == "contained" for c in node.children):
+            self._contained(node)
+
+    def _contained(self, container: Node) -> None:
+        """dom-2 and dom-3: contained resources do not nest, and each is referenced in its container."""
+        contained = [r for r in (c.resource() for c in container.children_named("contained")) if r is not None]
+        referenced = {
+            n.value[1:]
+            for n in container.iter()
+            if n.name == "reference" and n.kind == ELEMENT and n.value and n.value.startswith("#")
+        }
+        for resource in contained:
+            nested = resource.children_named("contained")
+            if nested:
+                self.fhir(
+                    "fhir-dom-2",
+                    f"the contained {resource.name} holds contained resources of its own; contained resources "
+                    "cannot nest",
+                    nested[0],
+                    hint=f"move them into the contained list of the {container.name}",
+                )
+            rid = resource.value_at("id")
+            if not rid:
+                self.fhir(
+                    "fhir-dom-3",
+                    f"the contained {resource.name} has no id, so nothing can reference it",
+                    resource,
+                    hint="give it an id and reference it as '#id', or remove it",
+                )
+            elif rid not in referenced:
+                self.fhir(
+                    "fhir-dom-3",
+                    f"the contained {resource.name} '{_short(rid)}' is not referenced from anywhere in the "
+                    f"{container.name}",
+                    resource,
+                    hint=f"reference it as '#{_short(rid)}' where it is meant, or remove it",
+                )
 
     def children(self, node: Node, definition: stu3.TypeDef, scope: dict[str, str]) -> None:
         elements = definition.elements

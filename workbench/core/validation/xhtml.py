@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from lxml import etree
 
+from workbench.core.codecs.xml_common import parse_xhtml
+
 XHTML = "http://www.w3.org/1999/xhtml"
 _X = "{" + XHTML + "}"
 
@@ -98,10 +100,6 @@ FORBIDDEN = {
 }
 
 
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
-
-
 def _attribute_name(key: str) -> str:
     if key.startswith("{http://www.w3.org/XML/1998/namespace}"):
         return "xml:" + key.split("}", 1)[1]
@@ -111,9 +109,9 @@ def _attribute_name(key: str) -> str:
 def check_div(markup: str, *, limit: int = 20) -> list[str]:
     """Return the problems of a narrative div's XHTML (at most ``limit``), or an empty list."""
     try:
-        root = etree.fromstring(markup.encode("utf-8"), _parser())
-    except (etree.XMLSyntaxError, ValueError) as exc:
-        return [f"the narrative is not well-formed XHTML: {exc}"]
+        root = parse_xhtml(markup)
+    except ValueError as exc:
+        return [str(exc)]
     problems: list[str] = []
     if root.tag != _X + "div":
         tag = root.tag if isinstance(root.tag, str) else "?"

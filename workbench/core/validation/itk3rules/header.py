@@ -53,6 +53,7 @@ from workbench.core.validation.itk3rules.common import (
     quoted,
     same_spelling,
 )
+from workbench.core.validation.primitives import dotted_number
 
 RULES: dict[str, Rule] = {
     "itk-not-a-message": Rule("error", "20006", "the document is an ITK3 message Bundle"),
@@ -85,7 +86,7 @@ _FORBIDDEN_HEADER = ("destination", "enterer", "author", "responsible", "reason"
 _FORBIDDEN_SOURCE = ("name", "software", "version", "contact")
 _FORBIDDEN_EVENT = ("version", "userSelected")
 _INSTANT_TZ = re.compile(r"-?[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})")
-_LEGACY_ENDPOINT = re.compile(r"(urn:nhs-uk:addressing:|urn:nhs:addressing:|urn:oid:|[0-9]+(\.[0-9]+)+$)")
+_LEGACY_PREFIXES = ("urn:nhs-uk:addressing:", "urn:nhs:addressing:", "urn:oid:")
 #: At most this many fullUrl-convention warnings per Bundle; the rest are counted in one more.
 FULLURL_WARNINGS = 10
 
@@ -340,7 +341,7 @@ def _check_source(view: MessageView, header: Node, out: Findings) -> None:
             hint="set source.endpoint to the sending system's MESH mailbox ID (e.g. X26OT112); Responses go there",
         )
         return
-    if _LEGACY_ENDPOINT.match(endpoint):
+    if endpoint.startswith(_LEGACY_PREFIXES) or ("." in endpoint and dotted_number(endpoint.rstrip("\n"))):
         out.add(
             "itk-source-legacy",
             f"source.endpoint {quoted(endpoint)} is an ITK2-style address (URN or OID), a legacy form",

@@ -24,6 +24,7 @@ from workbench.core.validation.issue import Issue, IssueSink, Layer, Severity
 from workbench.core.validation.profiles import checks, invariants, slicing, terminology
 from workbench.core.validation.profiles.fhirdict import FhirData
 from workbench.core.validation.profiles.model import (
+    Constraint,
     ElementDefn,
     StructureDef,
     core_type,
@@ -360,15 +361,8 @@ class Run:
         for constraint in definition.constraints:
             outcome = invariants.evaluate(constraint, content, self.data, definition.path, type_code)
             if outcome.error is not None:
-                if self.once(("invariant-error", constraint.key, constraint.expression)):
-                    self.profile(
-                        "information",
-                        "profile-invariant-unevaluated",
-                        f"invariant {constraint.key} of {prof.title} could not be evaluated, so it was not checked "
-                        f"({outcome.error})",
-                        node,
-                        hint=f"expression: {constraint.expression}",
-                    )
+                if self.once(("invariant-error", prof.url, constraint.key, constraint.expression)):
+                    self._unevaluated(constraint, outcome, definition, node, prof)
             elif not outcome.passed:
                 severity: Severity = "warning" if constraint.severity == "warning" else "error"
                 self.profile(
@@ -378,6 +372,37 @@ class Run:
                     node,
                     hint=f"the rule is {constraint.expression}",
                 )
+
+    def _unevaluated(
+        self,
+        constraint: Constraint,
+        outcome: invariants.Outcome,
+        definition: ElementDefn,
+        node: Node,
+        prof: StructureDef,
+    ) -> None:
+        """Say (once per run) that an invariant could not be evaluated, and why.
+
+        A broken expression or an unsupported regular expression is the profile's fault and a
+        check that silently did not happen: a warning. fhirpathpy failing on this data: information.
+        """
+        name = f"invariant {constraint.key} of {prof.title} on {definition.path}"
+        if outcome.problem == "syntax":
+            self.profile(
+                "warning",
+                "profile-invariant-invalid",
+                f"{name} does not parse as FHIRPath ({outcome.error}), so it was not checked",
+                node,
+                hint=f"correct the expression in the StructureDefinition: {constraint.expression}",
+            )
+            return
+        self.profile(
+            "warning" if outcome.problem == "regex" else "information",
+            "profile-invariant-unevaluated",
+            f"{name} could not be evaluated at {node_path(node)}, so it was not checked ({outcome.error})",
+            node,
+            hint=f"expression: {constraint.expression}",
+        )
 
     def unsliced_extension(self, node: Node) -> None:
         """An extension no slice claims: check it against its own definition when loaded."""

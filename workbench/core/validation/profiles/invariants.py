@@ -6,10 +6,9 @@ constraints in the NHS snapshots) are evaluated natively on the tree, with the s
 a hundred times faster; the rest go to fhirpathpy over the JSON data of the resource
 (:mod:`.fhirdict`), with ``%resource``, ``%rootResource`` and ``%context`` set.
 
-fhirpathpy 2.2.4 lacks ``hasValue()`` and ``htmlChecks()``; both are supplied here
-(``htmlChecks`` answers true: the structure layer checks narrative XHTML). ``trace()`` is
-silenced. An expression that does not compile or raises is reported by the caller as "could not
-be evaluated", never as a failure.
+Compiling, the functions fhirpathpy lacks and the linear-time regular expressions are in
+:mod:`.fhirpath`. An expression that does not parse, uses a regular expression that cannot be
+run safely, or raises is reported by the caller as "could not be evaluated", never as a failure.
 """
 
 from __future__ import annotations
@@ -22,16 +21,23 @@ from typing import Any
 
 from workbench.core.tree import COMMENT, ELEMENT, RESOURCE, XHTML, Node
 from workbench.core.validation.profiles.fhirdict import FhirData
+from workbench.core.validation.profiles.fhirpath import RegexUnsupported, compiled, syntax_error
 from workbench.core.validation.profiles.model import Constraint
 from workbench.core.validation.profiles.values import choice_type
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """The result of one invariant on one element: passed, failed or not evaluated (error)."""
+    """The result of one invariant on one element: passed, failed or not evaluated (error).
+
+    ``problem`` says why it was not evaluated: ``syntax`` (the expression does not parse),
+    ``regex`` (a regular expression the linear-time engine cannot run) or ``error`` (fhirpathpy
+    could not evaluate it on this data).
+    """
 
     passed: bool
     error: str | None = None
+    problem: str | None = None
 
 
 PASSED = Outcome(True)
@@ -220,6 +226,8 @@ def _plan(key: str, expression: str) -> _Plan:
         native = _true
     if native is not None:
         return _Plan(native, None, (), text)
+    if syntax_error(text) is not None:  # presence tests must not hide a broken expression
+        return _Plan(None, None, (), text)
     joiner, parts = "or", [text]
     implies = _split_top(text, "implies")
     if len(implies) == 2:
@@ -293,36 +301,7 @@ def _settled(plan: _Plan, node: Node) -> bool | None:
     return plan.joiner == "and"
 
 
-# ---- fhirpathpy --------------------------------------------------------------------------
-
-
-def _has_value(inputs: list[Any]) -> bool:
-    return len(inputs) == 1 and inputs[0] is not None and not isinstance(inputs[0], dict | list)
-
-
-_USER_FUNCTIONS = {
-    "hasValue": {"fn": _has_value},
-    "htmlChecks": {"fn": lambda inputs: True},
-    "htmlchecks": {"fn": lambda inputs: True},
-}
-
-
-def _quiet_trace(*_args: object) -> None:
-    """fhirpathpy's trace() prints unless given a trace function: keep output clean."""
-
-
-@lru_cache(maxsize=4096)
-def compiled(expression: str) -> Callable[..., list[Any]] | str:
-    """Compile an expression once; return the function, or the error text when it fails."""
-    try:
-        from fhirpathpy import compile as fhirpath_compile
-        from fhirpathpy.models import models
-
-        return fhirpath_compile(
-            expression, models["stu3"], {"userInvocationTable": _USER_FUNCTIONS, "traceFn": _quiet_trace}
-        )
-    except Exception as exc:
-        return f"{type(exc).__name__}: {exc}"
+# ---- fhirpathpy ----------------------------------------------------------------------------
 
 
 def _base_path(type_code: str | None, path: str) -> str:
@@ -362,7 +341,10 @@ def evaluate(
             return PASSED if settled else FAILED
     function = compiled(plan.expression)
     if isinstance(function, str):
-        return Outcome(True, function)
+        problem = syntax_error(plan.expression)
+        if problem is not None:
+            return Outcome(True, problem, "syntax")
+        return Outcome(True, function, "error")
     resource_node = node if node.kind == RESOURCE else node.owning_resource()
     root_node = resource_node
     while root_node is not None and root_node.parent is not None and root_node.parent.name == "contained":
@@ -381,8 +363,10 @@ def evaluate(
         else:
             subject = ResourceNode.create_node(target, _base_path(type_code, path))
         result = function(subject, {"resource": resource, "rootResource": root, "context": target})
+    except RegexUnsupported as exc:
+        return Outcome(True, str(exc), "regex")
     except Exception as exc:
-        return Outcome(True, f"{type(exc).__name__}: {exc}")
+        return Outcome(True, f"{type(exc).__name__}: {exc}", "error")
     return FAILED if _is_false(result) else PASSED
 
 

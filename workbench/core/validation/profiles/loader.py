@@ -15,7 +15,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from workbench.core.codecs import read_bytes
+from workbench.core.codecs import read_bytes, read_file_bytes
 from workbench.core.errors import ReadError
 from workbench.core.tree import RESOURCE, Node, gc_paused
 from workbench.core.validation.profiles.model import (
@@ -59,10 +59,9 @@ def load_file(path: str | os.PathLike[str]) -> Loaded:
 def _load_cached(name: str, mtime_ns: int, size: int) -> Loaded:
     del mtime_ns, size  # part of the cache key only
     try:
-        with open(name, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        return (), (LoadProblem(name, exc.strerror or str(exc)),)
+        data = read_file_bytes(name)
+    except ReadError as exc:
+        return (), (LoadProblem(name, exc.message),)
     return load_bytes(data, name)
 
 

@@ -173,10 +173,10 @@ class ElementDefn:
             "target_profiles",
             tuple(dict.fromkeys(t.target_profile for t in self.types if t.code == "Reference" and t.target_profile)),
         )
-        by_name: dict[str, tuple[ElementDefn, ...]] = {}
+        grouped: dict[str, list[ElementDefn]] = {}
         for child in self.children:
-            by_name[child.name] = (*by_name.get(child.name, ()), child)
-        put(self, "by_name", by_name)
+            grouped.setdefault(child.name, []).append(child)
+        put(self, "by_name", {name: tuple(group) for name, group in grouped.items()})
         put(self, "choice_children", tuple(c for c in self.children if c.choice_prefix is not None))
         put(self, "required", tuple(c for c in self.children if c.min > 0 or c.slices))
 

@@ -221,7 +221,8 @@ def _version_key(version: str | None) -> tuple[int, ...]:
         return ()
     parts = []
     for part in version.replace("-", ".").split("."):
-        digits = "".join(ch for ch in part if ch.isdigit())
+        # ASCII digits only ("²" is a digit to str.isdigit but not to int), and few of them.
+        digits = "".join(ch for ch in part if "0" <= ch <= "9")[:18]
         parts.append(int(digits) if digits else 0)
     return tuple(parts)
 

@@ -48,7 +48,7 @@ def value_of(node: Node) -> Value:
 class _Builder:
     """A mutable element while the snapshot is assembled; frozen by :meth:`freeze`."""
 
-    __slots__ = ("children", "implicit", "name", "path", "row", "slice_name", "slices")
+    __slots__ = ("children", "implicit", "last", "name", "path", "row", "slice_name", "slices")
 
     def __init__(self, row: Node | None, path: str, name: str, slice_name: str | None, implicit: bool = False) -> None:
         self.row = row
@@ -56,14 +56,16 @@ class _Builder:
         self.name = name
         self.slice_name = slice_name
         self.children: list[_Builder] = []
+        self.last: dict[str, _Builder] = {}  # the last child of each name: rows are looked up by name
         self.slices: list[_Builder] = []
         self.implicit = implicit
 
     def child(self, name: str) -> _Builder | None:
-        for c in reversed(self.children):
-            if c.name == name:
-                return c
-        return None
+        return self.last.get(name)
+
+    def add(self, child: _Builder) -> None:
+        self.children.append(child)
+        self.last[child.name] = child
 
     def freeze(self, by_id: dict[str, ElementDefn]) -> ElementDefn:
         children = tuple(c.freeze(by_id) for c in self.children)
@@ -184,7 +186,7 @@ def _assemble(rows: list[Node]) -> tuple[ElementDefn, dict[str, ElementDefn]]:
             found = parent.child(step)
             if found is None:
                 found = _Builder(None, f"{parent.path}.{step}", step, None, implicit=True)
-                parent.children.append(found)
+                parent.add(found)
             stack.append(found)
             parent = found
         name = steps[-1]
@@ -202,7 +204,7 @@ def _assemble(rows: list[Node]) -> tuple[ElementDefn, dict[str, ElementDefn]]:
             builder = base
         else:
             builder = _Builder(row, path, name, None)
-            parent.children.append(builder)
+            parent.add(builder)
         stack.append(builder)
     by_id: dict[str, ElementDefn] = {}
     return root.freeze(by_id), by_id
