@@ -11,6 +11,7 @@ from pathlib import Path
 
 from conftest import PROJECT
 
+from tests.conftest import canonical_xml
 from workbench.core.acks.sample import sample_message
 from workbench.core.clock import SequentialIds, VirtualClock
 from workbench.core.codecs import render
@@ -84,13 +85,23 @@ def test_inspect_and_convert_refuse_what_is_not_a_fhir_resource(cli, tmp_path: P
     other.write_text("<note><to>you</to></note>")
     plain = tmp_path / "plain.json"
     plain.write_text('{"name": "not FHIR"}')
-    for path in (xml, other, plain):
-        for args in (
-            ("inspect", str(path)),
-            ("convert", str(path), "--to", "json"),
-            ("convert", str(path), "--to", "xml"),
-        ):
-            done = cli(*args)
-            assert done.returncode == 2, (args, done.stdout)
-            assert done.stdout == "" and "not a FHIR resource" in done.stderr and "Traceback" not in done.stderr
-            assert f"{path}, line 1, column 1:" in done.stderr
+    cases = [("inspect", str(path)) for path in (xml, other, plain)]
+    cases += [("convert", str(path), "--to", to) for path in (other, plain) for to in ("json", "xml")]
+    for args in cases:
+        done = cli(*args)
+        assert done.returncode == 2, (args, done.stdout)
+        assert done.stdout == "" and "not a FHIR resource" in done.stderr and "Traceback" not in done.stderr
+        assert f"{args[1]}, line 1, column 1:" in done.stderr
+
+
+def test_convert_keeps_a_fhir_fragment_whole_and_says_it_is_one(cli, tmp_path: Path) -> None:
+    # Some published examples are an entry cut out of a Bundle (no namespace at all): convert
+    # round-trips them losslessly, saying they are fragments, not complete FHIR documents.
+    xml = tmp_path / "fragment.xml"
+    xml.write_text('<entry><fullUrl value="urn:uuid:1"/><resource><Basic><id value="1"/></Basic></resource></entry>')
+    json_out, xml_out = tmp_path / "f.json", tmp_path / "f.xml"
+    done = cli("convert", str(xml), "--to", "json", "-o", str(json_out))
+    assert done.returncode == 0 and "is a FHIR element, not a resource" in done.stderr
+    done = cli("convert", str(json_out), "--to", "xml", "-o", str(xml_out))
+    assert done.returncode == 0
+    assert canonical_xml(xml_out.read_bytes()) == canonical_xml(xml.read_bytes())

@@ -29,7 +29,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    document = load_resource(args.file)
+    document = load_resource(args.file, fragments=True)
     if document is None:
         return 2
     try:

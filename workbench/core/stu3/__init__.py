@@ -143,6 +143,20 @@ def is_resource_type(name: str) -> bool:
     return found is not None and found.kind == "resource" and name not in ABSTRACT_RESOURCES
 
 
+@cache
+def _types_by_element() -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for definition in _index().values():
+        for name, element in definition.elements.items():
+            found.setdefault(name, set()).add(element.type)
+    return {name: frozenset(types) for name, types in found.items()}
+
+
+def types_of_element(name: str) -> frozenset[str]:
+    """The types an element of this name has wherever STU3 defines one (``entry``: BundleEntry, ...)."""
+    return _types_by_element().get(name, frozenset())
+
+
 def resource_types() -> list[str]:
     """Return the names of all concrete STU3 resource types, sorted."""
     return sorted(n for n, t in _index().items() if t.kind == "resource" and n not in ABSTRACT_RESOURCES)
