@@ -12,7 +12,7 @@ from conftest import EXAMPLES, require_shared
 from workbench.core.acks.simulation import run_round_trip
 from workbench.core.exchange import Exchange
 from workbench.core.store import MessageStore, Query, StoreError
-from workbench.core.store.conversations import stored_round_trip
+from workbench.core.store.conversations import side_of, stored_round_trip
 from workbench.core.transport.base import Envelope
 from workbench.core.transport.mesh import MeshTransport, MeshTransportError, Secret
 from workbench.core.transport.sandbox import LocalMesh
@@ -295,3 +295,34 @@ def test_automatic_retries_back_off(pair: tuple[Side, Side]) -> None:
     assert sender.exchange.retry_due() == []  # just failed: wait 10 s
     clock.when += timedelta(seconds=11)
     assert sender.exchange.retry_due() == [failed.row.id]
+
+
+def test_one_store_keeps_both_sides_and_draws_each(local_mesh: LocalMesh, tmp_path: Path) -> None:
+    """The desktop keeps one store: the workbench sends from one mailbox and answers on another."""
+    drain(local_mesh, "X26ABC1", "X26ABC2")
+    data = require_shared(OPL).read_bytes()
+    loopback = run_round_trip(data, validator=VALIDATOR)
+    with (
+        MessageStore(tmp_path / "one.sqlite3") as store,
+        MeshTransport(local_mesh.connection("X26ABC1")) as a,
+        MeshTransport(local_mesh.connection("X26ABC2")) as b,
+    ):
+        sender = Exchange(store, a, validator=VALIDATOR)
+        receiver = Exchange(store, b, validator=VALIDATOR)
+        sent = sender.send(data, "X26ABC2")
+        receiver.poll(auto_respond=True)
+        sender.poll()
+        receiver.poll(auto_respond=True)
+        conversation = sent.row.conversation or ""
+        assert (store.get(sent.row.id) or sent.row).conversation_state == loopback.final_state
+        assert len(store.conversation(conversation)) == 2 * len(loopback.arrows)  # each transfer out and in
+        expected = [(e.kind, e.label) for e in loopback.arrows]
+        for mailbox in ("X26ABC1", "X26ABC2"):
+            assert len(side_of(store, conversation, mailbox)) == len(loopback.arrows)
+            trip = stored_round_trip(store, conversation, mailbox=mailbox)
+            assert [(e.kind, e.label) for e in trip.result.arrows] == expected
+            assert trip.result.final_state == loopback.final_state
+            assert (trip.sender.endpoint, trip.receiver.endpoint) == ("X26ABC1", "X26ABC2")
+        with pytest.raises(LookupError, match="at mailbox X26ABC3"):
+            stored_round_trip(store, conversation, mailbox="X26ABC3")
+    drain(local_mesh, "X26ABC1", "X26ABC2")

@@ -189,3 +189,15 @@ def test_kill_9_mid_write_loses_nothing_committed(tmp_path: Path) -> None:
         assert survived >= len(committed)
         more, _ = store.import_bytes(sample("after"), "after.xml")
         assert store.count() == survived + 1 and more.id > committed[-1][0]
+
+
+def test_ids_list_every_match_and_rows_read_a_page(store: MessageStore) -> None:
+    made = [store.import_bytes(sample(f"page{n}"), f"m{n}.xml")[0] for n in range(7)]
+    ids = store.ids()
+    assert list(ids) == [r.id for r in reversed(made)]  # newest first, like query()
+    assert list(store.ids(Query(text=made[2].message_id, limit=1, offset=3))) == [made[2].id]  # no paging
+    assert list(store.ids(Query(direction="out"))) == []
+    page = store.rows([made[5].id, made[1].id, 99999, made[3].id])
+    assert [r.id for r in page] == [made[5].id, made[1].id, made[3].id]  # the order asked; gone ones left out
+    assert page[0] == store.get(made[5].id)
+    assert [r.id for r in store.rows(list(ids) * 200)][:7] == list(ids)  # more ids than one statement takes

@@ -128,17 +128,36 @@ def check_overdue(done: Replay, now: datetime) -> None:
     done.receiver.check_overdue()
 
 
+def side_of(store: MessageStore, conversation: str, mailbox: str | None = None) -> list[StoredMessage]:
+    """A conversation's rows as one mailbox saw them (all of them when ``mailbox`` is None).
+
+    One store can hold both sides of a conversation (the workbench sending from one mailbox and
+    answering as the receiver on another): each side is a conversation of its own, with every
+    transfer once.
+    """
+    rows = store.conversation(conversation)
+    return rows if mailbox is None else [row for row in rows if row.mailbox == mailbox]
+
+
 def stored_result(
-    store: MessageStore, conversation: str, *, timeout: float = 3600.0, now: Clock | None = None
+    store: MessageStore,
+    conversation: str,
+    *,
+    timeout: float = 3600.0,
+    now: Clock | None = None,
+    mailbox: str | None = None,
 ) -> SimulationResult:
     """A stored conversation as the event log and trackers a loopback simulation gives.
+
+    With ``mailbox``, the conversation as that mailbox saw it (see :func:`side_of`).
 
     Raises:
         LookupError: no stored message belongs to ``conversation``, or none starts it.
     """
-    rows = store.conversation(conversation)
+    rows = side_of(store, conversation, mailbox)
     if not rows:
-        raise LookupError(f"no stored conversation {conversation}")
+        where = f" at mailbox {mailbox}" if mailbox else ""
+        raise LookupError(f"no stored conversation {conversation}{where}")
     pairs = [(row, store.data(row)) for row in rows]
     done = replay(pairs, timeout=timeout)
     if now is not None:
@@ -161,10 +180,20 @@ def stored_result(
     )
 
 
-def stored_round_trip(store: MessageStore, conversation: str, number: int = 0, *, timeout: float = 3600.0) -> RoundTrip:
-    """A stored conversation as the Simulate window's round trip (lanes, flags, event log)."""
-    result = stored_result(store, conversation, timeout=timeout)
-    rows = store.conversation(conversation)
+def stored_round_trip(
+    store: MessageStore,
+    conversation: str,
+    number: int = 0,
+    *,
+    timeout: float = 3600.0,
+    mailbox: str | None = None,
+) -> RoundTrip:
+    """A stored conversation as the Simulate window's round trip (lanes, flags, event log).
+
+    With ``mailbox``, the conversation as that mailbox saw it (see :func:`side_of`).
+    """
+    result = stored_result(store, conversation, timeout=timeout, mailbox=mailbox)
+    rows = side_of(store, conversation, mailbox)
     first = next(r for r in rows if not r.is_response)
     data = store.data(first)
     try:

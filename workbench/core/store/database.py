@@ -13,6 +13,7 @@ import json
 import os
 import re
 import sqlite3
+from array import array
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -298,6 +299,30 @@ class MessageStore:
         page = f" LIMIT {int(q.limit)} OFFSET {int(q.offset)}" if q.limit is not None else ""
         # rows are numbered in the order they were stored: the newest first is the highest id first
         return self._all(f"SELECT * FROM messages WHERE {where} ORDER BY id DESC{page}", params)
+
+    def ids(self, query: Query | None = None) -> array[int]:
+        """The ids of every row matching a query (``limit`` and ``offset`` ignored), newest first.
+
+        A list over the whole store holds only these numbers; :meth:`rows` reads the rows a view
+        shows, a page at a time.
+        """
+        where, params = _where(query or Query())
+        found: array[int] = array("q")
+        cursor = self._db.execute(f"SELECT id FROM messages WHERE {where} ORDER BY id DESC", params)
+        while batch := cursor.fetchmany(10_000):
+            found.extend(row[0] for row in batch)
+        return found
+
+    def rows(self, ids: Sequence[int]) -> list[StoredMessage]:
+        """The rows with these ids, in the order given (ids no longer stored are left out)."""
+        wanted = [int(i) for i in ids]
+        found: dict[int, StoredMessage] = {}
+        for start in range(0, len(wanted), 500):  # SQLite limits the parameters of one statement
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for row in self._all(f"SELECT * FROM messages WHERE id IN ({marks})", tuple(chunk)):
+                found[row.id] = row
+        return [found[i] for i in wanted if i in found]
 
     def count(self, query: Query | None = None) -> int:
         """How many rows match."""
