@@ -10,7 +10,7 @@ import pytest
 from conftest import EXAMPLES, require_shared
 
 from workbench.core.acks.simulation import run_round_trip
-from workbench.core.exchange import Exchange
+from workbench.core.exchange import Exchange, Station, Stations
 from workbench.core.store import MessageStore, Query, StoreError
 from workbench.core.store.conversations import side_of, stored_round_trip
 from workbench.core.transport.base import Envelope
@@ -325,4 +325,32 @@ def test_one_store_keeps_both_sides_and_draws_each(local_mesh: LocalMesh, tmp_pa
             assert (trip.sender.endpoint, trip.receiver.endpoint) == ("X26ABC1", "X26ABC2")
         with pytest.raises(LookupError, match="at mailbox X26ABC3"):
             stored_round_trip(store, conversation, mailbox="X26ABC3")
+    drain(local_mesh, "X26ABC1", "X26ABC2")
+
+
+def test_stations_answer_and_complete_in_one_cycle(local_mesh: LocalMesh, tmp_path: Path) -> None:
+    """The desktop's two mailboxes: send from one, and one cycle brings the whole round trip."""
+    drain(local_mesh, "X26ABC1", "X26ABC2")
+    data = require_shared(OPL).read_bytes()
+    loopback = run_round_trip(data, validator=VALIDATOR)
+    with MessageStore(tmp_path / "one.sqlite3") as store:
+        you = Station(local_mesh.connection("X26ABC1"))
+        responder = Station(local_mesh.connection("X26ABC2"), auto_respond=True)
+        stations = Stations(store, [you, responder], validator=VALIDATOR)
+        try:
+            sent = stations.send(data, "X26ABC2")
+            cycle = stations.cycle()
+            assert not cycle.errors and cycle.passes == 3  # message; Responses; the ack of the business one
+            assert [r.mailbox for r in cycle.received] == ["X26ABC2", "X26ABC1", "X26ABC1", "X26ABC2"]
+            assert (store.get(sent.row.id) or sent.row).conversation_state == loopback.final_state == "complete"
+            assert stations.cycle().received == []  # nothing left
+            # a failed Response is sent again from the mailbox that sent it, once
+            response = next(r for r in store.find(direction="out", mailbox="X26ABC2") if r.kind == "response")
+            store.update(response.id, state="failed", error="timed out", mesh_message_id=None)
+            assert stations.outstanding() == 1
+            (outcome,) = stations.retry_due(base=0.0)
+            assert not outcome.sent and "not sent again" in outcome.note  # MESH had it under its local id
+            assert stations.outstanding() == 0 and stations.retry() == []
+        finally:
+            stations.close()
     drain(local_mesh, "X26ABC1", "X26ABC2")
