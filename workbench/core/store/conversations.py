@@ -208,9 +208,8 @@ def stored_round_trip(
     receiver = LaneInfo(
         "Receiver", response.sender if response else first.receiver, receiver_box, "MESH mailbox", "not known"
     )
-    title = (
-        f"{first.event or 'message'} over {first.transport.upper() if first.transport == 'mesh' else first.transport}"
-    )
+    how = {"mesh": "over MESH", "folder": "over MESH client folders", "import": "imported"}
+    title = f"{first.event or 'message'} {how.get(first.transport, 'over ' + first.transport)}"
     started = parse_time(first.time) or datetime.now(UTC)
     return RoundTrip(number, title, flags, result, sender, receiver, started, 0.0)
 

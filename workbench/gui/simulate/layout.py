@@ -3,8 +3,8 @@
 Time flows down. A :class:`TimeMap` turns simulated seconds into a y coordinate, piecewise
 linearly: :data:`PIXELS_PER_SECOND` while something happens; a long idle stretch (nothing in
 flight for more than :data:`GAP_SECONDS`, such as the wait before a conversation goes overdue) is
-compressed to :data:`BREAK_HEIGHT` and drawn as a break; arrows leaving at the same instant get a
-slot each (:data:`ARROW_SLOT`) so they never overlap. Each arrow runs from its send time on its
+compressed to :data:`BREAK_HEIGHT` and drawn as a break; arrows leaving at the same instant, or
+moments apart, get a slot each (:data:`ARROW_SLOT`) so they never overlap. Each arrow runs from its send time on its
 source lane to its arrival time on its target lane, slanted by the latency; notes sit beside their
 lane's lifeline, outside the space between the lanes, pushed down when they would overlap.
 """
@@ -263,11 +263,14 @@ def _time_map(events: tuple[SimEvent, ...], ended: float, top: float) -> tuple[T
     y = top
     points = [(times[0], y)]
     breaks: list[Break] = []
+    last_start = -math.inf  # where the last arrow sent so far starts
     for i, t in enumerate(times):
         extra = max(0, starts[t] - 1) * ARROW_SLOT
         if extra:
             y += extra
             points.append((t, y))
+        if starts[t]:
+            last_start = y
         if i < len(segments):
             t0, t1 = segments[i]
             if compressed[i]:
@@ -275,6 +278,10 @@ def _time_map(events: tuple[SimEvent, ...], ended: float, top: float) -> tuple[T
                 y += BREAK_HEIGHT
             else:
                 y += (t1 - t0) * pps
+            if starts[t1]:
+                # Arrows sent moments apart (a stored MESH round trip takes milliseconds) get a
+                # slot each too: the stretch before the next one is drawn longer.
+                y = max(y, last_start + ARROW_SLOT)
             points.append((t1, y))
     return TimeMap(points), breaks, pps
 

@@ -192,7 +192,10 @@ def _paint_caption(painter: QPainter, scene: Scene) -> None:
     trip = scene.trip
     painter.setPen(TEXT)
     painter.setFont(font(TITLE_FONT, bold=True))
-    title = f"{trip.number}. {trip.title}" if trip is not None else "Sequence diagram"
+    if trip is None:
+        title = "Sequence diagram"
+    else:  # a stored conversation has no run number
+        title = f"{trip.number}. {trip.title}" if trip.number else trip.title
     painter.drawText(
         QRectF(rect.left(), rect.top(), rect.width() * 0.7, 24),
         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -204,7 +207,12 @@ def _paint_caption(painter: QPainter, scene: Scene) -> None:
         subtitle = "Run a response pattern or send a message: its round trip is drawn here."
     else:
         conversation = trip.result.conversation
-        parts = [conversation.event_code or "unreadable message", trip.flags, f"simulated {trip.result.ended_at:g} s"]
+        ended = trip.result.ended_at
+        if trip.number:
+            took = f"simulated {ended:g} s"
+        else:  # a stored conversation: how long it really took
+            took = f"took {ended * 1000:.0f} ms" if ended < 1 else f"took {ended:.1f} s"
+        parts = [conversation.event_code or "unreadable message", trip.flags, took]
         subtitle = "   ·   ".join(parts)
     painter.drawText(
         QRectF(rect.left(), rect.top() + 26, rect.width() * 0.75, 18),
