@@ -131,6 +131,12 @@ def test_local_mesh_from_the_menu_round_trip_in_the_view(qtbot, window) -> None:
         view.select_id(response)
     assert window.mesh.indicator.status().unread == 0  # looked at
 
+    # Use Local MESH off: back to the user's own settings (none here), the local MESH still running
+    window.menu_actions["mesh_use_local"].trigger()
+    assert service.profile() is None and window.mesh.indicator.status().state == "off" and sandbox.running
+    window.menu_actions["mesh_use_local"].trigger()
+    assert service.profile() is not None and service.profile().local
+
     # Quitting stops the local MESH
     window.close()
     assert not sandbox.running
@@ -141,6 +147,7 @@ def test_mesh_settings_keep_secrets_stored_not_shown_not_logged(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     drain(local_mesh, "X26ABC1", "X26ABC2")
+    unique = "Wr0ng-Unique-Secret-42"
     service = window.mesh.service
     assert window.mesh.indicator.status().state == "off"
     with qtbot.waitSignal(window.mesh.sig_dialog_shown, timeout=MESH_TIMEOUT_MS) as shown:
@@ -150,7 +157,7 @@ def test_mesh_settings_keep_secrets_stored_not_shown_not_logged(
     assert "no password stored" in dialog.password.edit.placeholderText()
     qtbot.keyClicks(dialog.url, local_mesh.url)
     qtbot.keyClicks(dialog.mailbox, "X26ABC1")
-    qtbot.keyClicks(dialog.password.edit, PASSWORD)
+    qtbot.keyClicks(dialog.password.edit, unique)
     qtbot.keyClicks(dialog.shared_key.edit, SECRET_KEY)
     assert dialog.password.edit.echoMode() == dialog.password.edit.EchoMode.Password
     with qtbot.waitSignal(dialog.sig_saved, timeout=MESH_TIMEOUT_MS) as saved:
@@ -161,11 +168,11 @@ def test_mesh_settings_keep_secrets_stored_not_shown_not_logged(
     assert service.profile().mailbox == "X26ABC1" and not service.profile().local
     # stored: the config file has no secret, the secrets file is private, the settings file has none
     config = config_path().read_text()
-    assert local_mesh.url in config and PASSWORD not in config and SECRET_KEY not in config
+    assert local_mesh.url in config and unique not in config and SECRET_KEY not in config
     if secrets_path().exists():
         assert secrets_path().stat().st_mode & 0o077 == 0
     ini = (Path(os.environ["ITK_WORKBENCH_HOME"]) / "settings.ini").read_text()
-    assert SECRET_KEY not in ini and f"={PASSWORD}" not in ini
+    assert unique not in ini and SECRET_KEY not in ini
     # not shown again: the fields are empty and say a secret is stored
     dialog.close()
     with qtbot.waitSignal(window.mesh.sig_dialog_shown, timeout=MESH_TIMEOUT_MS):
@@ -174,14 +181,22 @@ def test_mesh_settings_keep_secrets_stored_not_shown_not_logged(
     assert dialog.password.edit.text() == "" and dialog.shared_key.edit.text() == ""
     assert "a password is stored" in dialog.password.edit.placeholderText()
     assert dialog.url.text() == local_mesh.url
-    # the connection works: Test Connection, then a send that arrives
+    # Test Connection names what failed (the password is wrong), never the secret
+    dialog.test_button.click()
+    qtbot.waitUntil(lambda: "refused the credentials" in dialog.test_result.text(), timeout=MESH_TIMEOUT_MS)
+    assert unique not in dialog.test_result.text() and "X26ABC1" in dialog.test_result.text()
+    # replaced by typing the right one; kept when left alone
+    qtbot.keyClicks(dialog.password.edit, PASSWORD)
+    with qtbot.waitSignal(dialog.sig_saved, timeout=MESH_TIMEOUT_MS):
+        dialog.save_button.click()
+    assert dialog.password.edit.text() == "" and "a password is stored" in dialog.password.edit.placeholderText()
     dialog.test_button.click()
     qtbot.waitUntil(lambda: "accepted the credentials" in dialog.test_result.text(), timeout=MESH_TIMEOUT_MS)
     dialog.close()
     open_and_wait(qtbot, window, OPL)
     send_shown(qtbot, window, to="X26ABC2")
     assert len(waiting(local_mesh, "X26ABC2")) == 1
-    # cleared: gone from the store of secrets
+    # cleared: gone, and MESH says what is missing
     with qtbot.waitSignal(window.mesh.sig_dialog_shown, timeout=MESH_TIMEOUT_MS):
         window.menu_actions["mesh_settings"].trigger()
     qtbot.waitUntil(dialog.save_button.isEnabled, timeout=MESH_TIMEOUT_MS)
@@ -189,11 +204,12 @@ def test_mesh_settings_keep_secrets_stored_not_shown_not_logged(
     with qtbot.waitSignal(dialog.sig_saved, timeout=MESH_TIMEOUT_MS):
         dialog.save_button.click()
     qtbot.waitUntil(lambda: service.profile() is None, timeout=MESH_TIMEOUT_MS)
-    assert "password" in service.problem()
-    # never logged, never in an error
-    for record in caplog.records:
-        assert SECRET_KEY not in record.getMessage() and f"'{PASSWORD}'" not in record.getMessage()
-    assert SECRET_KEY not in window.message_bar.message()
+    assert "password" in service.problem() and window.mesh.indicator.status().state == "off"
+    # never logged, never shown
+    assert caplog.records  # the HTTP traffic was logged...
+    for record in caplog.records:  # ...without a secret
+        assert unique not in record.getMessage() and SECRET_KEY not in record.getMessage()
+    assert unique not in window.message_bar.message()
     drain(local_mesh, "X26ABC1", "X26ABC2")
 
 
@@ -237,4 +253,20 @@ def test_failures_are_named_kept_and_sent_once_on_retry(qtbot, window, local_mes
     qtbot.waitUntil(lambda: not stored(Query(state="failed")), timeout=MESH_TIMEOUT_MS)
     assert len(waiting(local_mesh, "X26ABC2")) == 2  # the first one, and this one once
     assert window.mesh.indicator.status().state == "ok"
+    # Resend from the Messages view: a new transfer of the same bytes, to the same mailbox and workflow
+    view = window.mesh.view
+    with qtbot.waitSignal(view.sig_listed, timeout=MESH_TIMEOUT_MS):
+        window.menu_actions["messages"].trigger()
+    before = stored(Query(direction="out"))
+    view.select_id(before[0].id)
+    qtbot.waitUntil(view.commands["resend"].isEnabled, timeout=MESH_TIMEOUT_MS)
+    with qtbot.waitSignal(window.mesh.sig_dialog_shown, timeout=MESH_TIMEOUT_MS) as shown:
+        view.commands["resend"].trigger()
+    dialog = shown.args[0]
+    assert (dialog.recipient.currentText(), dialog.workflow.currentText()) == ("X26ABC2", before[0].workflow_id)
+    with qtbot.waitSignal(service.sig_sent, timeout=MESH_TIMEOUT_MS) as sent:
+        dialog.send_button.click()
+    outcome = sent.args[0].outcome
+    assert outcome.sent and outcome.row.id not in {r.id for r in before} and outcome.row.sha256 == before[0].sha256
+    assert len(waiting(local_mesh, "X26ABC2")) == 3
     drain(local_mesh, "X26ABC1", "X26ABC2")

@@ -229,3 +229,17 @@ def test_a_hundred_thousand_messages_are_read_a_page_at_a_time(qtbot, window) ->
     assert model.data(model.index(total - 1, WHAT)) == "ITK006D"
     assert model.data(model.index(0, CONVERSATION)) == ""  # a received row has no conversation state
     assert model.data(model.index(0, 0), STORED_ROLE).message_id == f"msg-{total}"
+
+
+def test_the_view_and_its_layout_come_back(qtbot) -> None:
+    fill_store([require_shared(OPL)])
+    first = make_window(qtbot)
+    view = show_messages(qtbot, first)
+    view.table.setColumnWidth(WHAT, 333)
+    first.close()
+    second = make_window(qtbot)
+    assert second.mesh.dock.isVisible() and second.menu_actions["messages"].isChecked()
+    assert second.mesh.view.table.columnWidth(WHAT) == 333
+    with qtbot.waitSignal(second.mesh.dock.visibilityChanged, timeout=TIMEOUT_MS):
+        second.menu_actions["messages"].trigger()  # Ctrl+Shift+M hides it again
+    assert not second.mesh.dock.isVisible() and not second.menu_actions["messages"].isChecked()
