@@ -32,6 +32,19 @@ ROUND_TRIPS = [
 ]
 
 
+def assert_causal(arrows: tuple) -> None:
+    """A stored conversation drawn in order: each arrow arrives after it leaves, and a Response
+    leaves after the message it answers arrived (MESH times from one side, header times, or both)."""
+    by_id = {a.message_id: a for a in arrows}
+    for arrow in arrows:
+        assert arrow.arrival is None or arrow.time <= arrow.arrival, arrow
+        answered = by_id.get(arrow.answers)
+        if answered is not None:
+            assert answered.time <= arrow.time, (answered, arrow)
+            assert answered.arrival is None or answered.arrival <= arrow.time, (answered, arrow)
+    assert [a.time for a in arrows] == sorted(a.time for a in arrows)
+
+
 @dataclass
 class Side:
     """One mailbox: its transport, store and exchange."""
@@ -107,6 +120,7 @@ def test_round_trip_ends_as_the_loopback_simulation_does(
     for store in (sender.store, receiver.store):
         stored = stored_round_trip(store, message.conversation or "")
         assert stored.result.final_state == loopback.final_state
+        assert_causal(stored.result.arrows)
         assert [(e.kind, e.label) for e in stored.result.arrows] == [(e.kind, e.label) for e in loopback.arrows]
     assert receiver.store.find(direction="in", kind="message")[0].state == "acknowledged"
 
@@ -323,6 +337,7 @@ def test_one_store_keeps_both_sides_and_draws_each(local_mesh: LocalMesh, tmp_pa
             assert [(e.kind, e.label) for e in trip.result.arrows] == expected
             assert trip.result.final_state == loopback.final_state
             assert (trip.sender.endpoint, trip.receiver.endpoint) == ("X26ABC1", "X26ABC2")
+            assert_causal(trip.result.arrows)
         with pytest.raises(LookupError, match="at mailbox X26ABC3"):
             stored_round_trip(store, conversation, mailbox="X26ABC3")
     drain(local_mesh, "X26ABC1", "X26ABC2")

@@ -21,28 +21,14 @@ from workbench.core.exchange.settings import save_mesh_settings, secrets_place
 from workbench.core.transport.mesh import MeshTransport
 from workbench.core.transport.sandbox import LocalMesh
 from workbench.gui.mesh.profile import LocalInfo, MeshProfile, Prefs, make_profile
+from workbench.gui.mesh.status import MeshStatus, compose_status
 from workbench.gui.mesh.worker import Engine, JobDone, MeshWorker
 from workbench.gui.tasks import TaskFailure
 
 #: How often the workbench looks for sends due again while some have failed.
 RETRY_TICK_MS = 2000
-
-
-@dataclass(frozen=True, slots=True)
-class MeshStatus:
-    """The MESH connection as the status bar shows it.
-
-    Attributes:
-        state: ``off`` (not set up), ``starting``, ``ready``, ``busy``, ``ok`` or ``failing``.
-        text: a few words.
-        tooltip: the details (endpoint, mailboxes, the last error; never a secret).
-        unread: messages received and not yet looked at.
-    """
-
-    state: str
-    text: str
-    tooltip: str
-    unread: int
+#: Failure kinds that say the connection is in trouble (not just one message).
+CONNECTION_FAILURES = ("unreachable", "credentials", "unknown-mailbox", "timeout", "tls", "failed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +130,7 @@ class MeshService(QObject):
         self._state = "off"
         self._last_error = ""
         self._unread: set[int] = set()
+        self._waiting = 0  # rows kept to be sent again
         self._closed = False
         self.worker = MeshWorker(Engine(store_path, registry), self)
         self._poll_timer = QTimer(self)
@@ -392,10 +379,12 @@ class MeshService(QObject):
         outcome = done.outcome
         if outcome is not None:
             self.sig_store_changed.emit()
-        if outcome is None or outcome.failed:
-            self._fail(done.problem if outcome is None else outcome.note)
-            if outcome is not None:
-                self._retry_timer.start()
+        if outcome is None:
+            self._emit_status()  # nothing was tried: the connection is as it was
+        elif outcome.failed:
+            self._waiting += 1
+            self._retry_timer.start()
+            self._health((outcome,))
         else:
             self._ok()
             profile = self._profile
@@ -411,16 +400,15 @@ class MeshService(QObject):
             self.sig_store_changed.emit()
         mine = tuple(r for r in cycle.received if r.mailbox == done.mailbox)
         self._unread |= {r.id for r in mine}
+        self._waiting = done.outstanding
         if done.outstanding:
             self._retry_timer.start()
         else:
             self._retry_timer.stop()
         if cycle.errors:
-            self._fail(cycle.errors[0])
-        elif any(o.failed for o in cycle.outgoing):
-            self._fail(next(o.note for o in cycle.outgoing if o.failed))
+            self._fail(cycle.errors[0])  # the mailbox could not be listed or read
         else:
-            self._ok()
+            self._health((*cycle.outgoing, *done.retried), True)
         if done.note:
             self.sig_problem.emit(done.note, "warning")
         if self._sandbox is not None and not self._sandbox.running:
@@ -442,13 +430,10 @@ class MeshService(QObject):
         outcomes, outstanding = result.value
         if outcomes:
             self.sig_store_changed.emit()
+        self._waiting = outstanding
         if not outstanding:
             self._retry_timer.stop()
-        failed = [o for o in outcomes if o.failed]
-        if failed:
-            self._fail(failed[0].note)
-        elif outcomes:
-            self._ok()
+        self._health(outcomes, bool(outcomes))
         self.sig_retried.emit(outcomes)
 
     def _on_job_failed(self, failure: TaskFailure) -> None:
@@ -516,6 +501,17 @@ class MeshService(QObject):
         self._last_error = ""
         self._emit_status()
 
+    def _health(self, outcomes: tuple[Outcome, ...], answered: bool = True) -> None:
+        """The connection failing when a transfer failed for a reason of the connection's, else
+        answering (a recipient MESH does not know is the message's problem, not the connection's)."""
+        broken = next((o for o in outcomes if o.failed and o.row.error_kind in CONNECTION_FAILURES), None)
+        if broken is not None:
+            self._fail(broken.note)
+        elif answered:
+            self._ok()
+        else:
+            self._emit_status()
+
     def _fail(self, text: str) -> None:
         self._state = "failing"
         self._last_error = text
@@ -526,32 +522,13 @@ class MeshService(QObject):
 
     def status(self) -> MeshStatus:
         """The connection as the status bar shows it now."""
-        unread = len(self._unread)
-        if self._starting:
-            return MeshStatus("starting", "MESH: starting the local MESH…", "Starting mesh-sandbox on loopback", unread)
-        profile = self._profile
-        if profile is None:
-            return MeshStatus("off", "MESH: not set up", self._problem, unread)
-        where = "local MESH" if profile.local else profile.settings.connection().shown_url
-        lines = [
-            f"{'The local MESH' if profile.local else 'MESH'} at {profile.settings.url}",
-            f"You: {profile.mailbox}",
-        ]
-        if profile.responder:
-            lines.append(f"The auto-responder answers on {profile.responder} ({profile.receiver} receiver)")
-        if profile.recipients:
-            lines.append("Other mailboxes: " + ", ".join(profile.recipients))
-        poll = self._prefs.poll_seconds
-        lines.append(f"Polls every {poll} s" if poll else "Polls only when asked (MESH › Poll Now)")
-        state = self._state
-        if state == "failing":
-            lines.append(f"Last problem: {self._last_error}")
-        text = {
-            "ready": f"MESH: {profile.mailbox} @ {where}",
-            "busy": f"MESH: {profile.mailbox} @ {where} …",
-            "ok": f"MESH: {profile.mailbox} @ {where}",
-            "failing": f"MESH: {profile.mailbox} @ {where} — failing",
-        }[state]
-        if unread:
-            text += f" · {unread} new"
-        return MeshStatus(state, text, "\n".join(lines), unread)
+        return compose_status(
+            self._state,
+            self._profile,
+            problem=self._problem,
+            starting=self._starting,
+            last_error=self._last_error,
+            unread=len(self._unread),
+            waiting=self._waiting,
+            poll_seconds=self._prefs.poll_seconds,
+        )

@@ -8,10 +8,12 @@ shows beside it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
-from workbench.gui.mesh.service import MeshStatus
+from workbench.gui.mesh.profile import MeshProfile
 
 #: The dot's colour per state.
 STATE_COLOURS = {
@@ -22,6 +24,59 @@ STATE_COLOURS = {
     "ok": "#1a7f37",
     "failing": "#cf222e",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class MeshStatus:
+    """The MESH connection as the status bar shows it.
+
+    Attributes:
+        state: ``off`` (not set up), ``starting``, ``ready``, ``busy``, ``ok`` or ``failing``.
+        text: a few words.
+        tooltip: the details (endpoint, mailboxes, the last error; never a secret).
+        unread: messages received and not yet looked at.
+    """
+
+    state: str
+    text: str
+    tooltip: str
+    unread: int
+
+
+def compose_status(
+    state: str,
+    profile: MeshProfile | None,
+    *,
+    problem: str,
+    starting: bool,
+    last_error: str,
+    unread: int,
+    waiting: int,
+    poll_seconds: int,
+) -> MeshStatus:
+    """What the indicator says for the state of things."""
+    if starting:
+        return MeshStatus("starting", "MESH: starting the local MESH…", "Starting mesh-sandbox on loopback", unread)
+    if profile is None:
+        return MeshStatus("off", "MESH: not set up", problem, unread)
+    where = "local MESH" if profile.local else profile.settings.connection().shown_url
+    lines = [f"{'The local MESH' if profile.local else 'MESH'} at {profile.settings.url}", f"You: {profile.mailbox}"]
+    if profile.responder:
+        lines.append(f"The auto-responder answers on {profile.responder} ({profile.receiver} receiver)")
+    if profile.recipients:
+        lines.append("Other mailboxes: " + ", ".join(profile.recipients))
+    lines.append(f"Polls every {poll_seconds} s" if poll_seconds else "Polls only when asked (MESH › Poll Now)")
+    if waiting:
+        lines.append(f"{waiting} message{'s' if waiting != 1 else ''} kept to be sent again (MESH › Retry Failed)")
+    if state == "failing":
+        lines.append(f"Last problem: {last_error}")
+    text = f"MESH: {profile.mailbox} @ {where}"
+    text += {"busy": " …", "failing": " — failing"}.get(state, "")
+    if waiting:
+        text += f" · {waiting} to resend"
+    if unread:
+        text += f" · {unread} new"
+    return MeshStatus(state, text, "\n".join(lines), unread)
 
 
 class MeshIndicator(QWidget):

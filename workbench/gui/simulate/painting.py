@@ -107,14 +107,15 @@ def arrow_title(event: SimEvent) -> str:
 
 def arrow_detail(event: SimEvent) -> str:
     """An arrow label's second line: event, what it is, and when it was sent and arrived."""
-    arrival = f"{event.arrival:g} s" if event.arrival is not None else "not delivered"
+    arrival = f"{round(event.arrival, 3):g} s" if event.arrival is not None else "not delivered"
+    sent = f"{round(event.time, 3):g} s"  # a stored MESH round trip is timed to the microsecond
     if event.kind == "message":
         what = (
             event.message_id[:8] + "…" if event.message_id and len(event.message_id) > 9 else (event.message_id or "")
         )
-        return f"{what}  ·  sent {event.time:g} s → {arrival}".lstrip(" ·")
+        return f"{what}  ·  sent {sent} → {arrival}".lstrip(" ·")
     kind = "ack of the business Response" if event.kind == "ack-of-ack" else f"{event.level or ''} Response".strip()
-    return f"{event.event_code or ''} {kind}  ·  sent {event.time:g} s → {arrival}".strip()
+    return f"{event.event_code or ''} {kind}  ·  sent {sent} → {arrival}".strip()
 
 
 def label_boxes(layout: DiagramLayout) -> list[LabelBox]:
