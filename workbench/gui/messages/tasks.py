@@ -24,11 +24,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRunnable, QThreadPool
 
 from workbench.core.acks.runs import RoundTrip
-from workbench.core.codecs import MAX_BYTES
 from workbench.core.errors import WorkbenchError
 from workbench.core.files import atomic_write
 from workbench.core.store import MessageStore, Query, StoredMessage
 from workbench.core.store.conversations import side_of, stored_round_trip
+from workbench.core.store.importing import SUFFIXES, files_to_import, import_file
 from workbench.core.validation.runner import Validator
 from workbench.gui.tasks import TaskFailure, TaskSignals, carrier
 
@@ -36,8 +36,6 @@ log = logging.getLogger(__name__)
 
 #: Rows read at a time (a screenful or two).
 PAGE_SIZE = 200
-#: File suffixes an import takes from a folder.
-SUFFIXES = (".xml", ".json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,28 +286,16 @@ def import_files(
     """Store every ``.xml`` and ``.json`` file under the paths (unreadable ones too, marked so)."""
 
     def work(store: MessageStore) -> FilesDone:
-        files: list[Path] = []
-        skipped: list[str] = []
-        for raw in paths:
-            path = Path(raw)
-            if path.is_dir():
-                files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES))
-            elif path.is_file():
-                files.append(path)
-            else:
-                skipped.append(f"{raw}: no such file or folder")
+        files, missing = files_to_import(paths)
+        skipped = [f"{raw}: no such file or folder" for raw in missing]
         checker = validator() if files else None
         added: list[str] = []
         already = 0
         for file in files:
-            try:
-                with file.open("rb") as handle:
-                    data = handle.read(MAX_BYTES + 1)
-            except OSError as exc:
-                skipped.append(f"{file}: cannot be read ({exc.strerror or exc})")
-                continue
-            row, new = store.import_bytes(data, str(file), checker)
-            if new:
+            row, new = import_file(store, file, checker)
+            if row is None:
+                skipped.append(f"{file}: cannot be read from disk")
+            elif new:
                 added.append(f"#{row.id}")
             else:
                 already += 1
