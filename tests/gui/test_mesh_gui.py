@@ -17,6 +17,7 @@ from conftest import EXAMPLES, require_shared
 from guihelpers import make_window, open_and_wait
 from PySide6.QtCore import Qt
 
+from workbench.core.acks.settings import load_settings
 from workbench.core.acks.simulation import run_round_trip
 from workbench.core.exchange.settings import config_path, secrets_path
 from workbench.core.itk3.routing import workflow_for_event
@@ -270,3 +271,34 @@ def test_failures_are_named_kept_and_sent_once_on_retry(qtbot, window, local_mes
     assert outcome.sent and outcome.row.id not in {r.id for r in before} and outcome.row.sha256 == before[0].sha256
     assert len(waiting(local_mesh, "X26ABC2")) == 3
     drain(local_mesh, "X26ABC1", "X26ABC2")
+
+
+def test_the_auto_responder_answers_under_the_receiver_settings_chosen(qtbot, window, tmp_path: Path) -> None:
+    """A receiver settings file chosen in Settings › MESH…: the local MESH answers as it says."""
+    toml = tmp_path / "picky.toml"
+    toml.write_text('known_senders = ["NOT-THEM"]\n')  # every other sender is unknown: 20003
+    data = require_shared(OPL).read_bytes()
+    loopback = run_round_trip(data, receiver=load_settings(toml), validator=Validator())
+    assert loopback.final_state == "rejected"
+    service = window.mesh.service
+    with qtbot.waitSignal(service.sig_local_changed, timeout=START_TIMEOUT_MS):
+        window.menu_actions["mesh_local"].trigger()
+    with qtbot.waitSignal(window.mesh.sig_dialog_shown, timeout=MESH_TIMEOUT_MS) as shown:
+        window.menu_actions["mesh_settings"].trigger()
+    dialog: MeshSettingsDialog = shown.args[0]
+    qtbot.waitUntil(dialog.save_button.isEnabled, timeout=MESH_TIMEOUT_MS)
+    dialog.tabs.setCurrentIndex(2)
+    dialog.receiver.setCurrentIndex(dialog.receiver.findData(""))  # "Your receiver settings file (TOML)…"
+    assert dialog.receiver_file.isEnabled()
+    qtbot.keyClicks(dialog.receiver_file.edit, str(toml))
+    with qtbot.waitSignal(dialog.sig_saved, timeout=MESH_TIMEOUT_MS):
+        dialog.save_button.click()
+    assert service.prefs().receiver == str(toml) and service.profile().responder == "X26ABC2"
+    open_and_wait(qtbot, window, OPL)
+    send_shown(qtbot, window, to="X26ABC2")
+    qtbot.waitUntil(
+        lambda: [r.conversation_state for r in stored(Query(direction="out", event="ITK006D"))] == ["rejected"],
+        timeout=MESH_TIMEOUT_MS,
+    )
+    codes = [r.response_code for r in stored(Query(direction="in", mailbox="X26ABC1"))]
+    assert codes == [r.itk_code for r in loopback.responses]

@@ -243,3 +243,16 @@ def test_the_view_and_its_layout_come_back(qtbot) -> None:
     with qtbot.waitSignal(second.mesh.dock.visibilityChanged, timeout=TIMEOUT_MS):
         second.menu_actions["messages"].trigger()  # Ctrl+Shift+M hides it again
     assert not second.mesh.dock.isVisible() and not second.menu_actions["messages"].isChecked()
+
+
+def test_a_store_that_cannot_be_used_is_named(qtbot) -> None:
+    path = default_store_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"this is not SQLite at all" * 100)
+    window = make_window(qtbot)
+    window.menu_actions["messages"].trigger()
+    qtbot.waitUntil(lambda: window.message_bar.message() != "", timeout=TIMEOUT_MS)
+    text = window.message_bar.message()
+    assert str(path) in text and "not a usable message store" in text and window.message_bar.level() == "error"
+    assert window.mesh.view.count_label.text() == "The messages could not be listed"
+    assert path.read_bytes().startswith(b"this is not SQLite")  # left as it was
