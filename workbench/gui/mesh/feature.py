@@ -108,7 +108,9 @@ class MeshFeature(QObject):
         self.send_dialog: SendDialog | None = None
         self.settings_dialog: MeshSettingsDialog | None = None
         store = default_store_path()
-        self.service = MeshService(store, load_prefs(context.settings), context.profiles.registry, self)
+        self.service = MeshService(
+            store, load_prefs(context.settings), context.profiles.registry, self, carriers=context.carriers
+        )
         self.view = MessagesView(context, store)
         self.dock = QDockWidget("Messages", window)
         self.dock.setObjectName("messagesDock")

@@ -89,8 +89,10 @@ class MeshService(QObject):
         store_path: the message store file.
         prefs: the desktop's MESH choices.
         registry: gives the profile registry validation uses.
-        parent: the Qt parent (owns the jobs' signal carriers).
+        parent: the Qt parent.
         load: reads the user's MESH settings (the core's, by default).
+        carriers: the long-lived parent of the jobs' signal carriers (the context's; default
+            this service).
     """
 
     sig_status_changed = Signal(object)
@@ -110,6 +112,7 @@ class MeshService(QObject):
         registry: Callable[[], object | None],
         parent: QObject | None = None,
         load: Callable[[], MeshSettings] = load_mesh_settings,
+        carriers: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.store_path = store_path
@@ -132,7 +135,7 @@ class MeshService(QObject):
         self._unread: set[int] = set()
         self._waiting = 0  # rows kept to be sent again
         self._closed = False
-        self.worker = MeshWorker(Engine(store_path, registry), self)
+        self.worker = MeshWorker(Engine(store_path, registry), carriers or self)
         self._poll_timer = QTimer(self)
         self._poll_timer.timeout.connect(self.poll_now)
         self._retry_timer = QTimer(self)
@@ -270,7 +273,7 @@ class MeshService(QObject):
         def work(_engine: Engine) -> LocalMesh:
             return LocalMesh().start()
 
-        self.worker.submit("start the local MESH", work, self._on_local_started, self._on_local_failed)
+        self.worker.submit("start the local MESH", work, self._on_local_started, self._on_local_failed, always=True)
 
     def stop_local(self) -> None:
         """Stop the local MESH (in the worker); the workbench goes back to the user's settings."""
@@ -456,6 +459,8 @@ class MeshService(QObject):
 
     def _on_local_failed(self, failure: TaskFailure) -> None:
         self._starting = False
+        if self._closed:
+            return
         self._emit_status()
         self.sig_problem.emit(f"The local MESH could not be started: {failure.message}", "error")
 

@@ -139,7 +139,8 @@ class MeshWorker:
 
     Args:
         engine: the worker's side.
-        owner: the long-lived parent of the jobs' signal carriers.
+        owner: the long-lived parent of the jobs' signal carriers (it outlives the window, so a
+            job still running when the window closes has somewhere to report).
     """
 
     def __init__(self, engine: Engine, owner: QObject) -> None:
@@ -149,6 +150,7 @@ class MeshWorker:
         self._pool.setMaxThreadCount(1)
         self._count = 0
         self._running = 0
+        self._closed = False
 
     def submit(
         self,
@@ -156,18 +158,26 @@ class MeshWorker:
         work: Callable[[Engine], Any],
         done: Callable[[JobDone], object],
         failed: Callable[[TaskFailure], object],
+        *,
+        always: bool = False,
     ) -> int:
-        """Queue a job; ``done`` or ``failed`` is called on the GUI thread. Return its number."""
+        """Queue a job; ``done`` or ``failed`` is called on the GUI thread. Return its number.
+
+        Once the worker is closed (:meth:`wait`) results are dropped, except those of a job
+        submitted with ``always`` (a local MESH that started meanwhile must still be stopped).
+        """
         self._count += 1
         self._running += 1
 
         def finished(result: object) -> None:
             self._running -= 1
-            done(result)  # type: ignore[arg-type]
+            if always or not self._closed:
+                done(result)  # type: ignore[arg-type]
 
         def went_wrong(failure: TaskFailure) -> None:
             self._running -= 1
-            failed(failure)
+            if always or not self._closed:
+                failed(failure)
 
         self._pool.start(_Job(self.engine, work, self._count, what, carrier(self._owner, finished, went_wrong)))
         return self._count
@@ -177,7 +187,8 @@ class MeshWorker:
         return self._running > 0
 
     def wait(self, msecs: int = QUIT_WAIT_MS) -> bool:
-        """Wait for the jobs queued (dropping those not started); True when none is left."""
+        """Close: wait for the job under way (dropping those not started); True when none is left."""
+        self._closed = True
         self._pool.clear()
         done = self._pool.waitForDone(msecs)
         if done:
