@@ -329,6 +329,8 @@ def test_one_store_keeps_both_sides_and_draws_each(local_mesh: LocalMesh, tmp_pa
         receiver.poll(auto_respond=True)
         conversation = sent.row.conversation or ""
         assert (store.get(sent.row.id) or sent.row).conversation_state == loopback.final_state
+        found = store.query(Query(text=sent.row.mesh_message_id))  # the id MESH gave, as a tester pastes it
+        assert {(r.direction, r.mailbox) for r in found} == {("out", "X26ABC1"), ("in", "X26ABC2")}
         assert len(store.conversation(conversation)) == 2 * len(loopback.arrows)  # each transfer out and in
         expected = [(e.kind, e.label) for e in loopback.arrows]
         for mailbox in ("X26ABC1", "X26ABC2"):

@@ -450,6 +450,9 @@ def _where(query: Query) -> tuple[str, tuple[Any, ...]]:
         if _SHA_PREFIX.fullmatch(text.lower()):
             alternatives.append("id IN (SELECT id FROM messages WHERE sha256 >= ? AND sha256 < ?)")
             params += [text.lower(), text.lower() + "g"]
+        if " " not in text:  # a MESH message id (given by MESH after the row was indexed)
+            alternatives.append("id IN (SELECT id FROM messages WHERE mesh_message_id = ?)")
+            params.append(text)
         clauses.append("(" + " OR ".join(alternatives) + ")" if alternatives else "0")
     return (" AND ".join(clauses) or "1"), tuple(params)
 

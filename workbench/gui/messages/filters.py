@@ -42,7 +42,10 @@ class FilterBar(QWidget):
         self.search.setObjectName("messageSearch")
         self.search.setPlaceholderText("Search ids, NHS numbers, names, codes…")
         self.search.setClearButtonEnabled(True)
-        self.search.setToolTip("Every word must match (each as the start of a word); a SHA-256 prefix finds the bytes")
+        self.search.setToolTip(
+            "MessageHeader and Bundle ids, MESH message ids, NHS numbers, names, codes, mailboxes: every word "
+            "must match (each as the start of a word); a SHA-256 prefix finds the bytes"
+        )
         self.direction = QComboBox()
         self.direction.setObjectName("directionFilter")
         for text, value in (("Sent and received", None), ("Sent", "out"), ("Received", "in")):
