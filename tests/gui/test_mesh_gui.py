@@ -238,7 +238,8 @@ def test_failures_are_named_kept_and_sent_once_on_retry(qtbot, window, local_mes
         service.save_settings(good, lambda _place: None, lambda _why: None)
     with qtbot.waitSignal(service.sig_retried, timeout=MESH_TIMEOUT_MS) as retried:
         window.menu_actions["mesh_retry"].trigger()
-    assert [o.sent for o in retried.args[0]] == [True]
+    assert retried.args[0].asked and [o.sent for o in retried.args[0].outcomes] == [True]
+    assert window.message_bar.message() == ""  # the failure it told of has gone
     assert len(waiting(local_mesh, "X26ABC2")) == 1
     assert stored(Query(state="failed")) == []
     # the server down: kept, named, and sent automatically (once) when it answers again
@@ -270,6 +271,21 @@ def test_failures_are_named_kept_and_sent_once_on_retry(qtbot, window, local_mes
     outcome = sent.args[0].outcome
     assert outcome.sent and outcome.row.id not in {r.id for r in before} and outcome.row.sha256 == before[0].sha256
     assert len(waiting(local_mesh, "X26ABC2")) == 3
+    # an unknown recipient: Retry in the view tries it once more and says it failed again
+    send_shown(qtbot, window, to="X26NOPE9")
+    assert "does not know the recipient mailbox X26NOPE9" in window.message_bar.message()
+    assert window.mesh.indicator.status().state == "ok"  # the message's problem, not the connection's
+    (unknown,) = stored(Query(state="failed"))
+    qtbot.waitUntil(lambda: view.model.row_of(unknown.id) >= 0, timeout=MESH_TIMEOUT_MS)
+    view.table.clearSelection()
+    view.select_id(unknown.id)
+    qtbot.waitUntil(view.commands["retry"].isEnabled, timeout=MESH_TIMEOUT_MS)
+    window.message_bar.clear()
+    with qtbot.waitSignal(service.sig_retried, timeout=MESH_TIMEOUT_MS) as retried:
+        view.commands["retry"].trigger()
+    assert retried.args[0].asked and [o.row.id for o in retried.args[0].outcomes] == [unknown.id]
+    assert "Not sent again" in window.message_bar.message() and "X26NOPE9" in window.message_bar.message()
+    assert stored(Query(state="failed"))[0].attempts == 2
     drain(local_mesh, "X26ABC1", "X26ABC2")
 
 

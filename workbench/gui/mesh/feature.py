@@ -22,7 +22,7 @@ from workbench.core.store import StoredMessage, default_store_path
 from workbench.gui.context import AppContext
 from workbench.gui.mesh.profile import LocalInfo, MeshProfile, load_prefs, save_prefs
 from workbench.gui.mesh.send_dialog import Outgoing, SendDialog, SendRequest
-from workbench.gui.mesh.service import MeshService, SendDone
+from workbench.gui.mesh.service import MeshService, RetryDone, SendDone
 from workbench.gui.mesh.settings_dialog import MeshSettingsDialog
 from workbench.gui.mesh.status import MeshIndicator
 from workbench.gui.messages.tasks import StoredBytes
@@ -327,14 +327,20 @@ class MeshFeature(QObject):
         what = ", ".join(_short(r) for r in rows[:4]) + (f" and {len(rows) - 4} more" if len(rows) > 4 else "")
         self._window.statusBar().showMessage(f"Received over MESH at {rows[0].mailbox}: {what}", 10000)
 
-    def _on_retried(self, outcomes: tuple) -> None:
-        sent = [o for o in outcomes if o.sent]
+    def _on_retried(self, done: RetryDone) -> None:
+        sent = [o for o in done.outcomes if o.sent]
+        failed = [o for o in done.outcomes if o.failed]
         if sent:
             self._window.statusBar().showMessage(f"Sent again: {', '.join(f'#{o.row.id}' for o in sent)}", 8000)
-            if self._hooks.message_bar.level() == "error":
-                self._hooks.message_bar.clear()
-        elif outcomes and not any(o.failed for o in outcomes):
-            self._window.statusBar().showMessage("; ".join(f"#{o.row.id}: {o.note}" for o in outcomes), 8000)
+        if failed and done.asked:
+            what = "; ".join(f"#{o.row.id}: {o.note}" for o in failed[:3])
+            self._problem(f"Not sent again: {what}. Kept in the store; tried again automatically later.", "error")
+        elif sent and not failed and self._hooks.message_bar.level() == "error":
+            self._hooks.message_bar.clear()  # what it said failed has gone now
+        elif done.asked and not done.outcomes:
+            self._window.statusBar().showMessage("Nothing to send again: no message failed or waits", 5000)
+        elif done.outcomes and not sent and not failed:
+            self._window.statusBar().showMessage("; ".join(f"#{o.row.id}: {o.note}" for o in done.outcomes), 8000)
 
     def _on_local_changed(self, info: LocalInfo | None) -> None:
         if info is None:

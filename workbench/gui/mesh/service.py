@@ -49,6 +49,19 @@ class SendDone:
 
 
 @dataclass(frozen=True, slots=True)
+class RetryDone:
+    """What sending again did.
+
+    Attributes:
+        outcomes: each row tried, and what became of it.
+        asked: True when the user asked (Retry), False for an automatic retry after back-off.
+    """
+
+    outcomes: tuple[Outcome, ...]
+    asked: bool
+
+
+@dataclass(frozen=True, slots=True)
 class CycleDone:
     """What a poll (and the retries due with it) did.
 
@@ -77,7 +90,7 @@ class MeshService(QObject):
         sig_sent(object): A send finished (sent or kept with its error); carries a :class:`SendDone`.
         sig_cycled(object): A poll finished; carries a :class:`CycleDone`.
         sig_received(object): Messages arrived at the user's mailbox; carries their rows (a tuple).
-        sig_retried(object): Sends were tried again; carries the outcomes (a tuple).
+        sig_retried(object): Sends were tried again; carries a :class:`RetryDone`.
         sig_local_changed(object): The local MESH started or stopped; carries its
             :class:`~.profile.LocalInfo`, or None.
         sig_profile_changed(object): Who the workbench is on which MESH changed; carries the
@@ -246,7 +259,7 @@ class MeshService(QObject):
             return tuple(stations.retry(ids)), stations.outstanding()
 
         self._busy()
-        self.worker.submit("retry", work, self._on_retried, self._on_job_failed)
+        self.worker.submit("retry", work, lambda done: self._on_retried(done, True), self._on_job_failed)
         return True
 
     def _retry_due(self) -> None:
@@ -259,7 +272,7 @@ class MeshService(QObject):
             stations = engine.stations(profile)
             return tuple(stations.retry_due(base, cap)), stations.outstanding()
 
-        self.worker.submit("retry", work, self._on_retried, self._on_job_failed)
+        self.worker.submit("retry", work, lambda done: self._on_retried(done, False), self._on_job_failed)
 
     # ---- the local MESH ----------------------------------------------------------------------
 
@@ -423,13 +436,13 @@ class MeshService(QObject):
         if mine:
             self.sig_received.emit(mine)
         if done.retried:
-            self.sig_retried.emit(done.retried)
+            self.sig_retried.emit(RetryDone(done.retried, False))
         self.sig_cycled.emit(done)
         if self._again:
             self._again = False
             self.poll_now()
 
-    def _on_retried(self, result: JobDone) -> None:
+    def _on_retried(self, result: JobDone, asked: bool) -> None:
         outcomes, outstanding = result.value
         if outcomes:
             self.sig_store_changed.emit()
@@ -437,7 +450,7 @@ class MeshService(QObject):
         if not outstanding:
             self._retry_timer.stop()
         self._health(outcomes, bool(outcomes))
-        self.sig_retried.emit(outcomes)
+        self.sig_retried.emit(RetryDone(outcomes, asked))
 
     def _on_job_failed(self, failure: TaskFailure) -> None:
         if failure.task == "poll":
