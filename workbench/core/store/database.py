@@ -445,15 +445,17 @@ def _where(query: Query) -> tuple[str, tuple[Any, ...]]:
         match = _match_expression(text)
         alternatives = []
         if match:
-            alternatives.append("id IN (SELECT rowid FROM search WHERE search MATCH ?)")
+            alternatives.append("SELECT rowid FROM search WHERE search MATCH ?")
             params.append(match)
         if _SHA_PREFIX.fullmatch(text.lower()):
-            alternatives.append("id IN (SELECT id FROM messages WHERE sha256 >= ? AND sha256 < ?)")
+            alternatives.append("SELECT id FROM messages WHERE sha256 >= ? AND sha256 < ?")
             params += [text.lower(), text.lower() + "g"]
         if " " not in text:  # a MESH message id (given by MESH after the row was indexed)
-            alternatives.append("id IN (SELECT id FROM messages WHERE mesh_message_id = ?)")
+            alternatives.append("SELECT id FROM messages WHERE mesh_message_id = ?")
             params.append(text)
-        clauses.append("(" + " OR ".join(alternatives) + ")" if alternatives else "0")
+        # One IN list, not an OR of several: SQLite then still walks the rows newest first and
+        # stops at the page's end (an OR made it gather and sort every match: ten times slower).
+        clauses.append("id IN (" + " UNION ALL ".join(alternatives) + ")" if alternatives else "0")
     return (" AND ".join(clauses) or "1"), tuple(params)
 
 
