@@ -9,7 +9,13 @@ window of 1400 x 900:
   the finding that decides the predicted response selected;
 * ``tabs.png``: three tabs in one window: ITK009D, ITK003D with an edit not saved (its tab is
   marked), and a copy of ITK003D cut short, which cannot be read: its tab shows where reading
-  stopped, the bytes with that line marked, and the 10009 a receiver would answer.
+  stopped, the bytes with that line marked, and the 10009 a receiver would answer;
+* ``messages.png``: the Messages view after a session on the local MESH (MESH › Start Local
+  MESH): real examples imported, two sent to the auto-responder and answered, one sent to a
+  mailbox MESH does not know (kept, failed); the outpatient letter's conversation selected and
+  drawn;
+* ``mesh-conversation.png``: that MESH conversation on the sequence diagram (message, the
+  infrastructure and business Responses, the sender's acknowledgement of the business one).
 """
 
 from __future__ import annotations
@@ -24,13 +30,17 @@ PROJECT = HERE.parent.parent
 MESSAGES = PROJECT.parent / "shared" / "itk3" / "examples" / "FHIR_MESH" / "test_messages"
 EXAMPLE = MESSAGES / "ITK009D_ITK_Immunization_Document.xml"
 DEFECTIVE = MESSAGES / "ITK003D_ITK_eDischarge.xml"
+LETTER = MESSAGES / "ToC-WT02-04-op_letter_full_payload_example_01-corrected.xml"
 SIZE = (1400, 900)
 
 
 def main() -> int:
     """Make the screenshots; return the exit code."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ["ITK_WORKBENCH_HOME"] = tempfile.mkdtemp(prefix="wb-shots-")
+    home = tempfile.mkdtemp(prefix="wb-shots-")
+    os.environ["ITK_WORKBENCH_HOME"] = home
+    os.environ["XDG_DATA_HOME"] = str(Path(home) / "data")  # a message store of its own
+    os.environ["XDG_CONFIG_HOME"] = str(Path(home) / "config")  # no MESH settings of the user's
     sys.path.insert(0, str(PROJECT))
     from PySide6.QtWidgets import QApplication
 
@@ -38,7 +48,7 @@ def main() -> int:
 
     app = QApplication([sys.argv[0]])
     configure_application(app)
-    for make in (main_window, validation, tabs):
+    for make in (main_window, validation, tabs, messages):
         if make(app) != 0:
             return 1
     return 0
@@ -139,6 +149,65 @@ def tabs(app: object) -> int:
     box = window.question  # type: ignore[attr-defined]
     if box is not None:
         box.button(QMessageBox.StandardButton.Discard).click()
+    return code
+
+
+def _until(app: object, done: object, seconds: float = 60.0) -> bool:
+    """Run the event loop until ``done()`` or the time is up; return ``done()``."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:  # type: ignore[operator]
+        app.processEvents()  # type: ignore[attr-defined]
+        time.sleep(0.02)
+    return bool(done())  # type: ignore[operator]
+
+
+def messages(app: object) -> int:
+    """The Messages view after a session on the local MESH, and its conversation on the diagram."""
+    from PySide6.QtCore import Qt
+
+    from workbench.core.store import MessageStore, Query, default_store_path
+    from workbench.core.validation.runner import Validator
+
+    with MessageStore(default_store_path()) as store:
+        for path in sorted(MESSAGES.glob("ITK00*.xml"))[:4]:
+            store.import_bytes(path.read_bytes(), str(path), Validator())
+    window = _window(app)
+    feature = window.mesh  # type: ignore[attr-defined]
+    service = feature.service
+    window.menu_actions["mesh_local"].trigger()  # type: ignore[attr-defined]
+    if not _until(app, lambda: service.local() is not None):
+        print("the local MESH did not start", file=sys.stderr)
+        return 1
+    for path, to in ((EXAMPLE, "X26ABC2"), (LETTER, "X26ABC2"), (DEFECTIVE, "X26NOPE9")):
+        service.send(path.read_bytes(), path.name, to, None)
+        _until(app, lambda: not service.worker.busy())
+
+    def letter() -> list:
+        with MessageStore(default_store_path()) as store:
+            return store.query(Query(direction="out", event="ITK006D"))
+
+    if not _until(app, lambda: [r.conversation_state for r in letter()] == ["complete"]):
+        print("the letter's conversation did not complete", file=sys.stderr)
+        return 1
+    _until(app, lambda: not service.worker.busy())
+    feature.show_messages()
+    window.resizeDocks([feature.dock], [610], Qt.Orientation.Vertical)  # type: ignore[attr-defined]
+    view = feature.view
+    _until(app, lambda: view.model.rowCount() > 0 and view.model.stored(0) is not None)
+    view.splitter.setSizes([560, 840])  # room for the diagram whole
+    view.select_id(letter()[0].id)
+    _until(app, lambda: view.conversation.view() is not None and view.conversation.view().trip is not None)
+    code = _save(app, window, "messages.png")
+    image = view.conversation.diagram.render_image(scale=1)
+    target = HERE / "mesh-conversation.png"
+    if code == 0 and not image.save(str(target)):
+        print(f"could not write {target}", file=sys.stderr)
+        code = 1
+    elif code == 0:
+        print(f"saved {target}")
+    window.close()  # type: ignore[attr-defined]
     return code
 
 

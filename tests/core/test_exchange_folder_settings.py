@@ -10,7 +10,7 @@ from conftest import EXAMPLES, require_shared
 
 from workbench.core.acks.simulation import run_round_trip
 from workbench.core.exchange import Exchange, MeshSettings, MeshSettingsError, load_mesh_settings, save_mesh_settings
-from workbench.core.exchange.settings import secrets_path
+from workbench.core.exchange.settings import secrets_path, secrets_place
 from workbench.core.store import MessageStore
 from workbench.core.transport.base import Envelope
 from workbench.core.transport.folder import FolderTransport, read_control, relay
@@ -123,3 +123,17 @@ def test_bad_config_files_are_named(tmp_path: Path) -> None:
     config.write_text('reply_to = "somewhere"\n')
     with pytest.raises(MeshSettingsError, match="reply_to must be one of"):
         load_mesh_settings(config, environ={})
+
+
+def test_a_secret_cleared_is_gone(tmp_path: Path) -> None:
+    config = tmp_path / "conf" / "mesh.toml"
+    settings = MeshSettings(
+        url="http://127.0.0.1:9", mailbox="X26ABC1", password=Secret("pw-1"), shared_key=Secret("k")
+    )
+    save_mesh_settings(settings, config, keyring=False)
+    save_mesh_settings(settings.changed(password=Secret(None)), config, keyring=False)
+    loaded = load_mesh_settings(config, environ={})
+    assert not loaded.password and loaded.shared_key.reveal() == "k"
+    assert "pw-1" not in secrets_path(config).read_text()
+    place = secrets_place(config)  # where the settings dialog says the secrets are kept
+    assert place == "the system keyring" or str(secrets_path(config)) in place

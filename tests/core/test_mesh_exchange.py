@@ -10,9 +10,9 @@ import pytest
 from conftest import EXAMPLES, require_shared
 
 from workbench.core.acks.simulation import run_round_trip
-from workbench.core.exchange import Exchange
+from workbench.core.exchange import Exchange, Station, Stations
 from workbench.core.store import MessageStore, Query, StoreError
-from workbench.core.store.conversations import stored_round_trip
+from workbench.core.store.conversations import side_of, stored_round_trip
 from workbench.core.transport.base import Envelope
 from workbench.core.transport.mesh import MeshTransport, MeshTransportError, Secret
 from workbench.core.transport.sandbox import LocalMesh
@@ -30,6 +30,19 @@ ROUND_TRIPS = [
     ("FHIR_MESH/test_messages/ITK009D_ITK_Immunization_Document.xml", None),
     ("STU3-FHIR-Assets/Examples/ITK-EMS-PDSBirthNotification-MessageBundle-Example-1.xml", "TEST_WORKFLOW"),
 ]
+
+
+def assert_causal(arrows: tuple) -> None:
+    """A stored conversation drawn in order: each arrow arrives after it leaves, and a Response
+    leaves after the message it answers arrived (MESH times from one side, header times, or both)."""
+    by_id = {a.message_id: a for a in arrows}
+    for arrow in arrows:
+        assert arrow.arrival is None or arrow.time <= arrow.arrival, arrow
+        answered = by_id.get(arrow.answers)
+        if answered is not None:
+            assert answered.time <= arrow.time, (answered, arrow)
+            assert answered.arrival is None or answered.arrival <= arrow.time, (answered, arrow)
+    assert [a.time for a in arrows] == sorted(a.time for a in arrows)
 
 
 @dataclass
@@ -107,6 +120,7 @@ def test_round_trip_ends_as_the_loopback_simulation_does(
     for store in (sender.store, receiver.store):
         stored = stored_round_trip(store, message.conversation or "")
         assert stored.result.final_state == loopback.final_state
+        assert_causal(stored.result.arrows)
         assert [(e.kind, e.label) for e in stored.result.arrows] == [(e.kind, e.label) for e in loopback.arrows]
     assert receiver.store.find(direction="in", kind="message")[0].state == "acknowledged"
 
@@ -295,3 +309,65 @@ def test_automatic_retries_back_off(pair: tuple[Side, Side]) -> None:
     assert sender.exchange.retry_due() == []  # just failed: wait 10 s
     clock.when += timedelta(seconds=11)
     assert sender.exchange.retry_due() == [failed.row.id]
+
+
+def test_one_store_keeps_both_sides_and_draws_each(local_mesh: LocalMesh, tmp_path: Path) -> None:
+    """The desktop keeps one store: the workbench sends from one mailbox and answers on another."""
+    drain(local_mesh, "X26ABC1", "X26ABC2")
+    data = require_shared(OPL).read_bytes()
+    loopback = run_round_trip(data, validator=VALIDATOR)
+    with (
+        MessageStore(tmp_path / "one.sqlite3") as store,
+        MeshTransport(local_mesh.connection("X26ABC1")) as a,
+        MeshTransport(local_mesh.connection("X26ABC2")) as b,
+    ):
+        sender = Exchange(store, a, validator=VALIDATOR)
+        receiver = Exchange(store, b, validator=VALIDATOR)
+        sent = sender.send(data, "X26ABC2")
+        receiver.poll(auto_respond=True)
+        sender.poll()
+        receiver.poll(auto_respond=True)
+        conversation = sent.row.conversation or ""
+        assert (store.get(sent.row.id) or sent.row).conversation_state == loopback.final_state
+        found = store.query(Query(text=sent.row.mesh_message_id))  # the id MESH gave, as a tester pastes it
+        assert {(r.direction, r.mailbox) for r in found} == {("out", "X26ABC1"), ("in", "X26ABC2")}
+        assert len(store.conversation(conversation)) == 2 * len(loopback.arrows)  # each transfer out and in
+        expected = [(e.kind, e.label) for e in loopback.arrows]
+        for mailbox in ("X26ABC1", "X26ABC2"):
+            assert len(side_of(store, conversation, mailbox)) == len(loopback.arrows)
+            trip = stored_round_trip(store, conversation, mailbox=mailbox)
+            assert [(e.kind, e.label) for e in trip.result.arrows] == expected
+            assert trip.result.final_state == loopback.final_state
+            assert (trip.sender.endpoint, trip.receiver.endpoint) == ("X26ABC1", "X26ABC2")
+            assert_causal(trip.result.arrows)
+        with pytest.raises(LookupError, match="at mailbox X26ABC3"):
+            stored_round_trip(store, conversation, mailbox="X26ABC3")
+    drain(local_mesh, "X26ABC1", "X26ABC2")
+
+
+def test_stations_answer_and_complete_in_one_cycle(local_mesh: LocalMesh, tmp_path: Path) -> None:
+    """The desktop's two mailboxes: send from one, and one cycle brings the whole round trip."""
+    drain(local_mesh, "X26ABC1", "X26ABC2")
+    data = require_shared(OPL).read_bytes()
+    loopback = run_round_trip(data, validator=VALIDATOR)
+    with MessageStore(tmp_path / "one.sqlite3") as store:
+        you = Station(local_mesh.connection("X26ABC1"))
+        responder = Station(local_mesh.connection("X26ABC2"), auto_respond=True)
+        stations = Stations(store, [you, responder], validator=VALIDATOR)
+        try:
+            sent = stations.send(data, "X26ABC2")
+            cycle = stations.cycle()
+            assert not cycle.errors and cycle.passes == 3  # message; Responses; the ack of the business one
+            assert [r.mailbox for r in cycle.received] == ["X26ABC2", "X26ABC1", "X26ABC1", "X26ABC2"]
+            assert (store.get(sent.row.id) or sent.row).conversation_state == loopback.final_state == "complete"
+            assert stations.cycle().received == []  # nothing left
+            # a failed Response is sent again from the mailbox that sent it, once
+            response = next(r for r in store.find(direction="out", mailbox="X26ABC2") if r.kind == "response")
+            store.update(response.id, state="failed", error="timed out", mesh_message_id=None)
+            assert stations.outstanding() == 1
+            (outcome,) = stations.retry_due(base=0.0)
+            assert not outcome.sent and "not sent again" in outcome.note  # MESH had it under its local id
+            assert stations.outstanding() == 0 and stations.retry() == []
+        finally:
+            stations.close()
+    drain(local_mesh, "X26ABC1", "X26ABC2")

@@ -189,3 +189,41 @@ def test_kill_9_mid_write_loses_nothing_committed(tmp_path: Path) -> None:
         assert survived >= len(committed)
         more, _ = store.import_bytes(sample("after"), "after.xml")
         assert store.count() == survived + 1 and more.id > committed[-1][0]
+
+
+def test_ids_list_every_match_and_rows_read_a_page(store: MessageStore) -> None:
+    made = [store.import_bytes(sample(f"page{n}"), f"m{n}.xml")[0] for n in range(7)]
+    ids = store.ids()
+    assert list(ids) == [r.id for r in reversed(made)]  # newest first, like query()
+    assert list(store.ids(Query(text=made[2].message_id, limit=1, offset=3))) == [made[2].id]  # no paging
+    assert list(store.ids(Query(direction="out"))) == []
+    page = store.rows([made[5].id, made[1].id, 99999, made[3].id])
+    assert [r.id for r in page] == [made[5].id, made[1].id, made[3].id]  # the order asked; gone ones left out
+    assert page[0] == store.get(made[5].id)
+    assert [r.id for r in store.rows(list(ids) * 200)][:7] == list(ids)  # more ids than one statement takes
+
+
+def test_a_new_file_opened_by_several_threads_at_once(tmp_path: Path) -> None:
+    """The desktop's list and its MESH worker may both open a store that does not exist yet."""
+    import threading
+
+    path = tmp_path / "new.sqlite3"
+    errors: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def open_it() -> None:
+        start.wait()
+        try:
+            with MessageStore(path) as opened:
+                opened.count()
+        except BaseException as exc:  # collected: the assertion below names it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with MessageStore(path) as opened:
+        assert opened.integrity() == "ok"

@@ -18,11 +18,9 @@ from pathlib import Path
 
 from workbench.cli.common import fail, print_json
 from workbench.cli.stored import add_store_option, open_store
-from workbench.core.codecs import MAX_BYTES
-from workbench.core.store import MessageStore, Query, StoredMessage
+from workbench.core.store import Query, StoredMessage
+from workbench.core.store.importing import files_to_import, import_file
 from workbench.core.validation.runner import Validator
-
-SUFFIXES = (".xml", ".json")
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -93,15 +91,9 @@ def render_row(row: StoredMessage) -> str:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    files: list[Path] = []
-    for raw in args.paths:
-        path = Path(raw)
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES))
-        elif path.is_file():
-            files.append(path)
-        else:
-            return fail(f"{raw}: no such file or folder")
+    files, missing = files_to_import(args.paths)
+    if missing:
+        return fail(f"{missing[0]}: no such file or folder")
     store = open_store(args)
     if store is None:
         return 2
@@ -110,7 +102,7 @@ def run_import(args: argparse.Namespace) -> int:
     unreadable = 0
     with store:
         for file in files:
-            row, added = _import(store, file, validator)
+            row, added = import_file(store, file, validator)
             if row is None:
                 unreadable += 1
                 report.append({"file": str(file), "error": "cannot be read from disk", "id": None, "added": False})
@@ -129,14 +121,3 @@ def run_import(args: argparse.Namespace) -> int:
         added = sum(1 for i in report if i["added"])
         print(f"{len(files)} file(s): {added} stored, {len(files) - added} already there or not readable")
     return 1 if unreadable else 0
-
-
-def _import(store: MessageStore, file: Path, validator: Validator) -> tuple[StoredMessage | None, bool]:
-    try:
-        if file.stat().st_size > MAX_BYTES:
-            data = file.read_bytes()[: MAX_BYTES + 1]
-        else:
-            data = file.read_bytes()
-    except OSError:
-        return None, False
-    return store.import_bytes(data, str(file), validator)

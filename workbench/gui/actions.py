@@ -27,8 +27,8 @@ class ActionSpec:
     Attributes:
         key: The action's name in the window's ``actions`` dict.
         text: The menu text (``&`` marks the mnemonic).
-        handler: The window method called; checkable actions pass their new state. None for
-            a submenu.
+        handler: The window method called (``part.method`` calls a method of the window's
+            attribute ``part``); checkable actions pass their new state. None for a submenu.
         shortcut: The key sequence, if any; several are separated by ``;`` (the first is shown).
         tip: The status-bar tip.
         checkable: The action is a toggle.
@@ -94,6 +94,15 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
             ActionSpec("expand_all", "&Expand All", "expand_all", "Ctrl+Shift+E", "Open every row of the tree"),
             ActionSpec("collapse_all", "C&ollapse All", "collapse_all", "Ctrl+Shift+C", "Close every row of the tree"),
             None,
+            ActionSpec(
+                "messages",
+                "&Messages",
+                "mesh.set_messages_visible",
+                "Ctrl+Shift+M",
+                "Show every message sent, received or imported, kept in the message store",
+                checkable=True,
+            ),
+            None,
             ActionSpec("next_tab", "&Next Tab", "next_tab", "Ctrl+Tab;Ctrl+PgDown", "Show the next message"),
             ActionSpec(
                 "previous_tab",
@@ -117,6 +126,47 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
         ),
     ),
     (
+        "&MESH",
+        (
+            ActionSpec(
+                "mesh_send",
+                "&Send Over MESH…",
+                "mesh.send_current",
+                "Ctrl+Return",
+                "Send the message shown to a mailbox",
+            ),
+            ActionSpec(
+                "mesh_poll", "&Poll Now", "mesh.poll_now", "F5", "Fetch what waits in the mailbox, and answer it"
+            ),
+            ActionSpec("mesh_retry", "&Retry Failed", "mesh.retry_failed", None, "Send again what could not be sent"),
+            None,
+            ActionSpec(
+                "mesh_auto_respond",
+                "&Auto-Respond",
+                "mesh.set_auto_respond",
+                None,
+                "Answer what arrives as the receiver would (receiver settings in Settings › MESH…)",
+                checkable=True,
+            ),
+            None,
+            ActionSpec(
+                "mesh_local",
+                "Start &Local MESH",
+                "mesh.toggle_local",
+                None,
+                "Run a MESH server (mesh-sandbox) on this computer, with test mailboxes",
+            ),
+            ActionSpec(
+                "mesh_use_local",
+                "&Use Local MESH",
+                "mesh.set_use_local",
+                None,
+                "While the local MESH runs, use it instead of your own MESH settings",
+                checkable=True,
+            ),
+        ),
+    ),
+    (
         "&Settings",
         (
             ActionSpec(
@@ -125,6 +175,13 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
                 "show_profiles",
                 None,
                 "The profiles, value sets and code systems validation uses",
+            ),
+            ActionSpec(
+                "mesh_settings",
+                "&MESH…",
+                "mesh.show_settings",
+                None,
+                "The MESH endpoint, your mailbox and its secrets, workflows, polling, the auto-responder",
             ),
             ActionSpec(
                 "reopen_tabs",
@@ -175,7 +232,7 @@ def build_menus(window: QMainWindow, menus: tuple = MENUS) -> tuple[dict[str, QA
                 action.setShortcuts([QKeySequence(keys) for keys in spec.shortcut.split(";")])
             if spec.tip:
                 action.setStatusTip(spec.tip)
-            handler: Callable[..., object] = getattr(window, spec.handler or "")
+            handler: Callable[..., object] = _resolve(window, spec.handler or "")
             if spec.checkable:
                 action.setCheckable(True)
                 action.setChecked(spec.checked)
@@ -185,6 +242,14 @@ def build_menus(window: QMainWindow, menus: tuple = MENUS) -> tuple[dict[str, QA
             menu.addAction(action)
             actions[spec.key] = action
     return actions, submenus
+
+
+def _resolve(window: QMainWindow, handler: str) -> Callable[..., object]:
+    """The method a spec names: ``close`` on the window, or ``mesh.poll_now`` on one of its parts."""
+    target: object = window
+    for name in handler.split("."):
+        target = getattr(target, name)
+    return target  # type: ignore[return-value]
 
 
 def fill_recent_menu(menu: QMenu, recent: RecentFiles, open_path: Callable[[str], object]) -> None:

@@ -33,6 +33,7 @@ from workbench.gui.documents.tab import MessageTab
 from workbench.gui.documents.tabs import DocumentTabs
 from workbench.gui.inspector.inspector import Inspector
 from workbench.gui.inspector.validation import ValidationResult
+from workbench.gui.mesh.feature import MeshFeature
 from workbench.gui.profiles.dialog import ProfilesDialog
 from workbench.gui.simulate.diagram import OpenRequest
 from workbench.gui.simulate.window import CurrentMessage, SimulateWindow
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
 
     Attributes:
         tabs: The tab widget.
+        mesh: MESH, the message store and the Messages view.
         start_page: What is shown when no message is open.
         message_bar: Errors and notes that do not block.
         question: The last question asked about unsaved edits (closing a tab, quitting), if any.
@@ -102,8 +104,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.summary = QLabel()
         self.statusBar().addPermanentWidget(self.summary)
+        self.mesh = MeshFeature(context, self)  # MESH and the Messages view (the menu calls mesh.*)
 
         self.menu_actions, self.submenus = menus.build_menus(self)
+        self.mesh.bind(self.menu_actions)
         self.submenus["recent"].aboutToShow.connect(self._on_recent_menu_about_to_show)
         self._layout = WindowLayout(context.settings, self.menu_actions["show_comments"])
         self._layout.restore(self)
@@ -448,6 +452,7 @@ class MainWindow(QMainWindow):
         self._layout.save(self, tab.inspector.splitters() if tab is not None and tab.inspector else ())
         for tab in self.tabs.tabs():
             tab.close_session()
+        self.mesh.shutdown()  # stops polling and the local MESH
         self._context.pool.clear()
         self._context.pool.waitForDone()
         collect_frozen(refreeze=False)  # the messages go with the window: the collector may free them

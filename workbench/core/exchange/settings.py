@@ -210,6 +210,7 @@ def save_mesh_settings(settings: MeshSettings, path: str | Path | None = None, *
     atomic_write(file, ("\n".join(lines) + "\n").encode("utf-8"))
     secrets = {"password": settings.password.reveal(), "shared_key": settings.shared_key.reveal()}
     if keyring and _keyring_set(settings.mailbox or "", secrets):
+        secrets_path(file).unlink(missing_ok=True)  # the keyring holds them now: no stale copy
         return file
     target = secrets_path(file)
     text = "".join(f"{k} = {_toml_value(v)}\n" for k, v in secrets.items() if v)
@@ -276,6 +277,7 @@ def _keyring_get(mailbox: str) -> dict[str, str]:
 
 
 def _keyring_set(mailbox: str, secrets: dict[str, str]) -> bool:
+    """Keep the secrets in the keyring (an empty one is removed from it); False when there is none."""
     ring = _keyring()
     if ring is None or not mailbox:
         return False
@@ -283,9 +285,19 @@ def _keyring_set(mailbox: str, secrets: dict[str, str]) -> bool:
         for key, value in secrets.items():
             if value:
                 ring.set_password(_KEYRING_SERVICE, f"{mailbox}:{key}", value)
+            elif ring.get_password(_KEYRING_SERVICE, f"{mailbox}:{key}") is not None:
+                ring.delete_password(_KEYRING_SERVICE, f"{mailbox}:{key}")
     except Exception:  # a locked or broken keyring: the caller writes the secrets file
         return False
     return True
+
+
+def secrets_place(path: str | Path | None = None) -> str:
+    """Where :func:`save_mesh_settings` keeps the password and shared key, in words."""
+    if _keyring() is not None:
+        return "the system keyring"
+    file = secrets_path(Path(path) if path is not None else None)
+    return f"{file} (readable by you only)"
 
 
 def _toml_value(value: object) -> str:

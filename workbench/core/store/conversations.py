@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from workbench.core.acks.events import RECEIVER, SENDER, EventKind, Lane, Outcome, SimEvent, SimulationResult
 from workbench.core.acks.runs import LaneInfo, RoundTrip, code_display, flags_text
@@ -128,27 +128,47 @@ def check_overdue(done: Replay, now: datetime) -> None:
     done.receiver.check_overdue()
 
 
+def side_of(store: MessageStore, conversation: str, mailbox: str | None = None) -> list[StoredMessage]:
+    """A conversation's rows as one mailbox saw them (all of them when ``mailbox`` is None).
+
+    One store can hold both sides of a conversation (the workbench sending from one mailbox and
+    answering as the receiver on another): each side is a conversation of its own, with every
+    transfer once.
+    """
+    rows = store.conversation(conversation)
+    return rows if mailbox is None else [row for row in rows if row.mailbox == mailbox]
+
+
 def stored_result(
-    store: MessageStore, conversation: str, *, timeout: float = 3600.0, now: Clock | None = None
+    store: MessageStore,
+    conversation: str,
+    *,
+    timeout: float = 3600.0,
+    now: Clock | None = None,
+    mailbox: str | None = None,
 ) -> SimulationResult:
     """A stored conversation as the event log and trackers a loopback simulation gives.
+
+    With ``mailbox``, the conversation as that mailbox saw it (see :func:`side_of`).
 
     Raises:
         LookupError: no stored message belongs to ``conversation``, or none starts it.
     """
-    rows = store.conversation(conversation)
+    rows = side_of(store, conversation, mailbox)
     if not rows:
-        raise LookupError(f"no stored conversation {conversation}")
+        where = f" at mailbox {mailbox}" if mailbox else ""
+        raise LookupError(f"no stored conversation {conversation}{where}")
     pairs = [(row, store.data(row)) for row in rows]
     done = replay(pairs, timeout=timeout)
     if now is not None:
         check_overdue(done, now.now())
     if not any(c.kind == "message" for c in done.sender.conversations):
         raise LookupError(f"conversation {conversation} has Responses but not the message they answer")
-    start = min(_sent_time(row, data) for row, data in pairs)
+    times = transfer_times(pairs, store.conversation(conversation) if mailbox is not None else rows)
+    start = min(sent for sent, _ in times.values())
     events: list[SimEvent] = []
     for row, data in sorted(pairs, key=lambda pair: (pair[0].time, pair[0].id)):
-        events.extend(_events_of(row, data, start, len(events)))
+        events.extend(_events_of(row, data, start, len(events), times[row.id]))
     ended = max((e.arrival or e.time) for e in events) if events else 0.0
     orphans = (*done.sender.orphan_anomalies, *done.receiver.orphan_anomalies)
     return SimulationResult(
@@ -161,10 +181,20 @@ def stored_result(
     )
 
 
-def stored_round_trip(store: MessageStore, conversation: str, number: int = 0, *, timeout: float = 3600.0) -> RoundTrip:
-    """A stored conversation as the Simulate window's round trip (lanes, flags, event log)."""
-    result = stored_result(store, conversation, timeout=timeout)
-    rows = store.conversation(conversation)
+def stored_round_trip(
+    store: MessageStore,
+    conversation: str,
+    number: int = 0,
+    *,
+    timeout: float = 3600.0,
+    mailbox: str | None = None,
+) -> RoundTrip:
+    """A stored conversation as the Simulate window's round trip (lanes, flags, event log).
+
+    With ``mailbox``, the conversation as that mailbox saw it (see :func:`side_of`).
+    """
+    result = stored_result(store, conversation, timeout=timeout, mailbox=mailbox)
+    rows = side_of(store, conversation, mailbox)
     first = next(r for r in rows if not r.is_response)
     data = store.data(first)
     try:
@@ -179,35 +209,71 @@ def stored_round_trip(store: MessageStore, conversation: str, number: int = 0, *
     receiver = LaneInfo(
         "Receiver", response.sender if response else first.receiver, receiver_box, "MESH mailbox", "not known"
     )
-    title = (
-        f"{first.event or 'message'} over {first.transport.upper() if first.transport == 'mesh' else first.transport}"
-    )
+    how = {"mesh": "over MESH", "folder": "over MESH client folders", "import": "imported"}
+    title = f"{first.event or 'message'} {how.get(first.transport, 'over ' + first.transport)}"
     started = parse_time(first.time) or datetime.now(UTC)
     return RoundTrip(number, title, flags, result, sender, receiver, started, 0.0)
 
 
-def _sent_time(row: StoredMessage, data: bytes) -> datetime:
-    """When a transfer left its sender: our send time, or for one received the header's timestamp."""
-    at = parse_time(row.time) or datetime.now(UTC)
-    if row.direction == "out":
-        return at
+def transfer_times(
+    pairs: list[tuple[StoredMessage, bytes]], every: list[StoredMessage]
+) -> dict[int, tuple[datetime, datetime | None]]:
+    """When each transfer left its sender and reached its recipient (None: not known to have).
+
+    A side of a conversation knows its own times: when it sent, when it received. The other
+    end's are taken from its rows when the store has them too (``every``: the desktop keeps
+    both sides, matched by MESH message id); otherwise a received message left when its header
+    says (clamped between what it answers leaving and its receipt: headers have whole
+    seconds, clocks differ), and a message sent arrived when MESH said it was delivered, but no
+    later than the first Response to it left.
+    """
+    twins = {(r.mesh_message_id, r.direction): r for r in every if r.mesh_message_id}
+    times: dict[int, tuple[datetime, datetime | None]] = {}
+    left: dict[str, datetime] = {}  # MessageHeader.id -> when it left
+    for row, data in sorted(pairs, key=lambda pair: (pair[0].time, pair[0].id)):
+        at = parse_time(row.time) or datetime.now(UTC)
+        if row.direction == "out":
+            twin = twins.get((row.mesh_message_id, "in"))
+            arrival = parse_time(twin.received_at) if twin is not None else _delivered(row)
+            sent = at
+        else:
+            twin = twins.get((row.mesh_message_id, "out"))
+            sent = (parse_time(twin.sent_at) if twin is not None else None) or _stamped(row, data, at, left)
+            arrival = at
+        if row.message_id:
+            left.setdefault(row.message_id, sent)
+        times[row.id] = (sent, arrival)
+    for row, _data in pairs:
+        answers = [times[r.id][0] for r, _ in pairs if row.message_id and r.response_to == row.message_id]
+        sent, arrival = times[row.id]
+        if answers and row.direction == "out":
+            arrival = max(sent, min(*answers, arrival) if arrival is not None else min(answers))
+            times[row.id] = (sent, arrival)
+    return times
+
+
+def _delivered(row: StoredMessage) -> datetime | None:
+    """When MESH said a message sent was delivered (its recipient acknowledged it), if it did."""
+    return parse_time(json.loads(row.delivery).get("delivered_at")) if row.delivery else None
+
+
+def _stamped(row: StoredMessage, data: bytes, at: datetime, left: dict[str, datetime]) -> datetime:
+    """When a received message left, by its header: not before what it answers left, not after ``at``."""
+    earliest = left.get(row.response_to or "") or at - timedelta(hours=1)
     try:
         stamped = parse_time(message_view(read_bytes(data)).timestamp)
     except ReadError:
         stamped = None
-    if stamped is None or stamped > at or (at - stamped).total_seconds() > 3600:
-        return at  # a header time far from the receipt (an old example) would stretch the diagram
-    return stamped
+    if stamped is None or stamped > at or stamped < at - timedelta(hours=1):
+        return at  # no time, or one far from the receipt (an old example) would stretch the diagram
+    return min(at, max(stamped, earliest))
 
 
-def _events_of(row: StoredMessage, data: bytes, start: datetime, seq: int) -> list[SimEvent]:
-    sent = _sent_time(row, data)
-    arrival: float | None = None
-    if row.direction == "in":
-        arrival = _seconds(parse_time(row.time) or sent, start)
-    elif row.delivery:
-        delivered = parse_time(json.loads(row.delivery).get("delivered_at"))
-        arrival = _seconds(delivered, start) if delivered else None
+def _events_of(
+    row: StoredMessage, data: bytes, start: datetime, seq: int, when: tuple[datetime, datetime | None]
+) -> list[SimEvent]:
+    sent, reached = when
+    arrival = _seconds(reached, start) if reached is not None else None
     kind: EventKind = "response" if row.kind == "response" else "ack-of-ack" if row.kind == "ack-of-ack" else "message"
     source, target = (RECEIVER, SENDER) if kind == "response" else (SENDER, RECEIVER)
     outcome: Outcome = "none"

@@ -162,6 +162,9 @@ def migrate(connection: sqlite3.Connection, name: str, target: int = SCHEMA_VERS
     for version in range(found, target):
         try:
             connection.execute("BEGIN IMMEDIATE")
+            if version_of(connection) > version:  # another connection upgraded it meanwhile
+                connection.execute("COMMIT")
+                continue
             for statement in _statements(MIGRATIONS[version]):
                 connection.execute(statement)
             connection.execute(f"PRAGMA user_version = {version + 1}")

@@ -3,8 +3,8 @@
 Time flows down. A :class:`TimeMap` turns simulated seconds into a y coordinate, piecewise
 linearly: :data:`PIXELS_PER_SECOND` while something happens; a long idle stretch (nothing in
 flight for more than :data:`GAP_SECONDS`, such as the wait before a conversation goes overdue) is
-compressed to :data:`BREAK_HEIGHT` and drawn as a break; arrows leaving at the same instant get a
-slot each (:data:`ARROW_SLOT`) so they never overlap. Each arrow runs from its send time on its
+compressed to :data:`BREAK_HEIGHT` and drawn as a break; arrows leaving at the same instant, or
+moments apart, get a slot each (:data:`ARROW_SLOT`) so they never overlap. Each arrow runs from its send time on its
 source lane to its arrival time on its target lane, slanted by the latency; notes sit beside their
 lane's lifeline, outside the space between the lanes, pushed down when they would overlap.
 """
@@ -42,6 +42,8 @@ MIN_PIXELS_PER_SECOND = 18.0
 GAP_SECONDS = 5.0
 BREAK_HEIGHT = 60.0
 ARROW_SLOT = 46.0  # taller than an arrow label, so labels of simultaneous arrows never overlap
+#: The least drop between an arrow's start or end and the next arrival (instants moments apart).
+ARRIVAL_STEP = 30.0
 MIN_SLANT = 4.0
 TAIL = 26.0
 LEGEND_HEIGHT = 34.0
@@ -252,6 +254,7 @@ def _time_map(events: tuple[SimEvent, ...], ended: float, top: float) -> tuple[T
     flights = [(e.time, e.arrival if e.arrival is not None else ended) for e in arrows]
     times = sorted({0.0, ended, *(e.time for e in events), *(a for _, a in flights)})
     starts = Counter(e.time for e in arrows)
+    ends = {a for _, a in flights}
     segments = list(pairwise(times))
     compressed = [t1 - t0 > GAP_SECONDS and not any(s < t1 and a > t0 for s, a in flights) for t0, t1 in segments]
     plain = sum(t1 - t0 for (t0, t1), squeezed in zip(segments, compressed, strict=True) if not squeezed)
@@ -263,11 +266,15 @@ def _time_map(events: tuple[SimEvent, ...], ended: float, top: float) -> tuple[T
     y = top
     points = [(times[0], y)]
     breaks: list[Break] = []
+    last_start = -math.inf  # where the last arrow sent so far starts
+    last_end = -math.inf  # where the last arrow to arrive so far ends
     for i, t in enumerate(times):
         extra = max(0, starts[t] - 1) * ARROW_SLOT
         if extra:
             y += extra
             points.append((t, y))
+        if starts[t]:
+            last_start = y
         if i < len(segments):
             t0, t1 = segments[i]
             if compressed[i]:
@@ -275,6 +282,14 @@ def _time_map(events: tuple[SimEvent, ...], ended: float, top: float) -> tuple[T
                 y += BREAK_HEIGHT
             else:
                 y += (t1 - t0) * pps
+            if starts[t1] and not compressed[i]:
+                # Arrows sent moments apart (a stored MESH round trip takes milliseconds) get a
+                # slot each too: the stretch before the next one is drawn longer.
+                y = max(y, last_start + ARROW_SLOT, last_end + ARRIVAL_STEP)
+            elif t1 in ends and not compressed[i]:
+                y = max(y, last_start + ARRIVAL_STEP, last_end + ARRIVAL_STEP)
+            if t1 in ends:
+                last_end = y
             points.append((t1, y))
     return TimeMap(points), breaks, pps
 

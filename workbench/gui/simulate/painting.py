@@ -107,14 +107,15 @@ def arrow_title(event: SimEvent) -> str:
 
 def arrow_detail(event: SimEvent) -> str:
     """An arrow label's second line: event, what it is, and when it was sent and arrived."""
-    arrival = f"{event.arrival:g} s" if event.arrival is not None else "not delivered"
+    arrival = f"{round(event.arrival, 3):g} s" if event.arrival is not None else "not delivered"
+    sent = f"{round(event.time, 3):g} s"  # a stored MESH round trip is timed to the microsecond
     if event.kind == "message":
         what = (
             event.message_id[:8] + "…" if event.message_id and len(event.message_id) > 9 else (event.message_id or "")
         )
-        return f"{what}  ·  sent {event.time:g} s → {arrival}".lstrip(" ·")
+        return f"{what}  ·  sent {sent} → {arrival}".lstrip(" ·")
     kind = "ack of the business Response" if event.kind == "ack-of-ack" else f"{event.level or ''} Response".strip()
-    return f"{event.event_code or ''} {kind}  ·  sent {event.time:g} s → {arrival}".strip()
+    return f"{event.event_code or ''} {kind}  ·  sent {sent} → {arrival}".strip()
 
 
 def label_boxes(layout: DiagramLayout) -> list[LabelBox]:
@@ -192,7 +193,10 @@ def _paint_caption(painter: QPainter, scene: Scene) -> None:
     trip = scene.trip
     painter.setPen(TEXT)
     painter.setFont(font(TITLE_FONT, bold=True))
-    title = f"{trip.number}. {trip.title}" if trip is not None else "Sequence diagram"
+    if trip is None:
+        title = "Sequence diagram"
+    else:  # a stored conversation has no run number
+        title = f"{trip.number}. {trip.title}" if trip.number else trip.title
     painter.drawText(
         QRectF(rect.left(), rect.top(), rect.width() * 0.7, 24),
         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -204,7 +208,12 @@ def _paint_caption(painter: QPainter, scene: Scene) -> None:
         subtitle = "Run a response pattern or send a message: its round trip is drawn here."
     else:
         conversation = trip.result.conversation
-        parts = [conversation.event_code or "unreadable message", trip.flags, f"simulated {trip.result.ended_at:g} s"]
+        ended = trip.result.ended_at
+        if trip.number:
+            took = f"simulated {ended:g} s"
+        else:  # a stored conversation: how long it really took
+            took = f"took {ended * 1000:.0f} ms" if ended < 1 else f"took {ended:.1f} s"
+        parts = [conversation.event_code or "unreadable message", trip.flags, took]
         subtitle = "   ·   ".join(parts)
     painter.drawText(
         QRectF(rect.left(), rect.top() + 26, rect.width() * 0.75, 18),
