@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -27,8 +28,8 @@ class ActionSpec:
     Attributes:
         key: The action's name in the window's ``actions`` dict.
         text: The menu text (``&`` marks the mnemonic).
-        handler: The window method called; checkable actions pass their new state. None for
-            a submenu.
+        handler: The window method called (or a part's: ``toolkit.compare_dialog``); checkable
+            actions pass their new state. None for a submenu.
         shortcut: The key sequence, if any; several are separated by ``;`` (the first is shown).
         tip: The status-bar tip.
         checkable: The action is a toggle.
@@ -57,6 +58,28 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
             None,
             ActionSpec("save_xml", "Save As &XML…", "save_as_xml", None, "Save the message as FHIR XML"),
             ActionSpec("save_json", "Save As &JSON…", "save_as_json", None, "Save the message as FHIR JSON"),
+            None,
+            ActionSpec(
+                "save_masked",
+                "Save &Masked Copy…",
+                "toolkit.save_masked_copy",
+                None,
+                "Save a copy with the patient's data replaced, to share the message",
+            ),
+            ActionSpec(
+                "export_report",
+                "Export &Report…",
+                "toolkit.export_report",
+                None,
+                "Write the message's validation as one self-contained HTML file",
+            ),
+            ActionSpec(
+                "export_evidence",
+                "Export &Evidence…",
+                "toolkit.export_evidence",
+                None,
+                "Pack the message, its Responses, the report and the conversation into one zip with a manifest",
+            ),
             None,
             ActionSpec("close", "&Close Tab", "close_current_tab", "Ctrl+W", "Close the message shown"),
             ActionSpec("quit", "&Quit", "close", "Ctrl+Q", "Quit the workbench"),
@@ -113,6 +136,13 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
                 "show_simulate",
                 "Ctrl+Shift+R",
                 "Send the message (or a sample) to a simulated receiver and draw the round trip",
+            ),
+            ActionSpec(
+                "compare",
+                "&Compare…",
+                "toolkit.compare_dialog",
+                "Ctrl+Shift+D",
+                "Compare two messages (open tabs or files) side by side",
             ),
         ),
     ),
@@ -175,7 +205,7 @@ def build_menus(window: QMainWindow, menus: tuple = MENUS) -> tuple[dict[str, QA
                 action.setShortcuts([QKeySequence(keys) for keys in spec.shortcut.split(";")])
             if spec.tip:
                 action.setStatusTip(spec.tip)
-            handler: Callable[..., object] = getattr(window, spec.handler or "")
+            handler: Callable[..., object] = attrgetter(spec.handler or "")(window)  # "toolkit.x": a part's method
             if spec.checkable:
                 action.setCheckable(True)
                 action.setChecked(spec.checked)
