@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.acks.presets import EMPTY_MEANS
 from workbench.core.acks.settings import (
     FORCED_WORDS,
     SYNTAXES,
@@ -208,9 +209,9 @@ class ReceiverSettingsForm(QWidget):
         else:
             editor = QLineEdit()
             if name in LIST_FIELDS:
-                editor.setPlaceholderText("empty: " + ("the catalogue's list" if default is None else "all"))
+                editor.setPlaceholderText(EMPTY_MEANS.get(name, "empty: all"))
             elif name == "nhs_numbers":
-                editor.setPlaceholderText("9434765919=30001, 9999999468=30002")
+                editor.setPlaceholderText(f"{EMPTY_MEANS[name]} (e.g. 9434765919=30001, 9999999468=30002)")
             editor.textEdited.connect(self._on_edited)
         return editor
 

@@ -41,6 +41,7 @@ from workbench.gui.actions import ActionSpec, build_menus, scope_actions
 from workbench.gui.context import AppContext
 from workbench.gui.simulate.conversation_model import MESSAGE_ID, ConversationModel
 from workbench.gui.simulate.diagram import SPEEDS, PlaybackState, SequenceDiagram
+from workbench.gui.simulate.presets import PresetChooser
 from workbench.gui.simulate.send_panel import SendPanel, Timing
 from workbench.gui.simulate.settings_form import ReceiverSettingsForm
 from workbench.gui.simulate.tasks import RoundTripTask, RunSignals
@@ -157,8 +158,12 @@ class SimulateWindow(QMainWindow):
         self.message_bar = MessageBar()
         self.send_panel = SendPanel()
         self.settings_form = ReceiverSettingsForm()
+        self.presets = PresetChooser(context.settings, self.settings_form)  # fills the form
+        self.presets.sig_problem.connect(lambda text: self.message_bar.show_message(text, "error"))
         receiver_box = QGroupBox("Receiver")
-        QVBoxLayout(receiver_box).addWidget(self.settings_form)
+        receiver_layout = QVBoxLayout(receiver_box)
+        receiver_layout.addWidget(self.presets)
+        receiver_layout.addWidget(self.settings_form)
         controls = QWidget()
         controls_layout = QVBoxLayout(controls)
         controls_layout.addWidget(self.send_panel)
