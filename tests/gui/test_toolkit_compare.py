@@ -224,3 +224,39 @@ def test_a_tab_compared_with_a_dropped_file_as_it_is_now(qtbot, tmp_path: Path) 
     assert (difference.kind, difference.a, difference.b) == ("changed", "EDITED01", original)
     assert "(edited)" in compare.title_a.text()
     compare.close()
+
+
+def _many_patients(count: int, odd_one: int | None = None) -> bytes:
+    entries = "".join(
+        f'<entry><fullUrl value="urn:uuid:p-{i}"/><resource><Patient><id value="p-{i}"/>'
+        f'<gender value="{"male" if i == odd_one else "female"}"/></Patient></resource></entry>'
+        for i in range(count)
+    )
+    return f'<Bundle xmlns="http://hl7.org/fhir"><id value="b"/><type value="collection"/>{entries}</Bundle>'.encode()
+
+
+def test_a_large_bundle_offers_its_rows_a_batch_at_a_time(
+    qtbot, qtmodeltester, compare_window: CompareWindow, tmp_path: Path
+) -> None:
+    from workbench.gui.toolkit.compare.model import FETCH_BATCH
+
+    count = FETCH_BATCH * 2 + 200
+    first, second = tmp_path / "first.xml", tmp_path / "second.xml"
+    first.write_bytes(_many_patients(count))
+    odd_one = FETCH_BATCH + 200  # in the second batch of rows
+    second.write_bytes(_many_patients(count, odd_one=odd_one))
+    [difference] = compared(qtbot, compare_window, first, second).result.differences
+    assert difference.path == f"Bundle.entry[{odd_one}].resource.gender"
+    # gone to: the difference in the second batch is selected on both sides
+    assert compare_window.model_a.node(compare_window.view_a.currentIndex()) is difference.node_a
+    assert compare_window.model_b.node(compare_window.view_b.currentIndex()) is difference.node_b
+    # the model offers a batch at a time, and the batches up to a row asked for
+    model = DiffTreeModel("a")
+    model.set_document(compare_window.compared().document_a)
+    root = model.index(0, 0)
+    assert model.rowCount(root) == FETCH_BATCH and model.canFetchMore(root)
+    assert model.index_of(difference.node_a).isValid()
+    assert model.rowCount(root) == 2 * FETCH_BATCH  # id, type, and the entries of two batches
+    model.fetchMore(root)
+    assert model.rowCount(root) == count + 2 and not model.canFetchMore(root)
+    qtmodeltester.check(compare_window.model_b)

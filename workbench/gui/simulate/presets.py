@@ -24,7 +24,7 @@ from workbench.gui.simulate.settings_form import ReceiverSettingsForm
 TOML_FILTER = "Receiver settings (*.toml);;All files (*)"
 FILES_KEY = "simulate/receiver_files"
 MAX_FILES = 8
-PLACEHOLDER = "Choose a preset or a settings file…"
+PLACEHOLDER = "Preset or settings file…"
 _TIP = Qt.ItemDataRole.ToolTipRole
 
 

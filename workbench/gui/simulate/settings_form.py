@@ -72,7 +72,8 @@ class ReceiverSettingsForm(QWidget):
         for name, title, description in field_info():
             editor = self._editor(name, defaults[name])
             editor.setObjectName(f"setting_{name}")
-            editor.setToolTip(description)
+            empty = EMPTY_MEANS.get(name)
+            editor.setToolTip(f"{description}\n\n{empty[0].upper()}{empty[1:]}." if empty else description)
             label = QLabel(title)
             label.setToolTip(description)
             form.addRow(label, editor)

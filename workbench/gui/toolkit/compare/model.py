@@ -5,13 +5,15 @@
 (:func:`~workbench.core.itk3.labels.node_label`), an element that only wraps a resource shows as
 that resource (as in the inspector), comments are left out (they are not compared). A row that
 differs is tinted in its kind's colour (:data:`KIND_COLOURS`) and says how in its tooltip; a row
-that holds differences further down carries a grey swatch. The model holds no data of its own
-beyond caches of rows.
+that holds differences further down carries a grey swatch. A parent with many rows offers them
+:data:`FETCH_BATCH` at a time (as the inspector's tree does), so a view never lays out thousands
+at once. The model holds no data of its own beyond caches of rows.
 """
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -37,6 +39,10 @@ KIND_COLOURS = {
     "moved": ("#dcefff", "#0a3069", "#218bff"),
     "holds": ("#eaeef2", "#57606a", "#8c959f"),
 }
+#: Rows of one parent offered at a time when it has more (a view lays out every row offered).
+FETCH_BATCH = 500
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
 #: What each kind means, for the legend and tooltips.
 KIND_MEANINGS = {
     "changed": "changed: a value, id, url or resource type differs",
@@ -98,6 +104,62 @@ def _shown(value: str | None) -> str:
     return "(none)" if value is None else repr(value)
 
 
+@dataclass(frozen=True)
+class SideMarks:
+    """What one side's rows show of a comparison (worked out in the worker: see :func:`side_marks`).
+
+    Attributes:
+        marks: The difference at each marked row, by ``id()`` of the row's node.
+        holds: The rows holding differences further down, by ``id()`` of their nodes.
+    """
+
+    marks: dict[int, Difference] = field(default_factory=dict)
+    holds: set[int] = field(default_factory=set)
+
+
+def shown_node(node: Node) -> Node:
+    """The node whose row shows ``node`` (a wrapper shows as its resource)."""
+    return node.children[0] if is_wrapper(node) and node.parent is not None else node
+
+
+def shown_parent(node: Node) -> Node | None:
+    """The node whose row is the parent of ``node``'s row (None for the root)."""
+    parent = node.parent
+    if parent is not None and parent.parent is not None and node.kind == RESOURCE and is_wrapper(parent):
+        parent = parent.parent
+    return parent
+
+
+def side_marks(result: DiffResult, side: Side, pairing: Pairing) -> SideMarks:
+    """The marked rows and the rows holding differences of one side.
+
+    A difference on the other side only (an addition, seen from A) makes the row paired with its
+    nearest paired ancestor hold it.
+    """
+    found = SideMarks()
+    other_side: Side = "b" if side == "a" else "a"
+    for difference in result.differences:
+        node = difference.node_a if side == "a" else difference.node_b
+        if node is None:
+            other = difference.node_b if side == "a" else difference.node_a
+            if other is not None and other.parent is not None:
+                _hold_from(found.holds, pairing.nearest(other.parent, other_side))
+            continue
+        shown = shown_node(node)
+        found.marks.setdefault(id(shown), difference)
+        _hold_from(found.holds, shown_parent(shown))
+    return found
+
+
+def _hold_from(holds: set[int], node: Node | None) -> None:
+    while node is not None:
+        shown = shown_node(node)
+        if id(shown) in holds:
+            return
+        holds.add(id(shown))
+        node = shown_parent(shown)
+
+
 class DiffTreeModel(QAbstractItemModel):
     """The rows of one side of a comparison, its differences marked.
 
@@ -116,6 +178,7 @@ class DiffTreeModel(QAbstractItemModel):
         self._kids: dict[int, list[Node]] = {}
         self._rows: dict[int, int] = {}
         self._labels: dict[int, str] = {}
+        self._limits: dict[int, int] = {}  # rows offered so far, for parents with more than a batch
         self._bold = QFont()
         self._bold.setWeight(QFont.Weight.DemiBold)
 
@@ -127,29 +190,13 @@ class DiffTreeModel(QAbstractItemModel):
         self._document = document
         self._context = context or LabelContext()
         self._marks, self._holds = {}, set()
-        self._kids, self._rows, self._labels = {}, {}, {}
+        self._kids, self._rows, self._labels, self._limits = {}, {}, {}, {}
         self.endResetModel()
 
-    def set_result(self, result: DiffResult | None, pairing: Pairing | None = None) -> None:
-        """Mark the differences of a comparison on this side (None: none).
-
-        A difference on the other side only (an addition, seen from A) makes the row paired with
-        its nearest paired ancestor hold it.
-        """
+    def set_result(self, marks: SideMarks | None) -> None:
+        """Mark the differences of a comparison on this side (None: none); see :func:`side_marks`."""
         self.beginResetModel()
-        self._marks, self._holds = {}, set()
-        for difference in result.differences if result is not None else ():
-            node = difference.node_a if self.side == "a" else difference.node_b
-            if node is None:  # on the other side only: its parent here holds it
-                other = difference.node_b if self.side == "a" else difference.node_a
-                if other is not None and pairing is not None and other.parent is not None:
-                    self._hold_from(pairing.nearest(other.parent, "b" if self.side == "a" else "a"))
-                continue
-            shown = self.shown_node(node)
-            self._marks.setdefault(id(shown), difference)
-            parent = self._shown_parent(shown)
-            if parent is not None:
-                self._hold_from(parent)
+        self._marks, self._holds = (marks.marks, marks.holds) if marks is not None else ({}, set())
         self.endResetModel()
 
     def document(self) -> Document | None:
@@ -168,28 +215,40 @@ class DiffTreeModel(QAbstractItemModel):
         """Return whether a node's row holds differences further down."""
         return id(node) in self._holds
 
-    @staticmethod
-    def shown_node(node: Node) -> Node:
-        """The node whose row shows ``node`` (a wrapper shows as its resource)."""
-        return node.children[0] if is_wrapper(node) and node.parent is not None else node
+    shown_node = staticmethod(shown_node)
 
     def index_of(self, node: Node) -> QModelIndex:
         """Return the index of the row showing a node (invalid for a node not shown here)."""
         target = self.shown_node(node)
         if target.kind == COMMENT:
-            target = self._shown_parent(target) or target
+            target = shown_parent(target) or target
         row = self._row_of(target)
-        return self.createIndex(row, 0, target) if row is not None else QModelIndex()
+        if row is None:
+            return QModelIndex()
+        parent = shown_parent(target)
+        parent_index = self.index_of(parent) if parent is not None else QModelIndex()  # offered first
+        if parent is not None and not parent_index.isValid():
+            return QModelIndex()
+        key = id(parent) if parent is not None else 0
+        kids = self._kids[key]
+        if row >= self._offered(key, kids):  # offer the rows up to it (and the batch it is in)
+            self._offer(parent_index, key, kids, (row // FETCH_BATCH + 1) * FETCH_BATCH)
+        return self.createIndex(row, 0, target)
 
     # ------------------------------------------------------------------------------ helpers
 
-    def _hold_from(self, node: Node | None) -> None:
-        while node is not None:
-            shown = self.shown_node(node)
-            if id(shown) in self._holds:
-                return
-            self._holds.add(id(shown))
-            node = self._shown_parent(shown)
+    def _offered(self, key: int, kids: list[Node]) -> int:
+        """How many of a parent's rows are offered (see :data:`FETCH_BATCH`)."""
+        limit = self._limits.get(key)
+        return len(kids) if limit is None else min(limit, len(kids))
+
+    def _offer(self, parent: AnyIndex, key: int, kids: list[Node], upto: int) -> None:
+        offered = self._offered(key, kids)
+        upto = min(upto, len(kids))
+        if upto > offered:
+            self.beginInsertRows(parent, offered, upto - 1)
+            self._limits[key] = upto
+            self.endInsertRows()
 
     def _children(self, node: Node | None) -> list[Node]:
         key = id(node) if node is not None else 0
@@ -203,18 +262,14 @@ class DiffTreeModel(QAbstractItemModel):
         for row, child in enumerate(found):
             self._rows[id(child)] = row
         self._kids[key] = found
+        if len(found) > FETCH_BATCH:
+            self._limits.setdefault(key, FETCH_BATCH)
         return found
-
-    def _shown_parent(self, node: Node) -> Node | None:
-        parent = node.parent
-        if parent is not None and parent.parent is not None and node.kind == RESOURCE and is_wrapper(parent):
-            parent = parent.parent
-        return parent
 
     def _row_of(self, node: Node) -> int | None:
         row = self._rows.get(id(node))
         if row is None and self._document is not None:
-            parent = self._shown_parent(node)
+            parent = shown_parent(node)
             if parent is None and node is not self._document.root:
                 return None
             if parent is not None and self._row_of(parent) is None:
@@ -229,15 +284,16 @@ class DiffTreeModel(QAbstractItemModel):
         """Override QAbstractItemModel::index."""
         if column != 0 or row < 0:
             return QModelIndex()
-        kids = self._children(self.node(parent))
-        if row >= len(kids):
+        node = self.node(parent)
+        kids = self._children(node)
+        if row >= self._offered(id(node) if node is not None else 0, kids):
             return QModelIndex()
         return self.createIndex(row, 0, kids[row])
 
     def parent(self, index: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
         """Override QAbstractItemModel::parent."""
         node = self.node(index)
-        parent = self._shown_parent(node) if node is not None else None
+        parent = shown_parent(node) if node is not None else None
         if parent is None:
             return QModelIndex()
         row = self._row_of(parent)
@@ -247,7 +303,21 @@ class DiffTreeModel(QAbstractItemModel):
         """Override QAbstractItemModel::rowCount."""
         if parent.isValid() and parent.column() != 0:
             return 0
-        return len(self._children(self.node(parent)))
+        node = self.node(parent)
+        return self._offered(id(node) if node is not None else 0, self._children(node))
+
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        """Override QAbstractItemModel::canFetchMore: a parent with rows not offered yet."""
+        node = self.node(parent)
+        kids = self._children(node)
+        return self._offered(id(node) if node is not None else 0, kids) < len(kids)
+
+    def fetchMore(self, parent: AnyIndex) -> None:
+        """Override QAbstractItemModel::fetchMore: offer the next :data:`FETCH_BATCH` rows."""
+        node = self.node(parent)
+        key = id(node) if node is not None else 0
+        kids = self._children(node)
+        self._offer(parent, key, kids, self._offered(key, kids) + FETCH_BATCH)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         """Override QAbstractItemModel::columnCount."""
@@ -263,9 +333,7 @@ class DiffTreeModel(QAbstractItemModel):
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         """Override QAbstractItemModel::flags."""
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _ROW_FLAGS if index.isValid() else _NO_FLAGS
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Override QAbstractItemModel::data."""

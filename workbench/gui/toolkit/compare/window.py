@@ -324,12 +324,12 @@ class CompareWindow(QMainWindow):
         result = compared.result
         first = self._compared is None or self._compared.document_a is not compared.document_a
         self._compared = compared
-        self._pairing = Pairing(compared.document_a, result)
+        self._pairing = compared.pairing
         if first:
             self.model_a.set_document(compared.document_a, compared.context_a)
             self.model_b.set_document(compared.document_b, compared.context_b)
-        self.model_a.set_result(result, self._pairing)
-        self.model_b.set_result(result, self._pairing)
+        self.model_a.set_result(compared.marks_a)
+        self.model_b.set_result(compared.marks_b)
         self.diff_model.set_result(result)
         self._current = -1
         counts = result.counts()

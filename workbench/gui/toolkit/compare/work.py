@@ -16,7 +16,8 @@ from workbench.core.codecs import read_bytes, read_file_bytes
 from workbench.core.errors import ReadError, WorkbenchError
 from workbench.core.itk3.labels import LabelContext
 from workbench.core.toolkit.diff import DiffResult, diff_documents
-from workbench.core.tree import Document, gc_paused
+from workbench.core.tree import RESOURCE, Document, gc_paused
+from workbench.gui.toolkit.compare.model import Pairing, SideMarks, side_marks
 from workbench.gui.toolkit.jobs import Snapshot
 
 
@@ -66,9 +67,11 @@ class Compared:
     Attributes:
         a, b: The two sides as given.
         document_a, document_b: Their trees.
-        context_a, context_b: Their labels' contexts.
+        context_a, context_b: Their labels' contexts (their Bundles' indexes built).
         result: The comparison.
         seconds: How long reading and comparing took.
+        pairing: The nodes paired, both ways.
+        marks_a, marks_b: What each side's rows show of the comparison.
     """
 
     a: CompareSource
@@ -79,6 +82,9 @@ class Compared:
     context_b: LabelContext
     result: DiffResult
     seconds: float
+    pairing: Pairing
+    marks_a: SideMarks
+    marks_b: SideMarks
 
 
 def read_side(source: CompareSource, label: str, progress: Callable[[float], None]) -> Document:
@@ -104,27 +110,59 @@ def compare_sources(
     with gc_paused():
         document_a = read_side(a, f"A ({a.name})", lambda f: progress(0.4 * f))
         document_b = read_side(b, f"B ({b.name})", lambda f: progress(0.4 + 0.4 * f))
-        context_a = LabelContext.for_document(document_a)
-        context_b = LabelContext.for_document(document_b)
+        context_a, context_b = _context(document_a), _context(document_b)
         progress(0.85)
-        result = diff_documents(document_a, document_b, ignore_volatile=ignore_volatile)
-    progress(1.0)
-    seconds = time.perf_counter() - started
-    return Compared(a, b, document_a, document_b, context_a, context_b, result, seconds)
+        return _compared(a, b, document_a, document_b, context_a, context_b, ignore_volatile, started, progress)
 
 
 def compare_again(compared: Compared, ignore_volatile: bool, progress: Callable[[float], None]) -> Compared:
     """Compare the same two trees again with another option (the work of a job)."""
-    started = time.perf_counter()
-    result = diff_documents(compared.document_a, compared.document_b, ignore_volatile=ignore_volatile)
+    with gc_paused():
+        return _compared(
+            compared.a,
+            compared.b,
+            compared.document_a,
+            compared.document_b,
+            compared.context_a,
+            compared.context_b,
+            ignore_volatile,
+            time.perf_counter(),
+            progress,
+        )
+
+
+def _compared(
+    a: CompareSource,
+    b: CompareSource,
+    document_a: Document,
+    document_b: Document,
+    context_a: LabelContext,
+    context_b: LabelContext,
+    ignore_volatile: bool,
+    started: float,
+    progress: Callable[[float], None],
+) -> Compared:
+    result = diff_documents(document_a, document_b, ignore_volatile=ignore_volatile)
+    pairing = Pairing(document_a, result)
+    marks_a, marks_b = side_marks(result, "a", pairing), side_marks(result, "b", pairing)
     progress(1.0)
-    return Compared(
-        compared.a,
-        compared.b,
-        compared.document_a,
-        compared.document_b,
-        compared.context_a,
-        compared.context_b,
-        result,
-        time.perf_counter() - started,
-    )
+    seconds = time.perf_counter() - started
+    return Compared(a, b, document_a, document_b, context_a, context_b, result, seconds, pairing, marks_a, marks_b)
+
+
+def _context(document: Document) -> LabelContext:
+    """The labels' context of a side, each Bundle's index of entries built now (not on the GUI
+    thread, when the first reference is labelled)."""
+    context = LabelContext.for_document(document)
+    indexed: set[int] = set()
+    for node in document.root.iter():
+        if node.name != "reference" or node.parent is None:
+            continue
+        owner = node.owning_resource()
+        bundle = owner.parent if owner is not None else None
+        while bundle is not None and not (bundle.kind == RESOURCE and bundle.name == "Bundle"):
+            bundle = bundle.parent
+        if bundle is not None and id(bundle) not in indexed:
+            indexed.add(id(bundle))
+            context.resolve(node.parent)
+    return context
