@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from guihelpers import make_simulate_window
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 
 from workbench.core.acks.presets import EMPTY_MEANS, shipped_presets
 from workbench.core.acks.settings import load_settings
-from workbench.gui.context import AppContext
 from workbench.gui.simulate import presets as preset_module
 from workbench.gui.simulate.settings_form import LIST_FIELDS
 from workbench.gui.simulate.window import SimulateWindow
@@ -21,12 +21,7 @@ RUN_TIMEOUT_MS = 30_000
 
 @pytest.fixture
 def window(qtbot) -> SimulateWindow:
-    simulate = SimulateWindow(AppContext())
-    qtbot.addWidget(simulate)
-    simulate.resize(1400, 900)
-    simulate.show()
-    qtbot.waitExposed(simulate)
-    return simulate
+    return make_simulate_window(qtbot)
 
 
 def test_every_list_field_says_what_empty_means(window: SimulateWindow) -> None:

@@ -238,7 +238,7 @@ def _many_patients(count: int, odd_one: int | None = None) -> bytes:
 def test_a_large_bundle_offers_its_rows_a_batch_at_a_time(
     qtbot, qtmodeltester, compare_window: CompareWindow, tmp_path: Path
 ) -> None:
-    from workbench.gui.toolkit.compare.model import FETCH_BATCH
+    from workbench.gui.inspector.tree_model import FETCH_BATCH
 
     count = FETCH_BATCH * 2 + 200
     first, second = tmp_path / "first.xml", tmp_path / "second.xml"

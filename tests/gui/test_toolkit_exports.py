@@ -97,7 +97,8 @@ def test_export_report_writes_one_self_contained_html_file(qtbot, tmp_path: Path
     asked = []
     monkeypatch.setattr(asking, "ask_report_path", lambda parent, suggested: asked.append(suggested) or str(target))
     window = make_window(qtbot)
-    open_and_wait(qtbot, window, ITK003D)
+    tab = open_and_wait(qtbot, window, ITK003D)
+    qtbot.waitUntil(lambda: tab.validation.result() is not None, timeout=WORK_TIMEOUT_MS)  # its own status note
     with qtbot.waitSignal(window.toolkit.sig_exported, timeout=WORK_TIMEOUT_MS) as blocker:
         window.menu_actions["export_report"].trigger()
     assert asked and asked[0].endswith("ITK003D_ITK_eDischarge-report.html")

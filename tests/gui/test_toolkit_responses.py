@@ -22,7 +22,7 @@ from workbench.core.clock import SequentialIds, VirtualClock
 from workbench.core.codecs import read_file, render
 from workbench.core.itk3.view import message_view
 from workbench.core.store import MessageStore, default_store_path
-from workbench.gui.toolkit.response_bar import OWN_VERDICT
+from workbench.gui.inspector.response_bar import OWN_VERDICT
 
 ASSETS = EXAMPLES / "STU3-FHIR-Assets" / "Examples"
 RESPONDER = Responder("RCV01", "RCV01OT001")

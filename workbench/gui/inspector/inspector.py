@@ -32,8 +32,8 @@ from workbench.gui.inspector.banner import ResponseBanner
 from workbench.gui.inspector.details_panel import NO_ELEMENTS, DetailsPanel
 from workbench.gui.inspector.issues_panel import IssuesPanel
 from workbench.gui.inspector.preview_panel import PreviewPanel
+from workbench.gui.inspector.response_bar import ResponseSaysBar, conformance_verdict
 from workbench.gui.inspector.tree_panel import TreePanel
-from workbench.gui.toolkit.response_bar import ResponseSaysBar, conformance_verdict
 from workbench.gui.widgets import dialogs
 from workbench.gui.window_layout import last_directory
 

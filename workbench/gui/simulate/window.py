@@ -18,16 +18,13 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QGroupBox,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QScrollArea,
     QSplitter,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -45,6 +42,7 @@ from workbench.gui.simulate.presets import PresetChooser
 from workbench.gui.simulate.send_panel import SendPanel, Timing
 from workbench.gui.simulate.settings_form import ReceiverSettingsForm
 from workbench.gui.simulate.tasks import RoundTripTask, RunSignals
+from workbench.gui.widgets.fields import list_table
 from workbench.gui.widgets.message_bar import MessageBar
 
 TITLE = "Simulate Round Trip"
@@ -183,17 +181,7 @@ class SimulateWindow(QMainWindow):
         self.diagram_scroll.setWidget(self.diagram)
         self.diagram_scroll.setWidgetResizable(True)
         self.model = ConversationModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("conversations")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table = list_table(self.model, "conversations")
         self.table.horizontalHeader().setDefaultSectionSize(120)
         self.table.setToolTip("Double-click a round trip to open its message in the inspector")
 

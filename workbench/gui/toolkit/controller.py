@@ -3,10 +3,10 @@
 The main window makes one :class:`Toolkit` and tells it when a tab opens or closes and which
 message is shown; the menu table names its methods (``toolkit.compare_dialog`` ...). It knows
 the window only through :class:`ToolkitWindow` (what any main window offers), so this package
-never imports the window, the tabs or the inspector.
+never imports the window or the tabs.
 
 * A tab whose message is a Response shows what it says (the inspector's
-  :class:`~.response_bar.ResponseSaysBar`); the toolkit finds where the message it answers is
+  :class:`~workbench.gui.inspector.response_bar.ResponseSaysBar`); the toolkit finds where the message it answers is
   (another tab, or the message store, looked in off the GUI thread) and opens it on request.
 * Tools › Compare… opens :class:`~.compare.window.CompareWindow` s; :meth:`Toolkit.compare_with`
   compares a tab with a file (a file dropped on a tab).
@@ -28,6 +28,7 @@ from workbench.core.session import MessageSession
 from workbench.core.toolkit.responses import ResponseSummary, response_summary
 from workbench.core.toolkit.stored import Found
 from workbench.gui.context import AppContext
+from workbench.gui.inspector.response_bar import AnsweredLocation
 from workbench.gui.tasks import TaskFailure
 from workbench.gui.toolkit import asking, store_lookup
 from workbench.gui.toolkit.compare.chooser import Choice, CompareChooser
@@ -36,7 +37,6 @@ from workbench.gui.toolkit.compare.work import CompareSource
 from workbench.gui.toolkit.exports import EvidenceDialog, Exported, ResponseChoice, evidence_to_file, report_to_file
 from workbench.gui.toolkit.jobs import JobResult, Snapshot, Work, start_job
 from workbench.gui.toolkit.masking import MaskDialog, MaskDone, MaskSummaryDialog, mask_to_file, suggested_path
-from workbench.gui.toolkit.response_bar import AnsweredLocation
 from workbench.gui.widgets.message_bar import MessageBar
 from workbench.gui.widgets.progress import DelayedProgressBar
 from workbench.gui.window_layout import last_directory
@@ -70,7 +70,7 @@ class Toolkit(QObject):
 
     Signals:
         sig_located(object): Where the message a Response answers was found (or not); carries
-            the :class:`~.response_bar.AnsweredLocation`.
+            the :class:`~workbench.gui.inspector.response_bar.AnsweredLocation`.
         sig_compare_opened(object): A Compare window was opened; carries it.
         sig_masked(object): A masked copy was written; carries the :class:`~.masking.MaskDone`.
         sig_exported(object): A report or evidence pack was written; carries the

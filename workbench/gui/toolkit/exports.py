@@ -21,9 +21,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -42,6 +40,7 @@ from workbench.core.validation.runner import Validator
 from workbench.core.words import plural
 from workbench.gui.profiles.library import ProfileLibrary
 from workbench.gui.toolkit.jobs import Snapshot
+from workbench.gui.widgets.fields import PathField
 
 #: Item data role of a Response in the evidence dialog's list.
 CHOICE_ROLE = Qt.ItemDataRole.UserRole + 31
@@ -196,7 +195,6 @@ class EvidenceDialog(QDialog):
         self.setObjectName("evidenceDialog")
         self.setWindowTitle("Export Evidence")
         self._ask_files = ask_files
-        self._ask_path = ask_path
         intro = QLabel(
             f"One zip with {name}'s bytes, the Responses ticked below, the validation report (HTML "
             "and JSON), the conversation as a sequence diagram, the versions that judged it, and a "
@@ -222,20 +220,15 @@ class EvidenceDialog(QDialog):
         add.clicked.connect(self._on_add_clicked)
         self.simulate = QCheckBox("With no Responses, draw a round trip to the simulated receiver (named as simulated)")
         self.simulate.setChecked(True)
-        self.path_edit = QLineEdit(suggested)
-        self.path_edit.setObjectName("evidencePath")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._on_browse_clicked)
-        row = QHBoxLayout()
-        row.addWidget(self.path_edit, 1)
-        row.addWidget(browse)
+        self.path_field = PathField(suggested, ask_path, "evidencePath")
+        self.path_edit = self.path_field.edit
         form = QFormLayout()
-        form.addRow("Save to:", row)
+        form.addRow("Save to:", self.path_field)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        self.path_edit.textChanged.connect(self._update)
+        self.path_field.sig_text_changed.connect(self._update)
         layout.addWidget(QLabel("Responses to include:"))
         layout.addWidget(self.responses, 1)
         layout.addWidget(self.store_label)
@@ -282,7 +275,7 @@ class EvidenceDialog(QDialog):
     def request(self) -> EvidenceRequest:
         """Return what was chosen."""
         chosen = tuple(choice for choice, ticked in self.choices() if ticked)
-        return EvidenceRequest(self.path_edit.text().strip(), chosen, self.simulate.isChecked())
+        return EvidenceRequest(self.path_field.path(), chosen, self.simulate.isChecked())
 
     # ---------------------------------------------------------------------------- helpers
 
@@ -296,10 +289,5 @@ class EvidenceDialog(QDialog):
     def _on_add_clicked(self) -> None:
         self.add_files(self._ask_files(self))
 
-    def _on_browse_clicked(self) -> None:
-        path = self._ask_path(self, self.path_edit.text())
-        if path:
-            self.path_edit.setText(path)
-
     def _update(self) -> None:
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.path_edit.text().strip()))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.path_field.path()))

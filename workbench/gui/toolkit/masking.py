@@ -21,11 +21,9 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +33,7 @@ from workbench.core.files import atomic_write
 from workbench.core.toolkit.masking import Masker
 from workbench.core.words import plural
 from workbench.gui.toolkit.jobs import Snapshot
+from workbench.gui.widgets.fields import PathField
 
 SEED_PLACEHOLDER = "none: new replacements each time (the copy cannot be made again)"
 
@@ -121,8 +120,6 @@ class MaskDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("maskDialog")
         self.setWindowTitle("Save Masked Copy")
-        self._ask_path = ask_path
-        self._syntax = syntax
         intro = QLabel(
             f"A copy of <b>{html.escape(name)}</b> with the patient's data replaced: NHS numbers (by valid "
             "test numbers), other patient identifiers, names, birth dates (shifted, ages kept), "
@@ -130,13 +127,8 @@ class MaskDialog(QDialog):
             "else changes, so the copy validates as the original does."
         )
         intro.setWordWrap(True)
-        self.path_edit = QLineEdit(suggested)
-        self.path_edit.setObjectName("maskPath")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        path_row = QHBoxLayout()
-        path_row.addWidget(self.path_edit, 1)
-        path_row.addWidget(browse)
+        self.path_field = PathField(suggested, lambda parent, path: ask_path(parent, path, syntax), "maskPath")
+        self.path_edit = self.path_field.edit
         self.seed_edit = QLineEdit()
         self.seed_edit.setObjectName("maskSeed")
         self.seed_edit.setPlaceholderText(SEED_PLACEHOLDER)
@@ -146,13 +138,13 @@ class MaskDialog(QDialog):
         seed_note.setWordWrap(True)
         seed_note.setObjectName("seedNote")
         form = QFormLayout()
-        form.addRow("Save to:", path_row)
+        form.addRow("Save to:", self.path_field)
         form.addRow("Seed:", self.seed_edit)
         form.addRow("", seed_note)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        self.path_edit.textChanged.connect(self._update)
+        self.path_field.sig_text_changed.connect(self._update)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
@@ -163,15 +155,10 @@ class MaskDialog(QDialog):
     def options(self) -> MaskOptions:
         """Return what was chosen."""
         seed = self.seed_edit.text()
-        return MaskOptions(self.path_edit.text().strip(), seed if seed else None)
-
-    def _browse(self) -> None:
-        path = self._ask_path(self, self.path_edit.text(), self._syntax)
-        if path:
-            self.path_edit.setText(path)
+        return MaskOptions(self.path_field.path(), seed if seed else None)
 
     def _update(self) -> None:
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(bool(self.path_edit.text().strip()))
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(bool(self.path_field.path()))
 
 
 class MaskSummaryDialog(QDialog):

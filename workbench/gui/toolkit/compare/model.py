@@ -1,13 +1,12 @@
 """One side of a comparison as a tree: the message's rows with its differences marked.
 
-:class:`DiffTreeModel` is a thin, read-only Qt model over a core document and the core's
-:class:`~workbench.core.toolkit.diff.DiffResult`: rows are labelled as the inspector labels them
-(:func:`~workbench.core.itk3.labels.node_label`), an element that only wraps a resource shows as
-that resource (as in the inspector), comments are left out (they are not compared). A row that
-differs is tinted in its kind's colour (:data:`KIND_COLOURS`) and says how in its tooltip; a row
-that holds differences further down carries a grey swatch. A parent with many rows offers them
-:data:`FETCH_BATCH` at a time (as the inspector's tree does), so a view never lays out thousands
-at once. The model holds no data of its own beyond caches of rows.
+:class:`DiffTreeModel` is the inspector's tree model (the same labels and rows: an element that
+only wraps a resource shows as that resource; a parent with many rows offers them a batch at a
+time) over a read-only session of one side's tree, comments hidden (they are not compared), with
+the differences of the core's :class:`~workbench.core.toolkit.diff.DiffResult` marked: a row
+that differs is tinted in its kind's colour (:data:`KIND_COLOURS`) and says how in its tooltip;
+a row that holds differences further down carries a grey swatch. What each side marks is worked
+out off the GUI thread (:func:`side_marks`).
 """
 
 from __future__ import annotations
@@ -16,12 +15,14 @@ import html
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from workbench.core.itk3.labels import LabelContext, node_label
+from workbench.core.itk3.labels import LabelContext
+from workbench.core.session import MessageSession
 from workbench.core.toolkit.diff import Difference, DiffResult
-from workbench.core.tree import COMMENT, ELEMENT, RESOURCE, Document, Node
+from workbench.core.tree import ELEMENT, RESOURCE, Document, Node
+from workbench.gui.inspector.tree_model import MessageTreeModel
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 Side = Literal["a", "b"]
@@ -39,10 +40,6 @@ KIND_COLOURS = {
     "moved": ("#dcefff", "#0a3069", "#218bff"),
     "holds": ("#eaeef2", "#57606a", "#8c959f"),
 }
-#: Rows of one parent offered at a time when it has more (a view lays out every row offered).
-FETCH_BATCH = 500
-_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-_NO_FLAGS = Qt.ItemFlag.NoItemFlags
 #: What each kind means, for the legend and tooltips.
 KIND_MEANINGS = {
     "changed": "changed: a value, id, url or resource type differs",
@@ -160,8 +157,11 @@ def _hold_from(holds: set[int], node: Node | None) -> None:
         node = shown_parent(shown)
 
 
-class DiffTreeModel(QAbstractItemModel):
+class DiffTreeModel(MessageTreeModel):
     """The rows of one side of a comparison, its differences marked.
+
+    The inspector's tree model (labels, rows, batches) over a read-only session of the side's
+    tree, comments hidden; this adds the marks.
 
     Args:
         side: ``a`` (left) or ``b`` (right).
@@ -171,27 +171,19 @@ class DiffTreeModel(QAbstractItemModel):
     def __init__(self, side: Side, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.side: Side = side
-        self._document: Document | None = None
-        self._context = LabelContext()
         self._marks: dict[int, Difference] = {}
         self._holds: set[int] = set()
-        self._kids: dict[int, list[Node]] = {}
-        self._rows: dict[int, int] = {}
-        self._labels: dict[int, str] = {}
-        self._limits: dict[int, int] = {}  # rows offered so far, for parents with more than a batch
         self._bold = QFont()
         self._bold.setWeight(QFont.Weight.DemiBold)
+        self.set_show_comments(False)  # comments are not compared
 
     # ---------------------------------------------------------------------------------- API
 
     def set_document(self, document: Document | None, context: LabelContext | None = None) -> None:
         """Show a document (None: nothing), with no differences marked."""
-        self.beginResetModel()
-        self._document = document
-        self._context = context or LabelContext()
         self._marks, self._holds = {}, set()
-        self._kids, self._rows, self._labels, self._limits = {}, {}, {}, {}
-        self.endResetModel()
+        name = "A" if self.side == "a" else "B"
+        self.set_session(MessageSession(name=name, document=document, labels=context) if document else None)
 
     def set_result(self, marks: SideMarks | None) -> None:
         """Mark the differences of a comparison on this side (None: none); see :func:`side_marks`."""
@@ -199,163 +191,34 @@ class DiffTreeModel(QAbstractItemModel):
         self._marks, self._holds = (marks.marks, marks.holds) if marks is not None else ({}, set())
         self.endResetModel()
 
-    def document(self) -> Document | None:
-        """Return the document shown, if any."""
-        return self._document
-
-    def node(self, index: AnyIndex) -> Node | None:
-        """Return the node of an index (None for the invisible root)."""
-        return index.internalPointer() if index.isValid() else None
-
     def difference(self, node: Node) -> Difference | None:
         """Return the difference marked on a node's row, if any."""
-        return self._marks.get(id(self.shown_node(node)))
+        return self._marks.get(id(shown_node(node)))
 
     def holds_differences(self, node: Node) -> bool:
         """Return whether a node's row holds differences further down."""
         return id(node) in self._holds
 
-    shown_node = staticmethod(shown_node)
-
-    def index_of(self, node: Node) -> QModelIndex:
-        """Return the index of the row showing a node (invalid for a node not shown here)."""
-        target = self.shown_node(node)
-        if target.kind == COMMENT:
-            target = shown_parent(target) or target
-        row = self._row_of(target)
-        if row is None:
-            return QModelIndex()
-        parent = shown_parent(target)
-        parent_index = self.index_of(parent) if parent is not None else QModelIndex()  # offered first
-        if parent is not None and not parent_index.isValid():
-            return QModelIndex()
-        key = id(parent) if parent is not None else 0
-        kids = self._kids[key]
-        if row >= self._offered(key, kids):  # offer the rows up to it (and the batch it is in)
-            self._offer(parent_index, key, kids, (row // FETCH_BATCH + 1) * FETCH_BATCH)
-        return self.createIndex(row, 0, target)
-
-    # ------------------------------------------------------------------------------ helpers
-
-    def _offered(self, key: int, kids: list[Node]) -> int:
-        """How many of a parent's rows are offered (see :data:`FETCH_BATCH`)."""
-        limit = self._limits.get(key)
-        return len(kids) if limit is None else min(limit, len(kids))
-
-    def _offer(self, parent: AnyIndex, key: int, kids: list[Node], upto: int) -> None:
-        offered = self._offered(key, kids)
-        upto = min(upto, len(kids))
-        if upto > offered:
-            self.beginInsertRows(parent, offered, upto - 1)
-            self._limits[key] = upto
-            self.endInsertRows()
-
-    def _children(self, node: Node | None) -> list[Node]:
-        key = id(node) if node is not None else 0
-        found = self._kids.get(key)
-        if found is not None:
-            return found
-        if node is None:
-            found = [self._document.root] if self._document is not None else []
-        else:
-            found = [self.shown_node(c) for c in node.children if c.kind != COMMENT]
-        for row, child in enumerate(found):
-            self._rows[id(child)] = row
-        self._kids[key] = found
-        if len(found) > FETCH_BATCH:
-            self._limits.setdefault(key, FETCH_BATCH)
-        return found
-
-    def _row_of(self, node: Node) -> int | None:
-        row = self._rows.get(id(node))
-        if row is None and self._document is not None:
-            parent = shown_parent(node)
-            if parent is None and node is not self._document.root:
-                return None
-            if parent is not None and self._row_of(parent) is None:
-                return None
-            self._children(parent)
-            row = self._rows.get(id(node))
-        return row
-
     # ------------------------------------------------------------------------ Qt overrides
 
-    def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
-        """Override QAbstractItemModel::index."""
-        if column != 0 or row < 0:
-            return QModelIndex()
-        node = self.node(parent)
-        kids = self._children(node)
-        if row >= self._offered(id(node) if node is not None else 0, kids):
-            return QModelIndex()
-        return self.createIndex(row, 0, kids[row])
-
-    def parent(self, index: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        """Override QAbstractItemModel::parent."""
-        node = self.node(index)
-        parent = shown_parent(node) if node is not None else None
-        if parent is None:
-            return QModelIndex()
-        row = self._row_of(parent)
-        return self.createIndex(row, 0, parent) if row is not None else QModelIndex()
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        """Override QAbstractItemModel::rowCount."""
-        if parent.isValid() and parent.column() != 0:
-            return 0
-        node = self.node(parent)
-        return self._offered(id(node) if node is not None else 0, self._children(node))
-
-    def canFetchMore(self, parent: AnyIndex) -> bool:
-        """Override QAbstractItemModel::canFetchMore: a parent with rows not offered yet."""
-        node = self.node(parent)
-        kids = self._children(node)
-        return self._offered(id(node) if node is not None else 0, kids) < len(kids)
-
-    def fetchMore(self, parent: AnyIndex) -> None:
-        """Override QAbstractItemModel::fetchMore: offer the next :data:`FETCH_BATCH` rows."""
-        node = self.node(parent)
-        key = id(node) if node is not None else 0
-        kids = self._children(node)
-        self._offer(parent, key, kids, self._offered(key, kids) + FETCH_BATCH)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        """Override QAbstractItemModel::columnCount."""
-        return 1
-
-    def hasChildren(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
-        """Override QAbstractItemModel::hasChildren (without building the child list)."""
-        if not parent.isValid():
-            return self._document is not None
-        if parent.column() != 0:
-            return False
-        return any(c.kind != COMMENT for c in parent.internalPointer().children)
-
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        """Override QAbstractItemModel::flags."""
-        return _ROW_FLAGS if index.isValid() else _NO_FLAGS
+        """Override QAbstractItemModel::flags: rows are read only."""
+        return super().flags(index) & ~Qt.ItemFlag.ItemIsEditable
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Override QAbstractItemModel::data."""
+        """Override QAbstractItemModel::data: the marks, over the inspector's labels."""
         node = self.node(index)
         if node is None:
             return None
         key = id(node)
-        if role == Qt.ItemDataRole.DisplayRole:
-            label = self._labels.get(key)
-            if label is None:
-                label = self._labels[key] = node_label(node, self._context)
-            return label
         difference = self._marks.get(key)
         if role == KIND_ROLE:
             return difference.kind if difference is not None else None
         if role == HOLDS_ROLE:
             return key in self._holds
-        if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [difference_tip(difference)] if difference is not None else []
-            if key in self._holds:
-                lines.append("holds differences further down")
-            return "<p>" + "<br>".join(html.escape(line) for line in lines) + "</p>" if lines else None
+        if role == Qt.ItemDataRole.ToolTipRole and (difference is not None or key in self._holds):
+            line = difference_tip(difference) if difference is not None else "holds differences further down"
+            return f"<p><b>{html.escape(line)}</b></p>{super().data(index, role) or ''}"
         if difference is not None:
             background, text, swatch = KIND_COLOURS[difference.kind]
             if role == Qt.ItemDataRole.BackgroundRole:
@@ -368,7 +231,7 @@ class DiffTreeModel(QAbstractItemModel):
                 return QColor(swatch)
         elif key in self._holds and role == Qt.ItemDataRole.DecorationRole:
             return QColor(KIND_COLOURS["holds"][2])
-        return None
+        return super().data(index, role)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Override QAbstractItemModel::headerData."""

@@ -18,11 +18,9 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QSplitter,
-    QTableView,
     QToolBar,
     QTreeView,
     QVBoxLayout,
@@ -39,6 +37,7 @@ from workbench.gui.toolkit.compare.differences import PATH, DifferenceListModel
 from workbench.gui.toolkit.compare.model import KIND_COLOURS, KIND_MEANINGS, DiffTreeModel, Pairing, Side
 from workbench.gui.toolkit.compare.work import Compared, CompareSource, compare_again, compare_sources
 from workbench.gui.toolkit.jobs import JobResult, start_job
+from workbench.gui.widgets.fields import list_table
 from workbench.gui.widgets.message_bar import MessageBar
 from workbench.gui.widgets.progress import DelayedProgressBar
 
@@ -142,18 +141,7 @@ class CompareWindow(QMainWindow):
             column.addWidget(view, 1)
             sides.addWidget(pane)
         self.diff_model = DifferenceListModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("differences")
-        self.table.setModel(self.diff_model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        self.table = list_table(self.diff_model, "differences")
         self.table.setColumnWidth(0, 80)
         self.table.setColumnWidth(PATH, 520)
         self.table.setColumnWidth(2, 300)

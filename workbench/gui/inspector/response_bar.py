@@ -8,7 +8,7 @@ ITK002M), the :class:`ResponseSaysBar` says what it says, in the colour of its o
 
 with any odd thing about it (a retired code, ``response.code`` disagreeing with the code) on a
 third line. "Open the message it answers" is offered when that message is open in another tab
-or kept in the message store (see :class:`~workbench.gui.toolkit.controller.Toolkit`).
+or kept in the message store (the toolkit, :mod:`workbench.gui.toolkit`, finds it).
 
 Whether the Response is itself well formed is a separate verdict, shown by the tab's verdict
 banner in place of the receiver's answer (which, for a Response, is beside the point):
