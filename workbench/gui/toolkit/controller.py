@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QStatusBar, QTabWidget, QWidget
+from shiboken6 import isValid
 
 from workbench.core.session import MessageSession
 from workbench.core.toolkit.responses import ResponseSummary, response_summary
@@ -195,6 +196,8 @@ class Toolkit(QObject):
         message_id = summary.answers
 
         def done(result: JobResult) -> None:
+            if not isValid(bar):
+                return  # its tab was closed meanwhile
             stored: Found | None = result.value
             current = bar.summary()
             if current is None or current.answers != message_id or bar.location().where == "tab":
@@ -207,7 +210,7 @@ class Toolkit(QObject):
             0,
             "look in the message store",
             done,  # type: ignore[arg-type]
-            lambda failure: self._located(bar, AnsweredLocation("nowhere")),
+            lambda failure: self._located(bar, AnsweredLocation("nowhere")) if isValid(bar) else None,
             owner=self._context.carriers,
         )
 

@@ -40,6 +40,8 @@ KIND_COLOURS = {
     "moved": ("#dcefff", "#0a3069", "#218bff"),
     "holds": ("#eaeef2", "#57606a", "#8c959f"),
 }
+#: The inspector's row flags without "editable", by the inspector's flags.
+_READ_ONLY: dict[Qt.ItemFlag, Qt.ItemFlag] = {}
 #: What each kind means, for the legend and tooltips.
 KIND_MEANINGS = {
     "changed": "changed: a value, id, url or resource type differs",
@@ -202,8 +204,12 @@ class DiffTreeModel(MessageTreeModel):
     # ------------------------------------------------------------------------ Qt overrides
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        """Override QAbstractItemModel::flags: rows are read only."""
-        return super().flags(index) & ~Qt.ItemFlag.ItemIsEditable
+        """Override QAbstractItemModel::flags: rows are read only (called for every row laid out: cheap)."""
+        found = super().flags(index)
+        read_only = _READ_ONLY.get(found)
+        if read_only is None:
+            read_only = _READ_ONLY[found] = found & ~Qt.ItemFlag.ItemIsEditable
+        return read_only
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Override QAbstractItemModel::data: the marks, over the inspector's labels."""
