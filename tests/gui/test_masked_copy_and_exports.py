@@ -101,6 +101,7 @@ def test_export_report_writes_one_self_contained_html_file(qtbot, tmp_path: Path
     qtbot.waitUntil(lambda: tab.validation.result() is not None, timeout=WORK_TIMEOUT_MS)  # its own status note
     with qtbot.waitSignal(window.toolkit.sig_exported, timeout=WORK_TIMEOUT_MS) as blocker:
         window.menu_actions["export_report"].trigger()
+        assert window.toolkit.progress_label.isVisible()  # working, off the GUI thread
     assert asked and asked[0].endswith("ITK003D_ITK_eDischarge-report.html")
     exported = blocker.args[0]
     assert exported.kind == "report" and exported.path == str(target)
@@ -161,6 +162,8 @@ def test_export_evidence_with_the_responses_open_in_tabs(qtbot, tmp_path: Path, 
     dialog.path_edit.setText(str(target))
     with qtbot.waitSignal(window.toolkit.sig_exported, timeout=WORK_TIMEOUT_MS) as blocker:
         _ok(dialog.buttons)
+        assert window.toolkit.progress_label.text() == "Working to export the evidence pack…"
+    assert not window.toolkit.progress_label.isVisible()
     assert blocker.args[0].kind == "evidence" and "Conversation: complete" in blocker.args[0].summary
     names = _check_pack(target, message.read_bytes(), [p.read_bytes() for p in responses])
     assert "responses/01-response-20013.xml" in names

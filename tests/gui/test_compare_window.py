@@ -260,3 +260,27 @@ def test_a_large_bundle_offers_its_rows_a_batch_at_a_time(
     model.fetchMore(root)
     assert model.rowCount(root) == count + 2 and not model.canFetchMore(root)
     qtmodeltester.check(compare_window.model_b)
+
+
+def test_tools_compare_chooses_two_files(qtbot, tmp_path: Path, monkeypatch) -> None:
+    from workbench.gui.toolkit import asking
+
+    first, second = tmp_path / "first.xml", tmp_path / "second.json"
+    message = sample_message(clock=VirtualClock(), ids=SequentialIds("files"))
+    first.write_bytes(render(message, "xml"))
+    second.write_bytes(render(message, "json"))
+    window = make_window(qtbot)
+    chooser = window.toolkit.compare_dialog()
+    ok = chooser.buttons.button(chooser.buttons.StandardButton.Ok)
+    assert chooser.chosen() is None and not ok.isEnabled()  # no tab open: nothing chosen yet
+    answers = iter([str(first), str(second)])
+    monkeypatch.setattr(asking, "ask_message_path", lambda parent, directory="": next(answers))
+    qtbot.mouseClick(chooser.browse_a, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(chooser.browse_b, Qt.MouseButton.LeftButton)
+    assert [side.path for side in chooser.chosen()] == [str(first), str(second)] and ok.isEnabled()
+    with qtbot.waitSignal(window.toolkit.sig_compare_opened) as opened:
+        ok.click()
+    compare = opened.args[0]
+    qtbot.waitUntil(lambda: compare.compared() is not None, timeout=COMPARE_TIMEOUT_MS)
+    assert compare.compared().result.same  # the same message in XML and in JSON
+    compare.close()
