@@ -26,7 +26,7 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.session import MessageSession
 from workbench.core.tree import Document
 from workbench.gui.context import AppContext
-from workbench.gui.tasks import PROGRESS_STEP, TaskFailure, TaskSignals, carrier
+from workbench.gui.tasks import TaskFailure, TaskSignals, ThrottledProgress, carrier
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +63,7 @@ class Job(QRunnable):
         self.generation = generation
         self.signals = signals
         self.task = task
-        self._reported = -1.0
-
-    def _progress(self, fraction: float) -> None:
-        if fraction - self._reported >= PROGRESS_STEP or fraction >= 1.0 > self._reported:
-            self._reported = fraction
-            self.signals.sig_progress_changed.emit(self.generation, float(fraction))
+        self._progress = ThrottledProgress(signals, generation)
 
     def run(self) -> None:
         """Do the work (called on a pool thread)."""
