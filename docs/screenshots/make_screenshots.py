@@ -15,7 +15,12 @@ window of 1400 x 900:
   mailbox MESH does not know (kept, failed); the outpatient letter's conversation selected and
   drawn;
 * ``mesh-conversation.png``: that MESH conversation on the sequence diagram (message, the
-  infrastructure and business Responses, the sender's acknowledgement of the business one).
+  infrastructure and business Responses, the sender's acknowledgement of the business one).;
+* ``response.png``: ITK003D and, in the tab shown, the 10001 Response the workbench's receiver
+  sends for it (built by the core): what the Response says, with "Open the message it
+  answers", above its own verdict;
+* ``compare.png``: ITK003D and ITK004D compared side by side (Tools › Compare…), leaving out
+  what changes on every send, the third difference gone to with F8.
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ def main() -> int:
 
     app = QApplication([sys.argv[0]])
     configure_application(app)
-    for make in (main_window, validation, tabs, messages):
+    for make in (main_window, validation, tabs, messages, response, compare):
         if make(app) != 0:
             return 1
     return 0
@@ -207,6 +212,60 @@ def messages(app: object) -> int:
         code = 1
     elif code == 0:
         print(f"saved {target}")
+
+
+def response(app: object) -> int:
+    """ITK003D and the 10001 Response to it: the Response's tab shown."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from workbench.core.acks.builder import Responder, build_response
+    from workbench.core.clock import SequentialIds, VirtualClock
+    from workbench.core.codecs import read_file, render
+
+    folder = Path(tempfile.mkdtemp(prefix="wb-shots-files-"))
+    answer = folder / "ITK003D-response-10001.xml"
+    built = build_response(
+        read_file(DEFECTIVE), "10001", Responder("RCV01", "RCV01OT001"), clock=VirtualClock(), ids=SequentialIds("shot")
+    )
+    answer.write_bytes(render(built.document, "xml"))
+    window = _window(app)
+    _message, shown = _open(app, window, [DEFECTIVE, answer])
+    bar = shown.inspector.response_bar
+    loop = QEventLoop()
+    QTimer.singleShot(3000, loop.quit)
+    window.toolkit.sig_located.connect(loop.quit)  # type: ignore[attr-defined]
+    if bar.location().where == "unknown":
+        loop.exec()
+    if not bar.is_link_shown():
+        return 1
+    code = _save(app, window, "response.png")
+    window.close()  # type: ignore[attr-defined]
+    return code
+
+
+def compare(app: object) -> int:
+    """ITK003D and ITK004D side by side."""
+    from PySide6.QtCore import QEventLoop
+
+    from workbench.gui.toolkit.compare.work import CompareSource
+
+    window = _window(app)
+    compared = window.toolkit.compare(  # type: ignore[attr-defined]
+        CompareSource.file(str(DEFECTIVE)), CompareSource.file(str(MESSAGES / "ITK004D_ITK_MentalHealtheDischarge.xml"))
+    )
+    compared.resize(*SIZE)
+    loop = QEventLoop()
+    compared.sig_compared.connect(loop.quit)
+    compared.sig_compare_failed.connect(loop.quit)
+    loop.exec()
+    compared.set_ignore_volatile(True)  # compares again
+    loop.exec()
+    if compared.compared() is None or not compared.compared().result.ignore_volatile:
+        return 1
+    compared.next_difference()
+    compared.next_difference()
+    code = _save(app, compared, "compare.png")
+    compared.close()
     window.close()  # type: ignore[attr-defined]
     return code
 

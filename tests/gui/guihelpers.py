@@ -18,6 +18,7 @@ from workbench.gui.inspector.inspector import Inspector
 from workbench.gui.inspector.tree_model import MessageTreeModel
 from workbench.gui.inspector.validation import ValidationController
 from workbench.gui.main_window import MainWindow
+from workbench.gui.simulate.window import SimulateWindow
 
 LOAD_TIMEOUT_MS = 30_000
 HANDLING = "https://fhir.nhs.uk/STU3/StructureDefinition/Extension-ITK-MessageHandling-2"
@@ -32,6 +33,16 @@ def make_window(qtbot: QtBot) -> MainWindow:
     window.show()
     qtbot.waitExposed(window)
     return window
+
+
+def make_simulate_window(qtbot: QtBot) -> SimulateWindow:
+    """Build a Simulate window with a fresh context and show it."""
+    simulate = SimulateWindow(AppContext())
+    qtbot.addWidget(simulate)
+    simulate.resize(1400, 900)
+    simulate.show()
+    qtbot.waitExposed(simulate)
+    return simulate
 
 
 def open_and_wait(qtbot: QtBot, window: MainWindow, path: Path | str) -> MessageTab:

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from conftest import EXAMPLES, require_shared
-from guihelpers import document_of, labels, make_window, open_and_wait, shown
+from guihelpers import document_of, labels, make_simulate_window, make_window, open_and_wait, shown
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 
@@ -32,12 +32,7 @@ ITK009D = EXAMPLES / "FHIR_MESH" / "test_messages" / "ITK009D_ITK_Immunization_D
 
 @pytest.fixture
 def window(qtbot) -> SimulateWindow:
-    simulate = SimulateWindow(AppContext())
-    qtbot.addWidget(simulate)
-    simulate.resize(1400, 900)
-    simulate.show()
-    qtbot.waitExposed(simulate)
-    return simulate
+    return make_simulate_window(qtbot)
 
 
 def run(qtbot, window: SimulateWindow, start) -> RoundTrip:

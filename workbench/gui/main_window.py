@@ -38,6 +38,8 @@ from workbench.gui.profiles.dialog import ProfilesDialog
 from workbench.gui.simulate.diagram import OpenRequest
 from workbench.gui.simulate.window import CurrentMessage, SimulateWindow
 from workbench.gui.tasks import collect_frozen
+from workbench.gui.toolkit.compare.window import CompareWindow
+from workbench.gui.toolkit.controller import Toolkit
 from workbench.gui.widgets import dialogs
 from workbench.gui.widgets.message_bar import MessageBar
 from workbench.gui.window_layout import WindowLayout
@@ -105,6 +107,7 @@ class MainWindow(QMainWindow):
         self.summary = QLabel()
         self.statusBar().addPermanentWidget(self.summary)
         self.mesh = MeshFeature(context, self)  # MESH and the Messages view (the menu calls mesh.*)
+        self.toolkit = Toolkit(self, context)  # Responses, Compare, masking, exports (gui/toolkit)
 
         self.menu_actions, self.submenus = menus.build_menus(self)
         self.mesh.bind(self.menu_actions)
@@ -278,6 +281,7 @@ class MainWindow(QMainWindow):
         tab.deleteLater()
         self._collector.start()  # once the tab is gone, free what it held
         self._remember_open_tabs()
+        self.toolkit.tab_closed(tab)
 
     def _remember_open_tabs(self) -> None:
         tabs = [tab for tab in self.tabs.tabs() if (tab.session.path if tab.session else tab.path)]
@@ -413,6 +417,10 @@ class MainWindow(QMainWindow):
         window.activateWindow()
         return window
 
+    def compare_with(self, tab: MessageTab, path: str) -> CompareWindow | None:
+        """Compare a tab's message (as it is now) with a file, in a Compare window (a file dropped on a tab)."""
+        return self.toolkit.compare_with(tab, path)
+
     def current_message(self) -> CurrentMessage | None:
         """Return the message shown (as edited now) for the Simulate window, if any."""
         tab = self.current_tab()
@@ -500,6 +508,7 @@ class MainWindow(QMainWindow):
                 self._context.recent.remove(session.path)  # gone: say so in its tab, forget it here
         self._remember_open_tabs()
         self._on_tab_state_changed()
+        self.toolkit.tab_opened(tab)
         self.sig_message_opened.emit(tab)
 
     def _on_tab_state_changed(self) -> None:
@@ -545,3 +554,4 @@ class MainWindow(QMainWindow):
             self.menu_actions[key].setEnabled(count > (0 if key == "close" else 1))
         node = tab.inspector.tree.current_node() if tab is not None and tab.inspector is not None else None
         menus.update_edit_actions(self.menu_actions, session, node)
+        self.toolkit.update_actions(session)

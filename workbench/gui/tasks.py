@@ -74,6 +74,25 @@ class TaskSignals(QObject):
     sig_task_failed = Signal(object)
 
 
+class ThrottledProgress:
+    """Tells a task's progress through its signals in steps of :data:`PROGRESS_STEP` (and at the end).
+
+    Args:
+        signals: The task's carrier.
+        generation: The request number progress is told for.
+    """
+
+    def __init__(self, signals: TaskSignals, generation: int) -> None:
+        self.signals = signals
+        self.generation = generation
+        self._reported = -1.0
+
+    def __call__(self, fraction: float) -> None:
+        if fraction - self._reported >= PROGRESS_STEP or fraction >= 1.0 > self._reported:
+            self._reported = fraction
+            self.signals.sig_progress_changed.emit(self.generation, float(fraction))
+
+
 def carrier(
     owner: QObject,
     result: Callable[[object], object],

@@ -30,7 +30,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePath
@@ -177,6 +177,7 @@ def build_evidence(
     source: ResponseSource | None = None,
     simulate: bool = True,
     created: datetime | None = None,
+    progress: Callable[[float], object] | None = None,
 ) -> EvidencePack:
     """Build the evidence pack for a message and its Responses.
 
@@ -187,8 +188,11 @@ def build_evidence(
         source: where to find Responses when none are given (the message store).
         simulate: with no Responses at all, draw the simulated receiver's round trip.
         created: when the pack was made (default: now).
+        progress: told how far the pack is (0..1) after each step (each file judged, the
+            report, the conversation, the zip).
     """
     validator = validator or Validator()
+    tell = progress or (lambda _fraction: None)
     name, data = message
     responses = list(responses)
     if not responses and source is not None:
@@ -198,12 +202,18 @@ def build_evidence(
     files: list[tuple[str, bytes]] = [(f"message/{_safe(name)}", data)]
     for number, (response_name, response_data) in enumerate(responses, 1):
         files.append((f"responses/{number:02d}-{_safe(response_name)}", response_data))
-    reports = tuple(file_report(body, PurePath(path).name, validator) for path, body in files)
+    steps = len(files) + 3
+    reports_made = []
+    for number, (path, body) in enumerate(files, 1):
+        reports_made.append(file_report(body, PurePath(path).name, validator))
+        tell(number / steps)
+    reports = tuple(reports_made)
     about = versions(validator)
     about["created"] = (created or datetime.now(UTC)).isoformat()
     files.append(("report.html", render_report_html(reports, title=f"Evidence: {name}", versions=about).encode()))
     report_json = {"files": [r.to_json() for r in reports], "versions": about}
     files.append(("report.json", _json(report_json)))
+    tell((steps - 2) / steps)
     conversation = None
     if responses:
         conversation = conversation_events(data, [body for _, body in responses])
@@ -219,6 +229,7 @@ def build_evidence(
         )
         files.append(("conversation.json", _json(conversation.to_json())))
     files.append(("versions.json", _json(about)))
+    tell((steps - 1) / steps)
     manifest = "".join(f"{hashlib.sha256(body).hexdigest()}  {path}\n" for path, body in files)
     files.append((MANIFEST, manifest.encode()))
     stamp = (created or datetime.now(UTC)).timetuple()[:6]
@@ -228,6 +239,7 @@ def build_evidence(
             info = zipfile.ZipInfo(path, date_time=max(stamp, (1980, 1, 1, 0, 0, 0)))
             info.compress_type = zipfile.ZIP_DEFLATED
             pack.writestr(info, body)
+    tell(1.0)
     return EvidencePack(buffer.getvalue(), tuple(p for p, _ in files), reports, conversation)
 
 

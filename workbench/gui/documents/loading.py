@@ -20,7 +20,7 @@ from workbench.core.errors import ReadError
 from workbench.core.session import MessageSession
 from workbench.core.tree import decode_source
 from workbench.gui.inspector.highlight import normalise_newlines
-from workbench.gui.tasks import PROGRESS_STEP, TaskFailure, TaskSignals, quiet_collector, warm
+from workbench.gui.tasks import TaskFailure, TaskSignals, ThrottledProgress, quiet_collector, warm
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +63,7 @@ class LoadTask(QRunnable):
         self.generation = generation
         self.signals = signals
         self.data = data
-        self._reported = -1.0
-
-    def _progress(self, fraction: float) -> None:
-        if fraction - self._reported >= PROGRESS_STEP or fraction >= 1.0 > self._reported:
-            self._reported = fraction
-            self.signals.sig_progress_changed.emit(self.generation, float(fraction))
+        self._progress = ThrottledProgress(signals, generation)
 
     def run(self) -> None:
         """Read (called on a pool thread)."""

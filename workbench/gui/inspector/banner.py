@@ -141,6 +141,10 @@ class ResponseBanner(QFrame):
         level, text, deciding = verdict(report, error)
         self._set(level, text, deciding)
 
+    def show_verdict(self, level: str, text: str, deciding: Issue | None) -> None:
+        """Show a verdict worded elsewhere (a Response's own conformance: gui/toolkit)."""
+        self._set(level, text, deciding)
+
     def show_failure(self, message: str) -> None:
         """Say that validation could not run (no finding is offered: there is none to show)."""
         self._set("caution", f"Could not validate: {message}", None)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 from workbench.core.itk3.labels import format_size
 from workbench.core.itk3.view import Attachment
 from workbench.core.session import MessageSession
+from workbench.core.toolkit.responses import response_summary
 from workbench.core.tree import Node
 from workbench.core.validation.issue import Issue
 from workbench.core.validation.runner import Report
@@ -31,6 +32,7 @@ from workbench.gui.inspector.banner import ResponseBanner
 from workbench.gui.inspector.details_panel import NO_ELEMENTS, DetailsPanel
 from workbench.gui.inspector.issues_panel import IssuesPanel
 from workbench.gui.inspector.preview_panel import PreviewPanel
+from workbench.gui.inspector.response_bar import ResponseSaysBar, conformance_verdict
 from workbench.gui.inspector.tree_panel import TreePanel
 from workbench.gui.widgets import dialogs
 from workbench.gui.window_layout import last_directory
@@ -58,6 +60,7 @@ class Inspector(QWidget):
         super().__init__(parent)
         self._context = context
         self._session: MessageSession | None = None
+        self.response_bar = ResponseSaysBar()  # what a Response says (hidden for other messages)
         self.banner = ResponseBanner()
         self.tree = TreePanel()
         self.details = DetailsPanel()
@@ -80,6 +83,7 @@ class Inspector(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
+        layout.addWidget(self.response_bar)
         layout.addWidget(self.banner)
         layout.addWidget(self.main_splitter, 1)
 
@@ -130,6 +134,7 @@ class Inspector(QWidget):
         self.tree.set_session(None)
         self.preview.set_session(session, text)
         self.banner.clear()
+        self._show_response()
         self.issues.set_report(None)
         if session is not None and session.report is not None and session.report_current:
             self.show_report(session.report)
@@ -149,6 +154,7 @@ class Inspector(QWidget):
         self.tree.refresh_labels()
         self._show_details(self.tree.current_node())
         self.preview.session_edited()
+        self._show_response()
 
     def session_saved(self) -> None:
         """The message was saved: Original shows the saved bytes; positions are theirs now."""
@@ -156,8 +162,11 @@ class Inspector(QWidget):
         self._show_details(self.tree.current_node())
 
     def show_report(self, report: Report) -> None:
-        """Show a validation's verdict and findings."""
-        self.banner.show_report(report, self._session.error if self._session is not None else None)
+        """Show a validation's verdict and findings (a Response's: its own conformance)."""
+        if self.response_bar.summary() is not None and report.readable:
+            self.banner.show_verdict(*conformance_verdict(report))
+        else:
+            self.banner.show_report(report, self._session.error if self._session is not None else None)
         self.issues.set_report(report)
 
     def show_validating(self) -> None:
@@ -187,6 +196,12 @@ class Inspector(QWidget):
             self.preview.show_node(node)
         elif issue.line is not None:
             self.preview.show_line(issue.line)
+
+    def _show_response(self) -> None:
+        """What the message says when it is a Response (the bar hides for any other message)."""
+        session = self._session
+        view = session.labels.view if session is not None and session.labels is not None else None
+        self.response_bar.show_summary(response_summary(view) if view is not None else None)
 
     # ---------------------------------------------------------------------------- handlers
 

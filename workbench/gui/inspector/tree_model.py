@@ -205,11 +205,12 @@ class MessageTreeModel(QAbstractItemModel):
         parent = self._shown_parent(target)
         key = id(parent) if parent is not None else 0
         kids = self._kids[key]
+        # the parent's own row first: a node under an entry not offered yet has no index until it is
+        parent_index = self.index_of(parent, fetch=fetch) if parent is not None else QModelIndex()
+        if parent is not None and not parent_index.isValid():
+            return QModelIndex()
         if row >= self._offered(key, kids):
             if not fetch:
-                return QModelIndex()
-            parent_index = self.index_of(parent) if parent is not None else QModelIndex()
-            if parent is not None and not parent_index.isValid():
                 return QModelIndex()
             self._offer(parent_index, key, kids, (row // FETCH_BATCH + 1) * FETCH_BATCH)
         return self.createIndex(row, 0, target)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.acks.presets import EMPTY_MEANS
 from workbench.core.acks.settings import (
     FORCED_WORDS,
     SYNTAXES,
@@ -71,7 +72,8 @@ class ReceiverSettingsForm(QWidget):
         for name, title, description in field_info():
             editor = self._editor(name, defaults[name])
             editor.setObjectName(f"setting_{name}")
-            editor.setToolTip(description)
+            empty = EMPTY_MEANS.get(name)
+            editor.setToolTip(f"{description}\n\n{empty[0].upper()}{empty[1:]}." if empty else description)
             label = QLabel(title)
             label.setToolTip(description)
             form.addRow(label, editor)
@@ -208,9 +210,9 @@ class ReceiverSettingsForm(QWidget):
         else:
             editor = QLineEdit()
             if name in LIST_FIELDS:
-                editor.setPlaceholderText("empty: " + ("the catalogue's list" if default is None else "all"))
+                editor.setPlaceholderText(EMPTY_MEANS.get(name, "empty: all"))
             elif name == "nhs_numbers":
-                editor.setPlaceholderText("9434765919=30001, 9999999468=30002")
+                editor.setPlaceholderText(f"{EMPTY_MEANS[name]} (e.g. 9434765919=30001, 9999999468=30002)")
             editor.textEdited.connect(self._on_edited)
         return editor
 

@@ -18,16 +18,13 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QGroupBox,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QScrollArea,
     QSplitter,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -41,9 +38,11 @@ from workbench.gui.actions import ActionSpec, build_menus, scope_actions
 from workbench.gui.context import AppContext
 from workbench.gui.simulate.conversation_model import MESSAGE_ID, ConversationModel
 from workbench.gui.simulate.diagram import SPEEDS, PlaybackState, SequenceDiagram
+from workbench.gui.simulate.presets import PresetChooser
 from workbench.gui.simulate.send_panel import SendPanel, Timing
 from workbench.gui.simulate.settings_form import ReceiverSettingsForm
 from workbench.gui.simulate.tasks import RoundTripTask, RunSignals
+from workbench.gui.widgets.fields import list_table
 from workbench.gui.widgets.message_bar import MessageBar
 
 TITLE = "Simulate Round Trip"
@@ -157,8 +156,12 @@ class SimulateWindow(QMainWindow):
         self.message_bar = MessageBar()
         self.send_panel = SendPanel()
         self.settings_form = ReceiverSettingsForm()
+        self.presets = PresetChooser(context.settings, self.settings_form)  # fills the form
+        self.presets.sig_problem.connect(lambda text: self.message_bar.show_message(text, "error"))
         receiver_box = QGroupBox("Receiver")
-        QVBoxLayout(receiver_box).addWidget(self.settings_form)
+        receiver_layout = QVBoxLayout(receiver_box)
+        receiver_layout.addWidget(self.presets)
+        receiver_layout.addWidget(self.settings_form)
         controls = QWidget()
         controls_layout = QVBoxLayout(controls)
         controls_layout.addWidget(self.send_panel)
@@ -178,17 +181,7 @@ class SimulateWindow(QMainWindow):
         self.diagram_scroll.setWidget(self.diagram)
         self.diagram_scroll.setWidgetResizable(True)
         self.model = ConversationModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("conversations")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table = list_table(self.model, "conversations")
         self.table.horizontalHeader().setDefaultSectionSize(120)
         self.table.setToolTip("Double-click a round trip to open its message in the inspector")
 
