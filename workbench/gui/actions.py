@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -27,8 +28,8 @@ class ActionSpec:
     Attributes:
         key: The action's name in the window's ``actions`` dict.
         text: The menu text (``&`` marks the mnemonic).
-        handler: The window method called; checkable actions pass their new state. None for
-            a submenu.
+        handler: The window method called (a dotted name reaches a window attribute's method,
+            ``composer.attach``); checkable actions pass their new state. None for a submenu.
         shortcut: The key sequence, if any; several are separated by ``;`` (the first is shown).
         tip: The status-bar tip.
         checkable: The action is a toggle.
@@ -175,7 +176,7 @@ def build_menus(window: QMainWindow, menus: tuple = MENUS) -> tuple[dict[str, QA
                 action.setShortcuts([QKeySequence(keys) for keys in spec.shortcut.split(";")])
             if spec.tip:
                 action.setStatusTip(spec.tip)
-            handler: Callable[..., object] = getattr(window, spec.handler or "")
+            handler: Callable[..., object] = attrgetter(spec.handler or "")(window)
             if spec.checkable:
                 action.setCheckable(True)
                 action.setChecked(spec.checked)
