@@ -380,10 +380,14 @@ class Composer(QObject):
 
 
 def _sentence(text: str) -> str:
+    """``text`` as a sentence: a plain first word capitalised (not a file name or a code), a full stop."""
     text = text.strip()
     if not text:
         return ""
-    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+    first = text.split(maxsplit=1)[0]
+    if first.isalpha() and first.islower():
+        text = text[:1].upper() + text[1:]
+    return text + ("" if text.endswith((".", "!", "?")) else ".")
 
 
 __all__ = ["EDIT_ACTIONS", "MESSAGE_ACTIONS", "Composer", "ask_attach_paths"]
