@@ -56,7 +56,9 @@ def test_attach_a_document_then_drop_a_pdf_on_the_tab(qtbot, window, tmp_path, m
     assert view.payload_kind == "document bundle" and view.focus[0].resource is view.payload
     # The payload keeps every byte of meaning: the same resource as the file.
     assert first_difference(read_file(document_path).root, view.payload) is None
-    assert "Carries a FHIR document" in form.payload.summary.text() and "focus points at it" in form.payload.summary.text()
+    assert (
+        "Carries a FHIR document" in form.payload.summary.text() and "focus points at it" in form.payload.summary.text()
+    )
 
     # A PDF dropped on the tab: the drop offers a menu; Attach puts it in the document as a Binary.
     pdf = tmp_path / "letter.pdf"

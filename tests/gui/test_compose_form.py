@@ -42,9 +42,7 @@ def test_typing_ticking_and_choosing_edit_the_tree_one_step_each(qtbot, window, 
     view = message_view(session.document)
     assert (view.event_code, view.event_display) == ("ITK006D", "ITK Outpatient Letter")
     assert view.value("MessageDefinition").endswith("ITK-OPL-MessageDefinition-4")
-    assert [form.message_definition.itemData(i) for i in range(form.message_definition.count())][0].endswith(
-        "ITK-OPL-MessageDefinition-4"
-    )
+    assert form.message_definition.itemData(0).endswith("ITK-OPL-MessageDefinition-4")  # the current one first
     assert "version" in form.message_definition.currentText()
 
     # Typing: the SenderReference counter counts as you type; leaving the field sets it.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from composehelpers import choose, form_of, new_tab, wait_validated
+from composehelpers import choose, form_of, wait_validated
 from guihelpers import make_window, message_with_recipient_type, open_and_wait
 from PySide6.QtCore import Qt
 
