@@ -40,6 +40,7 @@ from workbench.core.compose.form import FormError, HeaderForm, HeaderValues
 from workbench.core.compose.skeleton import ComposeError
 from workbench.core.compose.testdata import now_instant
 from workbench.core.edits import EditError
+from workbench.core.itk3.view import MessageView
 from workbench.core.session import MessageSession
 from workbench.gui.compose.fields import INVALID_STYLE, PartyField, muted, problem_label, select_data, show_problem
 from workbench.gui.compose.payload_box import PayloadBox
@@ -81,7 +82,8 @@ class HeaderFormPanel(QWidget):
         self.setObjectName("headerForm")
         self._session = session
         assert session.document is not None
-        self.form = HeaderForm(session.document)
+        # The session keeps the message's ITK3 view up to date after every edit: the form reads that.
+        self.form = HeaderForm(session.document, view=lambda: session.labels.view if session.labels else None)
         self._values: HeaderValues | None = None
         self._showing = False  # filling the widgets from the tree: not an edit
 
@@ -279,10 +281,10 @@ class HeaderFormPanel(QWidget):
             self._values = None
             self.response_box.hide()
             return
-        values = self._values = self.form.values()
+        values = self._values = self.form.values(view)
         self._showing = True
         try:
-            self._show(values)
+            self._show(values, view)
         finally:
             self._showing = False
         self.response_box.setVisible(values.is_response)
@@ -292,16 +294,17 @@ class HeaderFormPanel(QWidget):
 
     # ---------------------------------------------------------------------------- showing
 
-    def _show(self, values: HeaderValues) -> None:
+    def _show(self, values: HeaderValues, view: MessageView) -> None:
+        choices = self.form.event_choices(view)
         self.event_combo.clear()
-        for event in self.form.event_choices():
+        for event in choices:
             self.event_combo.addItem(event.label, event.code)
         if not select_data(self.event_combo, values.event):
             self.event_combo.addItem(
                 f"{values.event or '(no code)'} {values.event_display or ''} (not sendable)", values.event
             )
             self.event_combo.setCurrentIndex(self.event_combo.count() - 1)
-        chosen = next((e for e in self.form.event_choices() if e.code == values.event), None)
+        chosen = next((e for e in choices if e.code == values.event), None)
         self.event_about.setText(
             f"{chosen.meaning} Payload: {chosen.payload_kind}; MESH workflow {chosen.workflow or '(none published)'}."
             if chosen is not None
@@ -319,7 +322,7 @@ class HeaderFormPanel(QWidget):
         )
         select_data(self.recipient_type, values.recipient_type)
         self.recipient_meaning.setText(values.recipient_type_meaning or "Not FA or FI: a receiver answers 10010.")
-        self._show_definitions(values)
+        self._show_definitions(values, view)
         self._show_text("sender_reference", values.sender_reference)
         self._show_text("local_extension", values.local_extension)
         self._show_counter()
@@ -337,10 +340,10 @@ class HeaderFormPanel(QWidget):
                     f"(set to match the code); OperationOutcome issue {response.severity}/{response.issue_code}."
                 )
 
-    def _show_definitions(self, values: HeaderValues) -> None:
+    def _show_definitions(self, values: HeaderValues, view: MessageView) -> None:
         combo = self.message_definition
         combo.clear()
-        choices = self.form.definition_choices()
+        choices = self.form.definition_choices(view)
         for choice in choices:
             combo.addItem(choice.label, choice.url)
             combo.setItemData(combo.count() - 1, choice.url, Qt.ItemDataRole.ToolTipRole)
@@ -396,6 +399,6 @@ class HeaderFormPanel(QWidget):
             self._showing = True
             try:
                 if self._values is not None:
-                    self._show(self._values)  # choices and ticks go back to what the tree says
+                    self._show(self._values, self.form.view())  # choices and ticks go back to what the tree says
             finally:
                 self._showing = False
