@@ -21,6 +21,7 @@ from workbench.core.compose.events import sendable_events
 from workbench.core.compose.payload import (
     attach_file,
     attach_payload,
+    attachment_name,
     detect_content_type,
     read_fhir_file,
     remove_payload,
@@ -338,6 +339,7 @@ def test_a_pdf_comes_back_byte_for_byte_from_the_binary(
     assert composition is not None
     section = composition.children_named("section")[-1]
     assert section.value_at("entry.reference") == f"urn:uuid:{binary.value_at('id')}"
+    assert attachment_name(view, binaries[-1]) == "letter.pdf"  # named by the section that refers to it
     assert validator.validate(saved).predicted == ("20013", "Success")
     assert schema.validate(etree.fromstring(render(saved, "xml")))
 
@@ -412,3 +414,11 @@ def test_a_file_is_a_payload_when_it_reads_as_fhir_and_an_attachment_otherwise()
     # Meant to be FHIR but broken: refused, saying where, rather than hidden in a Binary.
     with pytest.raises(ComposeError, match=r"cut\.xml looks like FHIR but cannot be read: .*line 1"):
         read_fhir_file(b'<Patient xmlns="http://hl7.org/fhir"><id value="p1"/>', "cut.xml")
+
+
+def test_an_attachment_no_section_names_is_named_from_its_id() -> None:
+    document = built("ITK007C")
+    EditableDocument(document).apply(attach_file(document, PDF, "scan.pdf", ids=SequentialIds("c")).edit)
+    view = message_view(document)
+    [found] = view.attachments
+    assert attachment_name(view, found) == found.suggested_name and found.suggested_name.endswith(".pdf")

@@ -80,7 +80,7 @@ def test_attach_a_document_then_drop_a_pdf_on_the_tab(qtbot, window, tmp_path, m
     assert window.menu_actions["undo"].text() == "&Undo Attach letter.pdf"  # one step
     assert "letter.pdf: application/pdf" in window.message_bar.message()
     # Sizes: the attachment, and the message against the receiver's limit (measured off the GUI thread).
-    assert "application/pdf, 16.0 KB" in form.payload.attachments.text()
+    assert "letter.pdf: application/pdf, 16.0 KB" in form.payload.attachments.text()
     qtbot.waitUntil(lambda: not form.payload.is_measuring(), timeout=10_000)
     assert form.payload.message_size() == len(session.render())
     assert "Message size:" in form.payload.size_label.text() and "5.0 MB" in form.payload.size_label.text()
@@ -92,7 +92,9 @@ def test_attach_a_document_then_drop_a_pdf_on_the_tab(qtbot, window, tmp_path, m
     window.redo()
     target = tmp_path / "with-pdf.json"
     monkeypatch.setattr(dialogs, "ask_save_target", lambda *args: dialogs.SaveTarget(str(target)))
+    assert tab.inspector.preview.tabs.tabText(0) == "Original (not saved)"
     window.save_as_json()
+    assert tab.inspector.preview.tabs.tabText(0) == "Original (as saved)"
     saved = message_view(read_file(target))
     assert base64.b64decode(saved.attachments[0].encoded) == PDF
     wait_validated(qtbot, tab)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLabel, QToolButton
 
 from workbench.core.codecs import render
 from workbench.core.compose.testdata import is_valid_nhs_number
+from workbench.core.compose.values import ValueEditor
 from workbench.core.itk3.view import message_view
 from workbench.core.validation.primitives import check_value
 from workbench.gui.compose import value_delegate
@@ -220,3 +221,17 @@ def test_base64_from_a_file(qtbot, window, tmp_path, monkeypatch) -> None:
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     finish(qtbot, window)
     assert base64.b64decode(content.value) == b"%PDF-1.4 other"
+
+
+def test_numbers_are_checked_as_typed(qtbot) -> None:
+    field = ValueField(ValueEditor("value", "decimal", "number"))
+    qtbot.addWidget(field)
+    field.line.setText("72.50")
+    assert not field.line.styleSheet() and field.value() == "72.50"  # kept as written
+    field.line.setText("7,5")
+    assert field.line.styleSheet() and "decimal" in field.line.toolTip()
+    assert not field.spec.check("7,5").ok
+    integer = ValueField(ValueEditor("count", "integer", "number"))
+    qtbot.addWidget(integer)
+    integer.line.setText("2.5")
+    assert integer.line.styleSheet() and not integer.spec.check("2.5").ok and integer.spec.check("-3").ok

@@ -247,6 +247,7 @@ def test_the_preview_renders_the_edits_and_original_stays_as_received(qtbot, fx)
         session_of(window).set_value(code, "FI")
     assert '<code value="FI"/>' in preview.view(XML).toPlainText()
     assert preview.is_edited() and "as opened;" in preview.edited_note.text()
+    assert preview.tabs.tabText(0) == "Original (as opened)"
     assert '<code value="FX"/>' in preview.view(ORIGINAL).toPlainText()
     shown(window).tree.select_node(code)
     assert preview.view(XML).current_mark() is not None  # the rendered text still follows the selection

@@ -40,7 +40,7 @@ from workbench.core.compose.skeleton import ComposeError
 from workbench.core.edits import Compound, Edit, InsertNode, RemoveElement, SetValue, clone
 from workbench.core.edits.structure import entry_resource
 from workbench.core.errors import ReadError
-from workbench.core.itk3.view import MessageView, message_view
+from workbench.core.itk3.view import Attachment, MessageView, message_view
 from workbench.core.tree import RESOURCE, Document, Node
 
 _HEADER_TYPES = ("Organization", "Practitioner", "PractitionerRole")
@@ -57,6 +57,8 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/msword"),
 )
 _DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+#: How the title of the Composition section an attached file gets begins.
+ATTACHMENT_TITLE = "Attachment: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,7 +347,8 @@ def attach_file(
         edits.append(InsertNode(payload, entry, document))
         composition = view.composition if payload.value_at("type") == "document" else None
         if composition is not None:
-            section = group("section", el("title", f"Attachment: {name}"), reference("entry", f"{UUID_PREFIX}{rid}"))
+            title = f"{ATTACHMENT_TITLE}{name}"
+            section = group("section", el("title", title), reference("entry", f"{UUID_PREFIX}{rid}"))
             edits.append(InsertNode(composition, section, document))
             notes.append(f"{name} is a Binary in the document; a Composition section refers to it")
         else:
@@ -384,6 +387,31 @@ def attach_file(
         notes=tuple(notes),
         warnings=tuple(warnings),
     )
+
+
+def attachment_name(view: MessageView, attachment: Attachment) -> str:
+    """What an attachment is called, for a list of them.
+
+    The title of the Composition section that refers to its Binary (``Attachment: letter.pdf``
+    as File › Attach… writes it, the prefix left out), else the attachment's own title, else a
+    name made from its id and type.
+    """
+    if attachment.title:
+        return attachment.title
+    holder = attachment.node.parent
+    entry = holder.parent if holder is not None else None
+    full_url = entry.value_at("fullUrl") if entry is not None and entry.name == "entry" else None
+    composition = view.composition
+    if full_url and composition is not None:
+        sections = list(composition.children_named("section"))
+        while sections:
+            section = sections.pop(0)
+            sections.extend(section.children_named("section"))
+            if any(e.value_at("reference") == full_url for e in section.children_named("entry")):
+                title = (section.value_at("title") or "").strip()
+                if title:
+                    return title[len(ATTACHMENT_TITLE) :] if title.startswith(ATTACHMENT_TITLE) else title
+    return attachment.suggested_name
 
 
 # ---- helpers --------------------------------------------------------------------------------
@@ -470,6 +498,7 @@ __all__ = [
     "Attached",
     "attach_file",
     "attach_payload",
+    "attachment_name",
     "detect_content_type",
     "read_fhir_file",
     "remove_payload",

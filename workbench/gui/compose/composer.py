@@ -110,7 +110,9 @@ class Composer(QObject):
             self._host.message_bar.show_message(f"The message could not be made: {exc}", "warning")
             return None
         session = MessageSession.from_document(built.document, f"New {request.spec.event} message")
-        return self._open(session, " ".join(_sentence(n) for n in built.notes))
+        # What is missing (the payload) the form's payload section says, and stops saying once attached.
+        notes = [_sentence(n) for n in built.notes if not n.endswith("attach it to complete the message")]
+        return self._open(session, " ".join(notes))
 
     def new_response(self) -> NewResponseDialog | None:
         """Ask which code the Response to the message shown carries (File › New Response…)."""

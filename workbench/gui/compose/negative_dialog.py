@@ -173,7 +173,7 @@ class NegativeDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addLayout(extras)
         layout.addWidget(buttons)
-        self.resize(900, 560)
+        self.resize(1040, 560)
 
     # ---------------------------------------------------------------------------------- API
 

@@ -157,7 +157,7 @@ class NewMessageDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
-        self.resize(1080, 700)
+        self.resize(1080, 620)
         self._restore()
 
     # ---------------------------------------------------------------------------------- API

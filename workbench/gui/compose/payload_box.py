@@ -18,7 +18,7 @@ from PySide6.QtCore import QRunnable, QTimer, Signal
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from workbench.core.catalogue import catalogue
-from workbench.core.compose.payload import size_text, size_warnings
+from workbench.core.compose.payload import attachment_name, size_text, size_warnings
 from workbench.core.errors import WorkbenchError
 from workbench.core.itk3.view import MessageView
 from workbench.core.session import MessageSession
@@ -145,7 +145,7 @@ class PayloadBox(QGroupBox):
         lines = []
         warnings: list[str] = []
         for attachment in view.attachments:
-            name = attachment.title or attachment.suggested_name
+            name = attachment_name(view, attachment)
             lines.append(f"• {name}: {attachment.content_type or 'no contentType'}, {size_text(attachment.size)}")
             warnings += size_warnings(attachment.size, attachment.content_type, self._limit)
         self.attachments.setText("\n".join(lines) if lines else "No attachments.")

@@ -20,11 +20,13 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 #: Item data role giving a row's key.
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+_MUTED = QColor("#8c959f")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,8 @@ class RowsModel(QAbstractTableModel):
             return row.tooltip
         if role == KEY_ROLE:
             return row.key
+        if role == Qt.ItemDataRole.ForegroundRole and not row.enabled:
+            return _MUTED  # listed but not to be chosen: its tooltip says why
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
