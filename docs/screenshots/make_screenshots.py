@@ -65,23 +65,15 @@ def _window(app: object) -> object:
 
 def _open(app: object, window: object, paths: list[Path]) -> list[object]:
     """Open files as tabs and wait until each is read and, if readable, validated."""
-    from PySide6.QtCore import QEventLoop, QTimer
 
     opened = window.open_files([str(p) for p in paths])  # type: ignore[attr-defined]
-    loop = QEventLoop()
-
-    def check() -> None:
-        done = all(
+    _wait(
+        app,
+        60,
+        lambda: all(
             not tab.is_loading() and (not tab.session.readable or tab.validation.result() is not None) for tab in opened
-        )
-        if done:
-            loop.quit()
-        else:
-            QTimer.singleShot(50, check)
-
-    QTimer.singleShot(50, check)
-    QTimer.singleShot(60_000, loop.quit)
-    loop.exec()
+        ),
+    )
     return opened
 
 

@@ -48,6 +48,17 @@ def show_problem(label: QLabel, text: str | None) -> None:
     label.setVisible(bool(text))
 
 
+def row_of(first: QWidget, *rest: QWidget) -> QWidget:
+    """Widgets side by side in one form field, the first taking the room left."""
+    holder = QWidget()
+    row = QHBoxLayout(holder)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(first, 1)
+    for widget in rest:
+        row.addWidget(widget)
+    return holder
+
+
 def select_data(combo: QComboBox, value: object) -> bool:
     """Select the combo box entry whose data is ``value``; return whether one was found."""
     index = combo.findData(value)
@@ -144,6 +155,7 @@ __all__ = [
     "PartyField",
     "muted",
     "problem_label",
+    "row_of",
     "select_data",
     "show_problem",
 ]

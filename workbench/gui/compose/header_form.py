@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QScrollArea,
@@ -42,7 +41,15 @@ from workbench.core.compose.testdata import now_instant
 from workbench.core.edits import EditError
 from workbench.core.itk3.view import MessageView
 from workbench.core.session import MessageSession
-from workbench.gui.compose.fields import INVALID_STYLE, PartyField, muted, problem_label, select_data, show_problem
+from workbench.gui.compose.fields import (
+    INVALID_STYLE,
+    PartyField,
+    muted,
+    problem_label,
+    row_of,
+    select_data,
+    show_problem,
+)
 from workbench.gui.compose.payload_box import PayloadBox
 from workbench.gui.context import AppContext
 
@@ -140,25 +147,15 @@ class HeaderFormPanel(QWidget):
             [("Code", self.event_combo), ("", self.event_about)],
             "The event: its code and display come from the catalogue",
         )
-        timestamp = QWidget()
-        row = QHBoxLayout(timestamp)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.timestamp, 1)
-        row.addWidget(self.now_button)
         self.parties_box = self._section(
             "Sender and receiver",
             [
                 ("Sender", self.sender_field),
                 ("Receiver", self.receiver_field),
                 ("MESH mailbox", self.mailbox),
-                ("Timestamp", timestamp),
+                ("Timestamp", row_of(self.timestamp, self.now_button)),
             ],
         )
-        reference = QWidget()
-        row = QHBoxLayout(reference)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.sender_reference, 1)
-        row.addWidget(self.counter)
         self.handling_box = self._section(
             "Handling specification",
             [
@@ -169,7 +166,7 @@ class HeaderFormPanel(QWidget):
                 ("", self.recipient_meaning),
                 ("MessageDefinition", self.message_definition),
                 ("", self.definition_about),
-                ("SenderReference", reference),
+                ("SenderReference", row_of(self.sender_reference, self.counter)),
                 ("LocalExtension", self.local_extension),
             ],
         )
