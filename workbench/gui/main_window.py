@@ -437,7 +437,8 @@ class MainWindow(QMainWindow):
         tab = tab_at(self.tabs, point)
         if tab is not None and tab.session is not None and local_files(event.mimeData()):
             event.acceptProposedAction()
-            self.composer.drop(tab, local_files(event.mimeData()), point)
+            # A third group of entries goes here: ("Compare with this message", a MainWindow method).
+            self.composer.drop(tab, local_files(event.mimeData()), point, extra=())
             return
         paths = dropped_paths(event.mimeData())
         if not paths:

@@ -12,9 +12,11 @@ and routes.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QPoint
+import shiboken6
+from PySide6.QtCore import QObject, QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QFileDialog, QMenu, QWidget
 
@@ -157,10 +159,13 @@ class Composer(QObject):
         return self._host.open_session(session)
 
     def _show_dialog(self, dialog: QDialog) -> None:
-        if self.dialog is not None and self.dialog is not dialog:
-            self.dialog.close()
+        """Show a compose dialog (window-modal, never blocking); it is deleted once closed."""
+        previous = self.dialog
+        if previous is not None and previous is not dialog and shiboken6.isValid(previous):
+            previous.close()
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog = dialog
-        dialog.open()  # window-modal, never blocking
+        dialog.open()
 
     # ------------------------------------------------------------------------------ tabs
 
@@ -287,17 +292,18 @@ class Composer(QObject):
         self._host.statusBar().showMessage(_sentence(removed.notes[0]) if removed.notes else "Removed", 5000)
         return True
 
-    def drop(self, tab: MessageTab, paths: list[str], point: QPoint) -> QMenu:
-        """Offer what to do with files dropped on a tab (a menu at ``point``; nothing blocks)."""
-        menu = attaching.drop_menu(
-            self._parent,
-            tab,
-            paths,
-            self._host.open_files,
-            self.attach,
-            # The third entry, "Compare with this message", goes in this group (wired at merge).
-            (),
-        )
+    def drop(
+        self,
+        tab: MessageTab,
+        paths: list[str],
+        point: QPoint,
+        extra: Sequence[tuple[str, Callable[[], object]]] = (),
+    ) -> QMenu:
+        """Offer what to do with files dropped on a tab (a menu at ``point``; nothing blocks).
+
+        ``extra`` entries (text, what it does) follow Open and Attach in a group of their own.
+        """
+        menu = attaching.drop_menu(self._parent, tab, paths, self._host.open_files, self.attach, extra)
         self.drop_menu = menu
         menu.popup(point)
         return menu

@@ -134,3 +134,11 @@ def test_a_fhir_file_dropped_on_a_tab_can_open_in_its_own(qtbot, window, tmp_pat
     assert window.composer.attach(tab, [str(broken)])
     qtbot.waitUntil(lambda: "broken.xml looks like FHIR" in window.message_bar.message(), timeout=10_000)
     assert "line 1" in window.message_bar.message() and not tab.session.can_undo
+    # Entries other features add come after Open and Attach, in a group of their own.
+    asked = []
+    menu = window.composer.drop(
+        tab, [str(other)], bar.mapToGlobal(bar.tabRect(0).center()), [("Compare", lambda: asked.append(1))]
+    )
+    assert menu.actions()[-2].isSeparator() and menu.actions()[-1].text() == "Compare"
+    menu.actions()[-1].trigger()
+    assert asked == [1]
