@@ -121,7 +121,6 @@ def validation(app: object) -> int:
 
 def tabs(app: object) -> int:
     """Three tabs: ITK009D, ITK003D edited, and ITK003D cut short (unreadable, shown)."""
-    from PySide6.QtWidgets import QMessageBox
 
     folder = Path(tempfile.mkdtemp(prefix="wb-shots-files-"))
     truncated = folder / "ITK003D-cut-short.xml"
@@ -135,11 +134,18 @@ def tabs(app: object) -> int:
     window.tabs.setCurrentWidget(opened[2])  # type: ignore[attr-defined]
     opened[2].inspector.main_splitter.setSizes([600, 260])
     code = _save(app, window, "tabs.png")
+    _close_discarding(window)
+    return code
+
+
+def _close_discarding(window: object) -> None:
+    """Close a window whose tabs have unsaved edits, discarding them."""
+    from PySide6.QtWidgets import QMessageBox
+
     window.close()  # type: ignore[attr-defined]
     box = window.question  # type: ignore[attr-defined]
     if box is not None:
         box.button(QMessageBox.StandardButton.Discard).click()
-    return code
 
 
 def _wait(app: object, seconds: float, done: object = None) -> None:
@@ -177,7 +183,7 @@ def new_dialog(app: object) -> int:
 
 def header_form(app: object) -> int:
     """A new ITK006D message around the outpatient letter example; then a PDF dropped on its tab."""
-    from PySide6.QtWidgets import QMessageBox, QScrollArea
+    from PySide6.QtWidgets import QScrollArea
 
     from workbench.core.compose.skeleton import MessageSpec, Party
     from workbench.gui.compose.new_dialog import NewMessageRequest
@@ -215,10 +221,7 @@ def header_form(app: object) -> int:
     scroll.ensureWidgetVisible(form.payload)
     window.message_bar.clear()  # type: ignore[attr-defined]
     code = _save(app, window, "pdf-attached.png")
-    window.close()  # type: ignore[attr-defined]
-    box = window.question  # type: ignore[attr-defined]
-    if box is not None:
-        box.button(QMessageBox.StandardButton.Discard).click()
+    _close_discarding(window)
     return code
 
 
