@@ -15,12 +15,17 @@ window of 1400 x 900:
   mailbox MESH does not know (kept, failed); the outpatient letter's conversation selected and
   drawn;
 * ``mesh-conversation.png``: that MESH conversation on the sequence diagram (message, the
-  infrastructure and business Responses, the sender's acknowledgement of the business one).;
+  infrastructure and business Responses, the sender's acknowledgement of the business one);
 * ``response.png``: ITK003D and, in the tab shown, the 10001 Response the workbench's receiver
   sends for it (built by the core): what the Response says, with "Open the message it
   answers", above its own verdict;
 * ``compare.png``: ITK003D and ITK004D compared side by side (Tools › Compare…), leaving out
-  what changes on every send, the third difference gone to with F8.
+  what changes on every send, the third difference gone to with F8;
+* ``new-dialog.png``: File › New… with ITK006D chosen, a receiver given;
+* ``header-form.png``: a new ITK006D message around the NHS's outpatient letter example, its
+  header form beside the tree (SenderReference typed, the flags' pattern in words);
+* ``pdf-attached.png``: the same message with a PDF dropped on its tab: the Binary inside the
+  document selected, the form's payload section listing it with its size and the message's.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -37,6 +43,8 @@ EXAMPLE = MESSAGES / "ITK009D_ITK_Immunization_Document.xml"
 DEFECTIVE = MESSAGES / "ITK003D_ITK_eDischarge.xml"
 LETTER = MESSAGES / "ToC-WT02-04-op_letter_full_payload_example_01-corrected.xml"
 SIZE = (1400, 900)
+OPL_DOCUMENT = PROJECT.parent / "shared" / "itk3" / "examples" / "STU3-FHIR-Assets" / "Examples"
+OPL_DOCUMENT = OPL_DOCUMENT / "ITK-OPL-Document-Bundle-1-Example-1.xml"
 
 
 def main() -> int:
@@ -53,7 +61,7 @@ def main() -> int:
 
     app = QApplication([sys.argv[0]])
     configure_application(app)
-    for make in (main_window, validation, tabs, messages, response, compare):
+    for make in (main_window, validation, tabs, messages, response, compare, new_dialog, header_form):
         if make(app) != 0:
             return 1
     return 0
@@ -72,23 +80,15 @@ def _window(app: object) -> object:
 
 def _open(app: object, window: object, paths: list[Path]) -> list[object]:
     """Open files as tabs and wait until each is read and, if readable, validated."""
-    from PySide6.QtCore import QEventLoop, QTimer
 
     opened = window.open_files([str(p) for p in paths])  # type: ignore[attr-defined]
-    loop = QEventLoop()
-
-    def check() -> None:
-        done = all(
+    _wait(
+        app,
+        60,
+        lambda: all(
             not tab.is_loading() and (not tab.session.readable or tab.validation.result() is not None) for tab in opened
-        )
-        if done:
-            loop.quit()
-        else:
-            QTimer.singleShot(50, check)
-
-    QTimer.singleShot(50, check)
-    QTimer.singleShot(60_000, loop.quit)
-    loop.exec()
+        ),
+    )
     return opened
 
 
@@ -136,7 +136,6 @@ def validation(app: object) -> int:
 
 def tabs(app: object) -> int:
     """Three tabs: ITK009D, ITK003D edited, and ITK003D cut short (unreadable, shown)."""
-    from PySide6.QtWidgets import QMessageBox
 
     folder = Path(tempfile.mkdtemp(prefix="wb-shots-files-"))
     truncated = folder / "ITK003D-cut-short.xml"
@@ -150,10 +149,94 @@ def tabs(app: object) -> int:
     window.tabs.setCurrentWidget(opened[2])  # type: ignore[attr-defined]
     opened[2].inspector.main_splitter.setSizes([600, 260])
     code = _save(app, window, "tabs.png")
+    _close_discarding(window)
+    return code
+
+
+def _close_discarding(window: object) -> None:
+    """Close a window whose tabs have unsaved edits, discarding them."""
+    from PySide6.QtWidgets import QMessageBox
+
     window.close()  # type: ignore[attr-defined]
     box = window.question  # type: ignore[attr-defined]
     if box is not None:
         box.button(QMessageBox.StandardButton.Discard).click()
+
+
+def _wait(app: object, seconds: float, done: object = None) -> None:
+    """Let the event loop run until ``done()`` is true (or ``seconds`` pass)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    deadline = time.monotonic() + seconds
+
+    def check() -> None:
+        if (done is not None and done()) or time.monotonic() > deadline:  # type: ignore[operator]
+            loop.quit()
+        else:
+            QTimer.singleShot(50, check)
+
+    QTimer.singleShot(50, check)
+    loop.exec()
+
+
+def new_dialog(app: object) -> int:
+    """File › New… with ITK006D chosen and a receiver."""
+    window = _window(app)
+    dialog = window.composer.new_message()  # type: ignore[attr-defined]
+    dialog.choose_event("ITK006D")
+    dialog.receiver_field.set_kind("ods")
+    dialog.receiver_field.set_code("RCV01")
+    _wait(app, 0.3)
+    target = HERE / "new-dialog.png"
+    saved = dialog.grab().save(str(target))
+    print(f"saved {target}" if saved else f"could not write {target}", file=sys.stdout if saved else sys.stderr)
+    dialog.reject()
+    window.close()  # type: ignore[attr-defined]
+    return 0 if saved else 1
+
+
+def header_form(app: object) -> int:
+    """A new ITK006D message around the outpatient letter example; then a PDF dropped on its tab."""
+    from PySide6.QtWidgets import QScrollArea
+
+    from workbench.core.compose.skeleton import MessageSpec, Party
+    from workbench.gui.compose.new_dialog import NewMessageRequest
+
+    folder = Path(tempfile.mkdtemp(prefix="wb-shots-files-"))
+    pdf = folder / "outpatient-letter.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 1200 + b"\n%%EOF\n")
+    window = _window(app)
+    spec = MessageSpec("ITK006D", receiver=Party("ods", "RCV01"), mailbox="X26OT112")
+    tab = window.composer.create(NewMessageRequest(spec, "xml"))  # type: ignore[attr-defined]
+    session = tab.session
+    window.composer.attach(tab, [str(OPL_DOCUMENT)])  # type: ignore[attr-defined]
+    _wait(app, 20, lambda: session.can_undo)
+    form = window.composer.header_form(tab)  # type: ignore[attr-defined]
+    form.set_field("sender_reference", "OPL-2024-000187")
+    form.set_field("local_extension", "None")
+    inspector = tab.inspector
+    inspector.main_splitter.setSizes([760, 100])
+    inspector.left_splitter.setSizes([170, 680])
+    inspector.splitter.setSizes([640, 760])
+    window.message_bar.clear()  # type: ignore[attr-defined]
+    _wait(app, 20, lambda: not tab.validation.is_busy() and session.report_current)
+    code = _save(app, window, "header-form.png")
+    if code:
+        return code
+    steps = session.version
+    window.composer.attach(tab, [str(pdf)])  # type: ignore[attr-defined]  # as "Attach to" from a drop
+    _wait(app, 20, lambda: session.version > steps)
+    binary = next(a.node for a in session.labels.view.attachments if a.content_type == "application/pdf")
+    inspector.tree.collapse_all()
+    inspector.tree.select_node(binary)
+    inspector.tree.expand_node(binary)
+    scroll = form.findChild(QScrollArea)
+    _wait(app, 20, lambda: not form.payload.is_measuring() and not tab.validation.is_busy())
+    scroll.ensureWidgetVisible(form.payload)
+    window.message_bar.clear()  # type: ignore[attr-defined]
+    code = _save(app, window, "pdf-attached.png")
+    _close_discarding(window)
     return code
 
 

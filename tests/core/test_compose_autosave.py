@@ -130,3 +130,21 @@ def test_the_edits_of_a_killed_process_come_back(tmp_path: Path) -> None:
     assert values.sender_reference == "third" and values.event == "ITK006D"
     assert recovered.modified
     assert not list(tmp_path.glob(".*"))  # no half-written temporary file left behind
+
+
+def test_a_record_made_apart_is_written_for_its_version(tmp_path: Path) -> None:
+    store = AutosaveStore(tmp_path)
+    session = new_session()
+    assert store.needs_saving(session) and not store.is_stale(session)  # new and never saved
+    record = store.record(session)  # what a worker makes; nothing is on disk yet
+    assert store.entries() == []
+    store.write(session.key, session.version, record, session.name)
+    assert not store.needs_saving(session)
+    [entry] = store.entries()
+    assert entry.version == session.version and store.recover(entry).name == session.name
+    session.apply(HeaderForm(session.document).edit("local_extension", "later"))  # type: ignore[arg-type]
+    assert store.needs_saving(session)
+    session.save(tmp_path / "saved.xml")
+    assert store.is_stale(session) and not store.needs_saving(session)
+    store.save_modified([session])
+    assert store.entries() == []

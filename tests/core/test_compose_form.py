@@ -242,3 +242,19 @@ def test_a_missing_group_is_made_once_with_all_its_fields() -> None:
     issues = outcome.children_named("issue")  # type: ignore[union-attr]
     assert len(issues) == 1 and issues[0].value_at("details.coding.code") == "20009"
     assert Validator().validate(read_bytes(render(response.document, "xml"))).valid
+
+
+def test_a_form_reads_the_view_it_is_given_and_edits_through_it() -> None:
+    current = session()
+    assert current.labels is not None
+    asked = []
+
+    def kept_view():
+        asked.append(1)
+        return current.labels.view  # type: ignore[union-attr]  # the session keeps it up to date
+
+    form = HeaderForm(current.document, view=kept_view)  # type: ignore[arg-type]
+    assert form.values().event == "ITK003D" and asked
+    current.apply(form.edit("recipient_type", "FI"))  # type: ignore[arg-type]
+    assert form.values().recipient_type == "FI"  # the session's view after the edit
+    assert HeaderForm(current.document).values() == form.values()  # type: ignore[arg-type]

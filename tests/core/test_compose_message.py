@@ -18,7 +18,14 @@ from workbench.core.clock import SequentialIds, VirtualClock
 from workbench.core.codecs import read_bytes, read_file, render
 from workbench.core.compare import first_difference
 from workbench.core.compose.events import sendable_events
-from workbench.core.compose.payload import attach_file, attach_payload, detect_content_type, remove_payload
+from workbench.core.compose.payload import (
+    attach_file,
+    attach_payload,
+    attachment_name,
+    detect_content_type,
+    read_fhir_file,
+    remove_payload,
+)
 from workbench.core.compose.skeleton import ComposeError, MessageSpec, Party, new_message, new_response
 from workbench.core.edits import EditableDocument
 from workbench.core.itk3.view import message_view
@@ -332,6 +339,7 @@ def test_a_pdf_comes_back_byte_for_byte_from_the_binary(
     assert composition is not None
     section = composition.children_named("section")[-1]
     assert section.value_at("entry.reference") == f"urn:uuid:{binary.value_at('id')}"
+    assert attachment_name(view, binaries[-1]) == "letter.pdf"  # named by the section that refers to it
     assert validator.validate(saved).predicted == ("20013", "Success")
     assert schema.validate(etree.fromstring(render(saved, "xml")))
 
@@ -388,3 +396,29 @@ def _docx() -> bytes:
 def test_content_types_are_detected_from_the_bytes(data: bytes, name: str, expected: str) -> None:
     assert detect_content_type(data, name)[0] == expected
     assert base64.b64decode(base64.b64encode(data)) == data
+
+
+def test_a_file_is_a_payload_when_it_reads_as_fhir_and_an_attachment_otherwise() -> None:
+    resource = read_fhir_file(b'<Patient xmlns="http://hl7.org/fhir"><id value="p1"/></Patient>', "p.xml")
+    assert resource is not None and resource.root.name == "Patient" and resource.path == "p.xml"
+    json_bundle = read_fhir_file(b'{"resourceType": "Bundle", "type": "collection"}', "b.json")
+    assert json_bundle is not None and json_bundle.format == "json"
+    # Not FHIR: attached as files (a PDF, plain text, XML or JSON of another kind).
+    for data, name in (
+        (PDF, "letter.pdf"),
+        (b"hello", "note.txt"),
+        (b"<note>x</note>", "n.xml"),
+        (b'{"a": 1}', "a.json"),
+    ):
+        assert read_fhir_file(data, name) is None
+    # Meant to be FHIR but broken: refused, saying where, rather than hidden in a Binary.
+    with pytest.raises(ComposeError, match=r"cut\.xml looks like FHIR but cannot be read: .*line 1"):
+        read_fhir_file(b'<Patient xmlns="http://hl7.org/fhir"><id value="p1"/>', "cut.xml")
+
+
+def test_an_attachment_no_section_names_is_named_from_its_id() -> None:
+    document = built("ITK007C")
+    EditableDocument(document).apply(attach_file(document, PDF, "scan.pdf", ids=SequentialIds("c")).edit)
+    view = message_view(document)
+    [found] = view.attachments
+    assert attachment_name(view, found) == found.suggested_name and found.suggested_name.endswith(".pdf")

@@ -13,7 +13,7 @@ from workbench.core.codecs import read_bytes, read_file, render
 from workbench.core.compare import first_difference
 from workbench.core.edits import Edit, EditableDocument, EditError
 from workbench.core.edits.clipboard import copy_text, paste, read_clipboard
-from workbench.core.edits.structure import InsertNode, MoveElement, clone, duplicate
+from workbench.core.edits.structure import InsertNode, MoveElement, can_move, clone, duplicate, movable
 from workbench.core.itk3.view import message_view
 from workbench.core.tree import Document, JsonLiteral, Node
 from workbench.core.validation.runner import Validator
@@ -231,3 +231,20 @@ def test_copy_and_paste_a_real_resource_between_syntaxes() -> None:
     assert first_difference(composition, pasted, comments=False) is None or pasted.value_at(
         "id"
     ) != composition.value_at("id")
+
+
+def test_a_row_moves_and_duplicates_the_element_it_stands_for() -> None:
+    document = message()
+    view = message_view(document)
+    header, sender = view.entries[0], view.entries[1]
+    assert header.resource is not None and sender.resource is not None
+    # A resource in an entry stands for the entry: the header entry can only go down.
+    assert movable(header.resource) is header.node and movable(sender.resource) is sender.node
+    assert not can_move(header.resource, -1) and can_move(header.resource, 1)
+    assert can_move(sender.resource, -1)
+    # An element stands for itself; the root, and a single element, cannot move.
+    name = patient(document).child("name")
+    assert name is not None and movable(name) is name
+    assert not can_move(document.root, 1) and not can_move(name, 1) and not can_move(name, -1)
+    after = exact_undo(document, MoveElement(movable(sender.resource), -1))
+    assert message_view(read_bytes(after)).entries[0].resource.name == sender.resource.name  # type: ignore[union-attr]

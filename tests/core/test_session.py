@@ -126,6 +126,12 @@ def test_save_as_json_makes_the_tree_stand_for_the_saved_bytes(sample_bytes: byt
     assert '"SAVEDBOX"' in session.document.text.splitlines()[line - 1]  # type: ignore[union-attr]
     # and a report made now names lines of the saved bytes
     assert read_bytes(session.source).format == "json"
+    # The tree validates as the JSON saved does: its repeats are JSON arrays now, in either direction.
+    rules = {i.rule for i in session.validate().issues}
+    assert "struct-json-array" not in rules
+    assert rules == {i.rule for i in MessageSession.open_file(target).validate().issues}
+    session.save(tmp_path / "back.xml", "xml")
+    assert {i.rule for i in session.validate().issues} == rules
 
 
 def test_a_new_message_is_unsaved_until_saved(tmp_path: Path) -> None:

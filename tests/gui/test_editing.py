@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QMessageBox
 from workbench.core.codecs import read_file
 from workbench.core.tree import Node
 from workbench.core.validation.runner import Validator
+from workbench.gui.compose.value_delegate import ValueField
 from workbench.gui.inspector.preview_panel import ORIGINAL, XML
 from workbench.gui.inspector.validation import DEBOUNCE_MS
 from workbench.gui.main_window import MainWindow
@@ -60,16 +61,21 @@ def fx(qtbot, tmp_path) -> MainWindow:
 
 
 def edit_in_tree(qtbot, window: MainWindow, node: Node, text: str) -> None:
-    """Select a row, press F2, type a value and press Enter: the user's way of editing a value."""
+    """Select a row, press F2, type a value (or choose it from the list) and press Enter: the user's way."""
     assert shown(window).tree.select_node(node)
     shown(window).tree.view.setFocus()
     qtbot.keyClick(shown(window).tree.view, Qt.Key.Key_F2)
-    editor = shown(window).tree.view.findChild(QLineEdit)
+    editor = shown(window).tree.view.findChild(ValueField)
     assert editor is not None and editor.isVisible()
-    assert editor.text() == node.value
-    editor.selectAll()
-    qtbot.keyClicks(editor, text)
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert editor.value() == node.value
+    if editor.combo is not None and not editor.combo.isEditable():  # a closed list of codes: choose one
+        editor.combo.setCurrentIndex(editor.combo.findData(text))
+        qtbot.keyClick(editor.combo, Qt.Key.Key_Return)
+    else:
+        assert editor.line is not None
+        editor.line.selectAll()
+        qtbot.keyClicks(editor.line, text)
+        qtbot.keyClick(editor.line, Qt.Key.Key_Return)
     # The delegate commits in a queued call, once the editor has handled the key.
     qtbot.waitUntil(lambda: shown(window).tree.view.state() != QAbstractItemView.State.EditingState, timeout=5_000)
 
@@ -92,7 +98,7 @@ def test_editing_a_value_fixes_the_finding_and_undo_brings_it_back(qtbot, fx) ->
     assert shown(window).issues.model.rowCount() == 0
     assert shown(window).tree.model.data(shown(window).tree.model.index_of(code)) == "code: FA"
     assert window.menu_actions["undo"].isEnabled()
-    assert window.menu_actions["undo"].text() == "&Undo Set code to 'FA'"
+    assert window.menu_actions["undo"].text() == "&Undo Set valueCoding to FA For Action"  # code and display
 
     with qtbot.waitSignal(window.sig_message_validated, timeout=VALIDATION_TIMEOUT_MS):
         window.menu_actions["undo"].trigger()
@@ -155,7 +161,7 @@ def test_an_edit_in_a_large_bundle_revalidates_only_its_entry(qtbot, tmp_path, m
     entry = [c for c in document.root.children if c.name == "entry"][3]
     status = entry.child("resource").resource().child("status")
     with qtbot.waitSignal(window.sig_message_validated, timeout=VALIDATION_TIMEOUT_MS) as blocker:
-        edit_in_tree(qtbot, window, status, "bogus")
+        session_of(window).set_value(status, "bogus")  # the tree's editor offers only the codes: set it directly
     result = blocker.args[0]
     assert (result.stats.partial, result.stats.checked, result.stats.reused) == (True, 1, 400)
     full = Validator(window._context.profiles.registry()).validate(document)
@@ -240,7 +246,8 @@ def test_the_preview_renders_the_edits_and_original_stays_as_received(qtbot, fx)
     with qtbot.waitSignal(preview.sig_tab_ready, timeout=10_000, check_params_cb=lambda name: name == XML):
         session_of(window).set_value(code, "FI")
     assert '<code value="FI"/>' in preview.view(XML).toPlainText()
-    assert preview.is_edited() and "as opened or last saved" in preview.edited_note.text()
+    assert preview.is_edited() and "as opened;" in preview.edited_note.text()
+    assert preview.tabs.tabText(0) == "Original (as opened)"
     assert '<code value="FX"/>' in preview.view(ORIGINAL).toPlainText()
     shown(window).tree.select_node(code)
     assert preview.view(XML).current_mark() is not None  # the rendered text still follows the selection

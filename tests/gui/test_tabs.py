@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QMessageBox
 from workbench.core.acks.patterns import PATTERNS
 from workbench.core.itk3.view import message_view
 from workbench.core.validation.runner import Validator
+from workbench.gui.compose.new_dialog import NewMessageDialog
 from workbench.gui.context import AppContext
 from workbench.gui.documents.tab import MessageTab
 from workbench.gui.inspector.preview_panel import ORIGINAL, XML
@@ -250,15 +251,19 @@ def test_the_start_page_opens_new_recent_sample_and_dropped_messages(qtbot, wind
         page.recent_list.itemClicked.emit(page.recent_list.item(recent.index(str(files[0].resolve()))))
     assert window.current_tab().name() == "fx.xml"
     window.close_current_tab()
-    # New: an unsaved "Untitled" message, from the sample.
+    # New: File › New…'s dialog; Create opens the new message for the event chosen, unsaved.
     qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    dialog = window.composer.dialog
+    assert isinstance(dialog, NewMessageDialog) and dialog.isVisible()
+    assert dialog.choose_event("ITK009D")
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
     new = window.current_tab()
-    assert new.title() == "Untitled*" and new.modified() and new.session.source is None
+    assert new.title() == "New ITK009D message*" and new.modified() and new.session.source is None
     assert message_view(new.session.document).header is not None
     assert new.inspector.preview.current_tab() == XML  # nothing saved yet: the rendering shows it
     assert "new message" in new.tooltip()
     qtbot.waitUntil(lambda: new.validation.result() is not None, timeout=VALIDATION_TIMEOUT_MS)
-    assert new.inspector.banner.text().startswith("A receiver would answer 20013 Success")
+    assert new.inspector.banner.text().startswith("A receiver would answer 20013 Success")  # a warning: no payload
     discard(window, new)
     # One sample per response pattern, each with the pattern's flags.
     for chosen in PATTERNS:
@@ -281,9 +286,16 @@ def test_the_start_page_opens_new_recent_sample_and_dropped_messages(qtbot, wind
     assert not refused.isAccepted()
 
 
+def new_message(window: MainWindow) -> MessageTab:
+    """File › New… with the dialog's defaults (ITK003D), created."""
+    dialog = window.composer.new_message()
+    dialog.create_button.click()
+    return window.current_tab()
+
+
 def test_new_messages_get_their_own_names(qtbot, window) -> None:
-    first, second = window.new_message(), window.new_message()
-    assert (first.name(), second.name()) == ("Untitled", "Untitled 2")
+    first, second = new_message(window), new_message(window)
+    assert (first.name(), second.name()) == ("New ITK003D message", "New ITK003D message 2")
     assert first.session is not second.session and first.session.document is not second.session.document
 
 
@@ -292,7 +304,7 @@ def test_the_tabs_come_back_at_the_next_start(qtbot, files, tmp_path) -> None:
     first = MainWindow(context)
     qtbot.addWidget(first)
     tabs = open_all(qtbot, first, files)
-    first.new_message()  # not a file: not reopened
+    first.open_sample("full")  # not a file: not reopened
     first.tabs.setCurrentWidget(tabs[1])  # the unreadable one is shown
     first.close()
     first.question.button(QMessageBox.StandardButton.Discard).click()  # the new message's edits
@@ -339,8 +351,8 @@ def test_a_tab_closed_while_it_reads_goes_quietly(qtbot, window, tmp_path) -> No
 
 
 def test_a_new_message_saved_becomes_its_file(qtbot, window, tmp_path, monkeypatch) -> None:
-    tab = window.new_message()
-    assert tab.title() == "Untitled*" and "not saved yet" in tab.tooltip()
+    tab = new_message(window)
+    assert tab.title() == "New ITK003D message*" and "not saved yet" in tab.tooltip()
     assert "not been saved" in tab.inspector.preview.view(ORIGINAL).toPlainText()
     target = tmp_path / "first.xml"
     monkeypatch.setattr(dialogs, "ask_save_target", lambda *args: dialogs.SaveTarget(str(target)))

@@ -29,7 +29,7 @@ from workbench.core.errors import ReadError
 from workbench.core.files import atomic_write
 from workbench.core.itk3.labels import LabelContext
 from workbench.core.spans import align_pairs
-from workbench.core.tree import Document, Node, gc_paused
+from workbench.core.tree import FROM_JSON_ARRAY, Document, Node, gc_paused
 from workbench.core.validation.runner import Report, Validator, unreadable_report
 
 
@@ -335,9 +335,10 @@ def _rebase(document: Document, data: bytes, syntax: str) -> None:
     """Make a saved document's tree stand for the bytes saved: positions, syntax, JSON types.
 
     The saved bytes are read back and aligned with the tree; each node takes its twin's source
-    position and, when the syntax changed, its value's JSON type (the text is the same), so later
-    findings point into the bytes the Original view shows, and later edits type values as the
-    new syntax needs.
+    position and, when the syntax changed, its value's JSON type (the text is the same) and
+    whether it is an item of a JSON array, so later findings point into the bytes the Original
+    view shows (and do not report an XML tree's repeats as JSON written without arrays), and
+    later edits type values as the new syntax needs.
     """
     twin = read_bytes(data, syntax=syntax)
     document.rebase(data, syntax)
@@ -345,6 +346,7 @@ def _rebase(document: Document, data: bytes, syntax: str) -> None:
         node.src = -1
     for node, saved in align_pairs(document.root, twin.root):
         node.src = saved.src
+        node.flags = (node.flags & ~FROM_JSON_ARRAY) | (saved.flags & FROM_JSON_ARRAY)
         if node.value is not None and node.value == saved.value:
             node.value = saved.value
     for nodes, saved_nodes in ((document.prolog, twin.prolog), (document.epilog, twin.epilog)):

@@ -51,9 +51,26 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
     (
         "&File",
         (
-            ActionSpec("new", "&New Message", "new_message", "Ctrl+N", "Start an unsaved message from the sample"),
+            ActionSpec(
+                "new", "&New Message…", "composer.new_message", "Ctrl+N", "Start a new ITK3 message for an event"
+            ),
+            ActionSpec(
+                "new_response",
+                "New Res&ponse…",
+                "composer.new_response",
+                None,
+                "Make the ITK Response a receiver would send for the message shown",
+            ),
             ActionSpec("open", "&Open…", "open_dialog", "Ctrl+O", "Open FHIR XML or JSON messages, each in a tab"),
             ActionSpec("recent", "Open &Recent", submenu=True),
+            None,
+            ActionSpec(
+                "attach",
+                "&Attach…",
+                "composer.attach_dialog",
+                "Ctrl+Shift+A",
+                "Attach a FHIR document, other FHIR resources or any file (as a Binary) to the message",
+            ),
             None,
             ActionSpec("save_xml", "Save As &XML…", "save_as_xml", None, "Save the message as FHIR XML"),
             ActionSpec("save_json", "Save As &JSON…", "save_as_json", None, "Save the message as FHIR JSON"),
@@ -90,6 +107,23 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
             ActionSpec("undo", "&Undo", "undo", "Ctrl+Z", "Undo the last edit"),
             ActionSpec("redo", "&Redo", "redo", "Ctrl+Shift+Z", "Redo the edit undone last"),
             None,
+            ActionSpec("copy", "&Copy", "composer.editing.copy_element", "Ctrl+C", "Copy the element as FHIR text"),
+            ActionSpec(
+                "paste",
+                "&Paste",
+                "composer.editing.paste_element",
+                "Ctrl+V",
+                "Paste FHIR XML or JSON text at the selected element",
+            ),
+            ActionSpec(
+                "duplicate",
+                "D&uplicate",
+                "composer.editing.duplicate_element",
+                "Ctrl+D",
+                "Put a copy of the element (or whole entry) after it",
+            ),
+            None,
+            ActionSpec("add", "&Add", submenu=True),
             ActionSpec("edit_value", "Edit &Value", "edit_value", "F2", "Edit the value of the selected element"),
             ActionSpec(
                 "delete_element",
@@ -97,6 +131,41 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
                 "delete_element",
                 "Del",
                 "Delete the selected element (Undo brings it back)",
+            ),
+            ActionSpec(
+                "move_up", "Move &Up", "composer.editing.move_up", "Alt+Up", "Move the element before the previous one"
+            ),
+            ActionSpec(
+                "move_down",
+                "Move Do&wn",
+                "composer.editing.move_down",
+                "Alt+Down",
+                "Move the element after the next one",
+            ),
+            None,
+            ActionSpec(
+                "insert_nhs_number",
+                "Insert Test &NHS Number",
+                "composer.editing.insert_nhs_number",
+                None,
+                "Set the value to a valid NHS number from the 999 test range",
+            ),
+            ActionSpec(
+                "insert_uuid", "Insert U&UID", "composer.editing.insert_uuid", None, "Set the value to a new UUID"
+            ),
+            ActionSpec(
+                "insert_now",
+                "Insert Current &Instant",
+                "composer.editing.insert_now",
+                None,
+                "Set the value to the current moment",
+            ),
+            ActionSpec(
+                "set_from_file",
+                "Set From &File…",
+                "composer.editing.set_from_file",
+                None,
+                "Set a base64Binary value from a file's bytes",
             ),
         ),
     ),
@@ -151,6 +220,13 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
                 "toolkit.compare_dialog",
                 "Ctrl+Shift+D",
                 "Compare two messages (open tabs or files) side by side",
+            ),
+            ActionSpec(
+                "make_negative",
+                "Make &Negative Test…",
+                "composer.make_negative",
+                None,
+                "A copy of the message that a receiver answers with the code you choose",
             ),
         ),
     ),
@@ -231,7 +307,15 @@ DOCUMENT_ACTIONS = ("save_xml", "save_json", "expand_all", "collapse_all")
 #: Actions that need at least one tab (two for moving between them).
 TAB_ACTIONS = ("close", "next_tab", "previous_tab")
 #: Actions on the selected row of the structure tree: their keys work while the tree has focus.
-TREE_ACTIONS = ("edit_value", "delete_element")
+TREE_ACTIONS = (
+    "edit_value",
+    "delete_element",
+    "copy",
+    "paste",
+    "duplicate",
+    "move_up",
+    "move_down",
+)
 
 
 def build_menus(window: QMainWindow, menus: tuple = MENUS) -> tuple[dict[str, QAction], dict[str, QMenu]]:

@@ -2,7 +2,8 @@
 
 ``run_gui`` creates the QApplication (name, organisation, icon, style) and one main window,
 reopens the tabs of the last run (unless that is switched off), opens each file given in a tab
-of its own, and runs the event loop. With ``--smoke`` (or ``ITK_WORKBENCH_SMOKE=1``) it shows
+of its own, offers back the unsaved edits a crash or kill left (autosaves), and runs the event
+loop. With ``--smoke`` (or ``ITK_WORKBENCH_SMOKE=1``) it shows
 the window, waits until every tab has read its message, prints one line per tab (its name, and
 whether it could be read), saves a picture of the window to the path in
 ``ITK_WORKBENCH_SMOKE_PNG`` if set, and quits 300 ms later: exit 0 when every message could be
@@ -66,6 +67,7 @@ def run_gui(files: list[str]) -> int:
     window.show()
     window.restore_last_tabs()
     window.open_files(paths)
+    window.composer.offer_recovery()  # the unsaved edits of a run that crashed or was killed
     if smoke:
         _arrange_smoke_exit(app, window)
     code = app.exec()

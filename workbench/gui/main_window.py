@@ -26,6 +26,8 @@ from workbench.core.errors import WorkbenchError
 from workbench.core.itk3.labels import document_summary, format_size
 from workbench.core.session import MessageSession
 from workbench.gui import actions as menus
+from workbench.gui.compose.attaching import local_files, tab_at
+from workbench.gui.compose.composer import Composer
 from workbench.gui.context import APPLICATION, AppContext
 from workbench.gui.documents import last_run, saving
 from workbench.gui.documents.start_page import StartPage, dropped_paths
@@ -109,8 +111,10 @@ class MainWindow(QMainWindow):
         self.mesh = MeshFeature(context, self)  # MESH and the Messages view (the menu calls mesh.*)
         self.toolkit = Toolkit(self, context)  # Responses, Compare, masking, exports (gui/toolkit)
 
+        self.composer = Composer(self, context, self)
         self.menu_actions, self.submenus = menus.build_menus(self)
         self.mesh.bind(self.menu_actions)
+        self.composer.set_actions(self.menu_actions, self.submenus)
         self.submenus["recent"].aboutToShow.connect(self._on_recent_menu_about_to_show)
         self._layout = WindowLayout(context.settings, self.menu_actions["show_comments"])
         self._layout.restore(self)
@@ -118,7 +122,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_current_changed)
         self.tabs.sig_close_requested.connect(self.close_tab)
         self.start_page.sig_open_requested.connect(self.open_dialog)
-        self.start_page.sig_new_requested.connect(self.new_message)
+        self.start_page.sig_new_requested.connect(self.composer.new_message)
         self.start_page.sig_recent_requested.connect(self.open_recent)
         self.start_page.sig_sample_requested.connect(self.open_sample)
         self.start_page.sig_files_dropped.connect(self.open_files)
@@ -198,10 +202,6 @@ class MainWindow(QMainWindow):
             return None
         return self.open_file(path)
 
-    def new_message(self) -> MessageTab:
-        """Open a new, unsaved message (File › New): for now the sample ITK3 message."""
-        return self._open_made(UNTITLED, sample_message(clock=SystemClock(), ids=random_ids))
-
     def open_sample(self, key: str) -> MessageTab:
         """Open, unsaved, the sample message of a response pattern (its flags set as it needs)."""
         chosen = pattern(key)
@@ -225,9 +225,13 @@ class MainWindow(QMainWindow):
         return opened
 
     def _open_made(self, name: str, document: object) -> MessageTab:
-        unique = self.tabs.unused_name(name)
-        tab = self._new_tab(unique)
-        tab.show_session(MessageSession.from_document(document, unique))  # type: ignore[arg-type]
+        return self.open_session(MessageSession.from_document(document, name))  # type: ignore[arg-type]
+
+    def open_session(self, session: MessageSession) -> MessageTab:
+        """Show a session made here (a new message, a Response, restored edits) in a new tab."""
+        session.name = self.tabs.unused_name(session.name)
+        tab = self._new_tab(session.name)
+        tab.show_session(session)
         return tab
 
     def _new_tab(self, name: str, at: int = -1) -> MessageTab:
@@ -276,6 +280,7 @@ class MainWindow(QMainWindow):
         if tab is self._shown:
             self._layout.remember_splitters(tab.inspector.splitters() if tab.inspector else ())
             self._shown = None
+        self.composer.tab_closed(tab)
         tab.close_session()
         self.tabs.removeTab(self.tabs.indexOf(tab))
         tab.deleteLater()
@@ -432,14 +437,25 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------------------- Qt event overrides
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        """Override QWidget::dragEnterEvent: accept FHIR XML and JSON files."""
-        if dropped_paths(event.mimeData()):
+        """Override QWidget::dragEnterEvent: accept FHIR XML and JSON files (any file over a tab)."""
+        if dropped_paths(event.mimeData()) or (self.tabs.count() and local_files(event.mimeData())):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        """Override QWidget::dropEvent: open each FHIR XML or JSON file dropped in a tab."""
+        """Override QWidget::dropEvent: on a tab, offer to open or attach; elsewhere open FHIR files in tabs."""
+        point = self.mapToGlobal(event.position().toPoint())
+        tab = tab_at(self.tabs, point)
+        if tab is not None and tab.session is not None and local_files(event.mimeData()):
+            event.acceptProposedAction()
+            files = local_files(event.mimeData())
+            compare = (
+                f"Compare {tab.session.name} with {Path(files[0]).name}",
+                lambda: self.compare_with(tab, files[0]),
+            )
+            self.composer.drop(tab, files, point, extra=(compare,))
+            return
         paths = dropped_paths(event.mimeData())
         if not paths:
             event.ignore()
@@ -456,6 +472,7 @@ class MainWindow(QMainWindow):
             self.question = dialogs.ask_quit(self, names, lambda choice: self._on_quit_decided(modified, choice))
             return
         self._remember_open_tabs()
+        self.composer.forget_all()  # every message is saved, or its edits discarded
         tab = self.current_tab()
         self._layout.save(self, tab.inspector.splitters() if tab is not None and tab.inspector else ())
         for tab in self.tabs.tabs():
@@ -501,6 +518,7 @@ class MainWindow(QMainWindow):
         session = tab.session
         assert session is not None and tab.inspector is not None
         menus.tree_actions(self.menu_actions, tab.inspector.tree.view)
+        self.composer.tab_opened(tab)
         if session.path is not None:
             if session.source is not None:
                 self._context.recent.add(session.path)
@@ -555,3 +573,4 @@ class MainWindow(QMainWindow):
         node = tab.inspector.tree.current_node() if tab is not None and tab.inspector is not None else None
         menus.update_edit_actions(self.menu_actions, session, node)
         self.toolkit.update_actions(session)
+        self.composer.update_actions(tab)

@@ -110,14 +110,19 @@ class AutosaveStore:
 
     # ---- writing ----------------------------------------------------------------------------
 
-    def save(self, session: MessageSession) -> Path:
-        """Write the session's message as it is now (atomically); return the file.
+    def record(self, session: MessageSession) -> bytes:
+        """The autosave file's bytes for the session's message as it is now (nothing is written).
+
+        Only reads the session, so it may run off the thread that edits it; a caller doing so
+        writes the result (:meth:`write`) only when the session's version is still the one the
+        record holds (an edit made meanwhile makes it stale).
 
         Raises:
-            AutosaveError: the message cannot be read as one, or the file cannot be written.
+            AutosaveError: the message cannot be read as one, or cannot be written as text.
         """
         if session.document is None:
             raise AutosaveError(f"{session.name} could not be read, so there are no edits to keep")
+        version = session.version
         try:
             data = session.render(keep_xml=True)
         except WorkbenchError as exc:
@@ -129,19 +134,45 @@ class AutosaveStore:
             "path": session.path,
             "syntax": session.syntax,
             "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "version": session.version,
+            "version": version,
             "content": data.decode("utf-8"),
         }
-        target = self.file_for(session.key)
+        return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+    def write(self, key: str, version: int, record: bytes, name: str = "the message") -> Path:
+        """Write a record made by :meth:`record` (atomically) for the session ``key`` at ``version``.
+
+        Raises:
+            AutosaveError: the file cannot be written.
+        """
+        target = self.file_for(key)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, json.dumps(record, ensure_ascii=False).encode("utf-8"))
+            atomic_write(target, record)
         except OSError as exc:
-            raise AutosaveError(
-                f"cannot write the autosave of {session.name} to {target}: {exc.strerror or exc}"
-            ) from None
-        self._versions[session.key] = session.version
+            raise AutosaveError(f"cannot write the autosave of {name} to {target}: {exc.strerror or exc}") from None
+        self._versions[key] = version
         return target
+
+    def save(self, session: MessageSession) -> Path:
+        """Write the session's message as it is now (atomically); return the file.
+
+        Raises:
+            AutosaveError: the message cannot be read as one, or the file cannot be written.
+        """
+        return self.write(session.key, session.version, self.record(session), session.name)
+
+    def needs_saving(self, session: MessageSession) -> bool:
+        """True when the session has unsaved edits that changed since its last autosave."""
+        if session.document is None or not session.modified:
+            return False
+        return not (self._versions.get(session.key) == session.version and self.file_for(session.key).exists())
+
+    def is_stale(self, session: MessageSession) -> bool:
+        """True when the session has an autosave but no unsaved edits any more (saved, or undone)."""
+        if session.document is None or session.modified:
+            return False
+        return session.key in self._versions or self.file_for(session.key).exists()
 
     def save_modified(self, sessions: Iterable[MessageSession]) -> list[Path]:
         """Autosave every session with unsaved edits that changed since its last autosave.
@@ -151,13 +182,9 @@ class AutosaveStore:
         """
         written = []
         for session in sessions:
-            if session.document is None:
-                continue
-            if not session.modified:
-                if session.key in self._versions or self.file_for(session.key).exists():
-                    self.discard(session.key)
-                continue
-            if self._versions.get(session.key) == session.version and self.file_for(session.key).exists():
+            if self.is_stale(session):
+                self.discard(session.key)
+            if not self.needs_saving(session):
                 continue
             try:
                 written.append(self.save(session))

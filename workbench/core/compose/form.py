@@ -16,6 +16,7 @@ Invalid values are refused with a :class:`FormError` before anything changes.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from workbench.core.acks.nodes import coding, el, entry, group, reference, urn
@@ -117,21 +118,31 @@ class HeaderForm:
     Args:
         document: the message (its tree is read and, through the edits, changed).
         ids: ids for resources the form makes (a new sender Organization).
+        view: gives the ITK3 view of the message as it is now, when something keeps one up to
+            date already (a session's labels); by default it is read from the tree each time.
     """
 
-    def __init__(self, document: Document, *, ids: IdGenerator = random_ids) -> None:
+    def __init__(
+        self,
+        document: Document,
+        *,
+        ids: IdGenerator = random_ids,
+        view: Callable[[], MessageView | None] | None = None,
+    ) -> None:
         self.document = document
         self.ids = ids
+        self._view = view
 
     # ---- reading ----------------------------------------------------------------------------
 
     def view(self) -> MessageView:
         """The ITK3 view of the message as it is now."""
-        return message_view(self.document)
+        found = self._view() if self._view is not None else None
+        return found if found is not None else message_view(self.document)
 
-    def values(self) -> HeaderValues:
-        """The fields as the tree holds them now."""
-        view = self.view()
+    def values(self, view: MessageView | None = None) -> HeaderValues:
+        """The fields as the tree holds them now (``view``: the view of it, when at hand)."""
+        view = view or self.view()
         header = view.header
         outcome_code = view.response_codes[0] if view.response_codes else None
         return HeaderValues(
@@ -152,14 +163,14 @@ class HeaderForm:
             response_code=outcome_code,
         )
 
-    def event_choices(self) -> tuple[SendableEvent, ...]:
+    def event_choices(self, view: MessageView | None = None) -> tuple[SendableEvent, ...]:
         """The events the form offers (an ITK Response keeps ITK008M)."""
-        is_response = self.view().is_response
+        is_response = (view or self.view()).is_response
         return tuple(e for e in sendable_events() if e.is_response == is_response)
 
-    def definition_choices(self) -> tuple[DefinitionChoice, ...]:
+    def definition_choices(self, view: MessageView | None = None) -> tuple[DefinitionChoice, ...]:
         """The MessageDefinitions that fit the message's event, the default first."""
-        event = sendable_event(self.view().event_code or "")
+        event = sendable_event((view or self.view()).event_code or "")
         return event.definitions if event is not None else ()
 
     def response_code_choices(self) -> tuple[ResponseCode, ...]:

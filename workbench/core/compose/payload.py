@@ -14,6 +14,8 @@ Each function returns an :class:`Attached`: one undoable :class:`~workbench.core
   (ITK-Attachment-Binary-1: ``contentType`` and base64 ``content``) inside the document, with a
   Composition section referring to it; its type is detected from its bytes.
 * :func:`remove_payload` - the payload and ``focus`` go.
+* :func:`read_fhir_file` - whether a file dropped or chosen is a FHIR payload or a file to
+  attach.
 
 Past the receiver's size limit (5 MB by default) a warning says a receiver answers 20015; a
 type not on the approved list, that it answers 20004.
@@ -32,13 +34,14 @@ from workbench.core.acks.nodes import el, group, identifier, meta, reference, re
 from workbench.core.bundle import UUID_PREFIX, BundleIndex, is_bundle
 from workbench.core.catalogue import catalogue
 from workbench.core.clock import IdGenerator, random_ids
-from workbench.core.codecs import render
+from workbench.core.codecs import read_bytes, render
 from workbench.core.compose.events import sendable_event
 from workbench.core.compose.skeleton import ComposeError
 from workbench.core.edits import Compound, Edit, InsertNode, RemoveElement, SetValue, clone
 from workbench.core.edits.structure import entry_resource
-from workbench.core.itk3.view import MessageView, message_view
-from workbench.core.tree import Document, Node
+from workbench.core.errors import ReadError
+from workbench.core.itk3.view import Attachment, MessageView, message_view
+from workbench.core.tree import RESOURCE, Document, Node
 
 _HEADER_TYPES = ("Organization", "Practitioner", "PractitionerRole")
 #: Magic numbers of the file types an analyst attaches.
@@ -54,6 +57,8 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/msword"),
 )
 _DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+#: How the title of the Composition section an attached file gets begins.
+ATTACHMENT_TITLE = "Attachment: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +278,36 @@ def remove_payload(document: Document) -> Attached:
 
 # ---- files --------------------------------------------------------------------------------
 
+#: What marks bytes as meant to be FHIR (the XML namespace, the JSON member every resource has).
+_FHIR_MARKS = (b"http://hl7.org/fhir", b'"resourceType"')
+
+
+def read_fhir_file(data: bytes, name: str) -> Document | None:
+    """The FHIR resource a file holds (attach it as a payload), or None for any other file.
+
+    A file that reads as a FHIR resource, in XML or JSON, is a payload; any other file (a PDF,
+    an image, text, XML or JSON that is not FHIR) is attached as a file. A file that is meant
+    to be FHIR (it names the FHIR namespace or has a ``resourceType``) but cannot be read is
+    refused, saying where reading stopped: attaching it as a Binary would hide the mistake.
+
+    Raises:
+        ComposeError: the file looks like FHIR but cannot be read.
+    """
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if head not in (b"<", b"{"):
+        return None
+    try:
+        document = read_bytes(data, name)
+    except ReadError as exc:
+        if any(mark in data[:8192] for mark in _FHIR_MARKS):
+            raise ComposeError(f"{name} looks like FHIR but cannot be read: {exc.message}{_where(exc)}") from None
+        return None
+    return document if document.root.kind == RESOURCE else None
+
+
+def _where(error: ReadError) -> str:
+    return f" (line {error.line}, column {error.column})" if error.line is not None else ""
+
 
 def attach_file(
     document: Document,
@@ -312,7 +347,8 @@ def attach_file(
         edits.append(InsertNode(payload, entry, document))
         composition = view.composition if payload.value_at("type") == "document" else None
         if composition is not None:
-            section = group("section", el("title", f"Attachment: {name}"), reference("entry", f"{UUID_PREFIX}{rid}"))
+            title = f"{ATTACHMENT_TITLE}{name}"
+            section = group("section", el("title", title), reference("entry", f"{UUID_PREFIX}{rid}"))
             edits.append(InsertNode(composition, section, document))
             notes.append(f"{name} is a Binary in the document; a Composition section refers to it")
         else:
@@ -351,6 +387,31 @@ def attach_file(
         notes=tuple(notes),
         warnings=tuple(warnings),
     )
+
+
+def attachment_name(view: MessageView, attachment: Attachment) -> str:
+    """What an attachment is called, for a list of them.
+
+    The title of the Composition section that refers to its Binary (``Attachment: letter.pdf``
+    as File › Attach… writes it, the prefix left out), else the attachment's own title, else a
+    name made from its id and type.
+    """
+    if attachment.title:
+        return attachment.title
+    holder = attachment.node.parent
+    entry = holder.parent if holder is not None else None
+    full_url = entry.value_at("fullUrl") if entry is not None and entry.name == "entry" else None
+    composition = view.composition
+    if full_url and composition is not None:
+        sections = list(composition.children_named("section"))
+        while sections:
+            section = sections.pop(0)
+            sections.extend(section.children_named("section"))
+            if any(e.value_at("reference") == full_url for e in section.children_named("entry")):
+                title = (section.value_at("title") or "").strip()
+                if title:
+                    return title[len(ATTACHMENT_TITLE) :] if title.startswith(ATTACHMENT_TITLE) else title
+    return attachment.suggested_name
 
 
 # ---- helpers --------------------------------------------------------------------------------
@@ -437,7 +498,9 @@ __all__ = [
     "Attached",
     "attach_file",
     "attach_payload",
+    "attachment_name",
     "detect_content_type",
+    "read_fhir_file",
     "remove_payload",
     "size_text",
     "size_warnings",

@@ -26,7 +26,7 @@ from workbench.core.edits.basic import (
     deletable,
 )
 from workbench.core.edits.clipboard import copy_text, paste, read_clipboard
-from workbench.core.edits.structure import InsertNode, MoveElement, clone, duplicate, retype
+from workbench.core.edits.structure import InsertNode, MoveElement, can_move, clone, duplicate, movable, retype
 
 __all__ = [
     "AddPrimitive",
@@ -40,12 +40,14 @@ __all__ = [
     "RemoveElement",
     "SetElementId",
     "SetValue",
+    "can_move",
     "clone",
     "copy_text",
     "deletable",
     "duplicate",
     "in_tree",
     "is_primitive",
+    "movable",
     "paste",
     "read_clipboard",
     "retype",

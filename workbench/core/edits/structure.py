@@ -184,6 +184,24 @@ def holder_of(node: Node) -> Node:
     return node
 
 
+def movable(node: Node) -> Node:
+    """The element that Move Up/Down and Duplicate act on for a row showing ``node``.
+
+    A resource in a Bundle entry stands for the whole ``entry``; another nested resource for
+    the element holding it (``contained``); any other node for itself.
+    """
+    element = holder_of(node)
+    if element.name == "resource" and element.parent is not None and element.parent.name == "entry":
+        return element.parent
+    return element
+
+
+def can_move(node: Node, offset: int) -> bool:
+    """True when the element a row stands for (:func:`movable`) has a repeat to move past that way."""
+    element = movable(node)
+    return element.kind == ELEMENT and element.parent is not None and neighbour(element, offset) is not None
+
+
 def repeats(node: Node) -> bool:
     """True when ``node``'s element may appear more than once where it is (or STU3 does not say)."""
     if node.kind != ELEMENT or node.parent is None:
@@ -204,9 +222,7 @@ def duplicate(node: Node, document: Document, ids: IdGenerator = random_ids) -> 
     Raises:
         EditError: the element cannot repeat where it is.
     """
-    element = holder_of(node)
-    if element.name == "resource" and element.parent is not None and element.parent.name == "entry":
-        element = element.parent
+    element = movable(node)
     parent = element.parent
     if parent is None:
         raise EditError("the root of a message cannot be duplicated")
@@ -251,11 +267,13 @@ def give_fresh_id(entry: Node, ids: IdGenerator = random_ids) -> str:
 __all__ = [
     "InsertNode",
     "MoveElement",
+    "can_move",
     "clone",
     "duplicate",
     "entry_resource",
     "give_fresh_id",
     "holder_of",
+    "movable",
     "neighbour",
     "repeats",
     "retype",

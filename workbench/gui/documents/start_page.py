@@ -65,8 +65,8 @@ class StartPage(QWidget):
 
     Signals:
         sig_open_requested(): Open… was clicked.
-        sig_new_requested(): New message was clicked. The window opens a new, unsaved message
-            (for now the sample message; composing one fills this in).
+        sig_new_requested(): New message was clicked. The window asks which event and sender
+            (File › New…) and opens the new message, unsaved.
         sig_recent_requested(str): A recent file was clicked; carries its path.
         sig_sample_requested(str): A response pattern's sample was clicked; carries the
             pattern's key (:data:`~workbench.core.acks.patterns.PATTERNS`).
@@ -99,9 +99,9 @@ class StartPage(QWidget):
         self.open_button.setObjectName("startOpen")
         self.open_button.setToolTip("Open FHIR XML or JSON messages (Ctrl+O)")
         self.open_button.clicked.connect(self.sig_open_requested)
-        self.new_button = QPushButton("New Message")
+        self.new_button = QPushButton("New Message…")
         self.new_button.setObjectName("startNew")
-        self.new_button.setToolTip("Start an unsaved message from the sample ITK3 message (Ctrl+N)")
+        self.new_button.setToolTip("Start a new ITK3 message: choose its event and sender (Ctrl+N)")
         self.new_button.clicked.connect(self.sig_new_requested)
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)

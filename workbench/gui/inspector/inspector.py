@@ -1,7 +1,8 @@
 """The panels of one message, laid out and kept in step with its session.
 
-The verdict banner sits on top; below it the structure tree and the details pane (left), the
-source preview (right), and the issues panel along the bottom. Selecting a row shows its details
+The verdict banner sits on top; below it the structure tree and the details pane (left; other
+features add tabs beside Details in :attr:`Inspector.side_tabs`), the source preview (right),
+and the issues panel along the bottom. Selecting a row shows its details
 and marks its lines; clicking in the preview selects the row; activating an issue (or the banner)
 selects the finding's node and marks its source lines. Attachments open with the system's
 viewer or are saved from the tree's and the details pane's actions.
@@ -17,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from workbench.core.itk3.labels import format_size
 from workbench.core.itk3.view import Attachment
@@ -66,9 +67,16 @@ class Inspector(QWidget):
         self.details = DetailsPanel()
         self.preview = PreviewPanel(context)
         self.issues = IssuesPanel()
+        # Details, and the panels other features add beside it (the header form); the bar shows
+        # once there are two.
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setObjectName("sideTabs")
+        self.side_tabs.setDocumentMode(True)
+        self.side_tabs.setTabBarAutoHide(True)
+        self.side_tabs.addTab(self.details, "Details")
         self.left_splitter = QSplitter(Qt.Orientation.Vertical)
         self.left_splitter.addWidget(self.tree)
-        self.left_splitter.addWidget(self.details)
+        self.left_splitter.addWidget(self.side_tabs)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.left_splitter)
         self.splitter.addWidget(self.preview)

@@ -10,8 +10,9 @@ reports the node under the click.
 
 After an edit (:meth:`PreviewPanel.session_edited`) "XML" and "JSON" are rendered again from
 the edited tree (the tab shown at once, the other when it is shown; the old text stays until the
-new one is ready); "Original" keeps the bytes as opened or last saved, and a note above the tabs
-says so. After a save (:meth:`PreviewPanel.session_saved`) "Original" shows the bytes saved.
+new one is ready); "Original" keeps the bytes as opened or last saved, and its tab title and a
+note above the tabs say which ("Original (as opened)", "Original (as saved)"). After a save
+(:meth:`PreviewPanel.session_saved`) "Original" shows the bytes saved.
 """
 
 from __future__ import annotations
@@ -32,9 +33,18 @@ from workbench.gui.tasks import TaskFailure, carrier
 
 ORIGINAL, XML, JSON = "original", "xml", "json"
 TAB_TITLES = {ORIGINAL: "Original", XML: "XML", JSON: "JSON"}
-EDITED_NOTE = "Edited — Original shows the message as opened or last saved; XML and JSON show it with your edits."
-NEW_NOTE = "This message was made in the workbench and has not been saved yet: the XML and JSON tabs show it."
+EDITED_NOTE = "Edited — Original shows the message {state}; XML and JSON show it with your edits."
+NEW_NOTE = "This message has not been saved yet (made or recovered in the workbench): the XML and JSON tabs show it."
 UNREADABLE_RENDER = "The message could not be read, so it cannot be shown as {syntax}. Original shows its bytes."
+
+
+def original_state(session: MessageSession | None) -> str:
+    """What the Original tab shows of a session, in words: ``as opened``, ``as saved``, ``not saved``."""
+    if session is None:
+        return ""
+    if session.source is None:
+        return "not saved" if session.readable else ""
+    return "as saved" if session.source_saved else "as opened"
 
 
 @dataclass
@@ -85,7 +95,7 @@ class PreviewPanel(QWidget):
             self._tabs[name] = _Tab(name, view)
             self.tabs.addTab(view, title)
         self.tabs.currentChanged.connect(self._on_current_changed)
-        self.edited_note = QLabel(EDITED_NOTE)
+        self.edited_note = QLabel()
         self.edited_note.setObjectName("editedNote")
         self.edited_note.setWordWrap(True)
         self.edited_note.setStyleSheet(
@@ -140,10 +150,10 @@ class PreviewPanel(QWidget):
         self._generation += 1
         self._session = session
         self._selected = None
-        self.edited_note.hide()
         for tab in self._tabs.values():
             tab.document, tab.forward, tab.backward, tab.state = None, None, None, "empty"
             tab.view.set_source("", "text")
+        self._show_original_state()
         if session is None:
             return
         self._show_original(text)
@@ -177,7 +187,7 @@ class PreviewPanel(QWidget):
         if session is None or not session.readable:
             return
         self._generation += 1
-        self.edited_note.setVisible(session.edited and session.source is not None)
+        self._show_original_state()
         for name in (XML, JSON):
             tab = self._tabs[name]
             if tab.state != "empty":
@@ -189,13 +199,24 @@ class PreviewPanel(QWidget):
         """The message was saved: Original shows the bytes saved (the tree's positions are theirs now)."""
         if self._session is None:
             return
-        self.edited_note.setVisible(self._session.edited)
         self._show_original(None)
+        self._show_original_state()
         self._mark(self._tabs[self.current_tab()])
 
     def is_edited(self) -> bool:
         """Return whether the note that the message was edited is shown."""
         return not self.edited_note.isHidden()
+
+    def _show_original_state(self) -> None:
+        """Name the Original tab for what it shows (as opened, as saved) and note edits beyond it."""
+        session = self._session
+        state = original_state(session)
+        self.tabs.setTabText(
+            list(self._tabs).index(ORIGINAL), f"{TAB_TITLES[ORIGINAL]} ({state})" if state else "Original"
+        )
+        edited = session is not None and session.edited and session.source is not None
+        self.edited_note.setText(EDITED_NOTE.format(state=state) if edited else "")
+        self.edited_note.setVisible(edited)
 
     def ensure_rendered(self, name: str) -> None:
         """Start rendering a tab's text if it has none yet (or only that of an older version)."""

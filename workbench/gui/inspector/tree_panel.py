@@ -5,6 +5,8 @@ A message that could not be read has no tree; the panel says so in place of the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QMenu, QStackedLayout, QTreeView, QWidget
@@ -38,6 +40,10 @@ class TreePanel(QWidget):
 
     Args:
         parent: The Qt parent.
+
+    Attributes:
+        menu_extensions: Called with the context menu and the row's node after the attachment
+            actions; other features add their entries (editing) this way.
     """
 
     sig_node_selected = Signal(object)
@@ -47,6 +53,7 @@ class TreePanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.menu_extensions: list[Callable[[QMenu, Node], object]] = []
         self.model = MessageTreeModel(self)
         self.view = QTreeView(self)
         self.view.setObjectName("structureTree")
@@ -208,7 +215,7 @@ class TreePanel(QWidget):
         return self._attachment_of(node)
 
     def context_menu(self, node: Node) -> QMenu:
-        """Build the context menu of a node's row (attachment actions first, then copying)."""
+        """Build the context menu of a node's row (attachment actions, the extensions', then copying)."""
         menu = QMenu(self)
         attachment = self._attachment_of(node)
         if attachment is not None:
@@ -216,6 +223,10 @@ class TreePanel(QWidget):
             open_action.triggered.connect(lambda: self.sig_attachment_open_requested.emit(attachment))
             save_action = menu.addAction("Save attachment as…")
             save_action.triggered.connect(lambda: self.sig_attachment_save_requested.emit(attachment))
+            menu.addSeparator()
+        for extend in self.menu_extensions:
+            extend(menu, node)
+        if menu.actions() and not menu.actions()[-1].isSeparator():
             menu.addSeparator()
         copy_label = QAction("Copy label", menu)
         copy_label.triggered.connect(lambda: QGuiApplication.clipboard().setText(self.model.label(node)))
