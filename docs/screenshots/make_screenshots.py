@@ -295,6 +295,9 @@ def messages(app: object) -> int:
         code = 1
     elif code == 0:
         print(f"saved {target}")
+    feature.dock.hide()  # remembered: the later pictures show the window without the view
+    window.close()  # type: ignore[attr-defined]
+    return code
 
 
 def response(app: object) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget
@@ -367,6 +368,8 @@ class MeshFeature(QObject):
             self._dirty = True
 
     def _on_dock_visibility_changed(self, visible: bool) -> None:
+        if not shiboken6.isValid(self._window):  # the window is being destroyed: its docks hide
+            return
         action = self._actions.get("messages")
         if action is not None and action.isChecked() != visible and not self._window.isHidden():
             action.setChecked(visible)
