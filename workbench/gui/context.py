@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, QThreadPool
 
 from workbench.core.codecs.xml_read import MAX_DEPTH
+from workbench.gui import pacing
 from workbench.gui.profiles.library import ProfileLibrary
 
 ORGANISATION = "ITK Workbench"
@@ -113,6 +114,7 @@ class AppContext:
             sys.setswitchinterval(GUI_SWITCH_INTERVAL)
         if sys.getrecursionlimit() < RECURSION_LIMIT:
             sys.setrecursionlimit(RECURSION_LIMIT)
+        pacing.install()
         self.recent = RecentFiles(self.settings)
         self.profiles = ProfileLibrary(self.settings, self.pool)
         self.pool.setMaxThreadCount(max(2, min(4, self.pool.maxThreadCount())))

@@ -12,6 +12,7 @@ import re
 
 from workbench.core.codecs.json_common import COMMENTS_KEY, MAX_DEPTH, XML_KEY
 from workbench.core.errors import ReadError
+from workbench.core.pacing import pause_point
 from workbench.core.tree import (
     COMMENT,
     ELEMENT,
@@ -315,6 +316,7 @@ class _JsonBuilder:
             parent.children.extend(found.leading)
             parent.children.append(element)
             return element
+        pause_point()  # once a resource: the window may want the interpreter first
         resource = Node(resource_type, RESOURCE, None, element, src)
         found = self.members(value, resource, True, depth + 1)
         after = [c for position, c in _comment_nodes(found.outer, element) if position != 0]

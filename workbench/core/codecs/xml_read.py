@@ -17,6 +17,7 @@ from lxml import etree
 
 from workbench.core.codecs.xml_common import FHIR_NS, XHTML_NS, escape_attr, escape_text, safe_parser
 from workbench.core.errors import ReadError
+from workbench.core.pacing import pause_point
 from workbench.core.positions import XmlPositions, xml_encoding
 from workbench.core.tree import (
     COMMENT,
@@ -295,7 +296,11 @@ class _ExpatBuilder:
             self.last = node
             self.last_was_start = True
             return
-        node = Node(local, RESOURCE if local[0].isupper() else ELEMENT, None, parent, offset)
+        if local[0].isupper():
+            pause_point()  # once a resource: the window may want the interpreter first
+            node = Node(local, RESOURCE, None, parent, offset)
+        else:
+            node = Node(local, ELEMENT, None, parent, offset)
         info = None
         if len(attrs) == 1 and "value" in attrs and node.kind == ELEMENT:
             node.value = attrs["value"]  # the common case: a primitive with only a value

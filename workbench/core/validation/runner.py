@@ -14,6 +14,7 @@ from pathlib import Path
 
 from workbench.core.codecs import read_bytes, read_file
 from workbench.core.errors import ReadError, shorten
+from workbench.core.pacing import pause_point
 from workbench.core.stu3.paths import sibling_index
 from workbench.core.tree import Document, gc_paused
 from workbench.core.validation.bundle import check as check_bundle
@@ -170,6 +171,7 @@ def _run_layer(name: Layer, check: Check, context: ValidationContext) -> list[Is
 
     The other layers still run, and a folder run keeps every other file's results.
     """
+    pause_point()
     try:
         return check(context)
     except (Exception, RecursionError) as exc:

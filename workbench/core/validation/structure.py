@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 
 from workbench.core import stu3
+from workbench.core.pacing import pause_point
 from workbench.core.tree import COMMENT, ELEMENT, FROM_JSON_ARRAY, RESOURCE, XHTML, JsonLiteral, JsonNumber, Node
 from workbench.core.validation import primitives
 from workbench.core.validation.context import ValidationContext
@@ -127,6 +128,7 @@ class StructureWalker:
     # ---- resources and elements ---------------------------------------------------------------
 
     def resource(self, node: Node, scope: dict[str, str]) -> None:
+        pause_point()
         if not self._namespace_ok(node, scope):
             return
         self._xml_details(node)
