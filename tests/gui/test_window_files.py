@@ -74,6 +74,8 @@ def test_a_bad_file_opens_a_tab_that_says_where_and_keeps_the_other_message(qtbo
     assert original.toPlainText() == BAD_XML.decode().rstrip("\n") + "\n" or original.toPlainText() == BAD_XML.decode()
     assert original.current_mark() == (4, 4) and panels.preview.current_tab() == ORIGINAL
     assert panels.tree.is_unreadable_note_shown() and panels.tree.note.text() == UNREADABLE_NOTE
+    assert panels.side_tabs.isHidden()  # no details to show: the note speaks alone
+    assert not first.inspector.side_tabs.isHidden()
     with qtbot.waitSignal(panels.preview.sig_tab_ready, timeout=5000, check_params_cb=lambda name: name == XML):
         panels.preview.set_current_tab(XML)
     assert "could not be read" in panels.preview.view(XML).toPlainText()

@@ -215,6 +215,8 @@ class Inspector(QWidget):
 
     def _show_details(self, node: Node | None) -> None:
         session = self._session
+        # A message that could not be read has no elements: the tree panel's note says so alone.
+        self.side_tabs.setHidden(session is not None and not session.readable)
         if session is None:
             self.details.clear()
         elif not session.readable:
