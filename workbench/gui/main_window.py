@@ -238,7 +238,7 @@ class MainWindow(QMainWindow):
         tab = MessageTab(self._context, name, self._prepare_inspector)
         tab.sig_opened.connect(self._on_tab_opened)
         tab.sig_state_changed.connect(self._on_tab_state_changed)
-        tab.sig_edited.connect(self._update_actions)
+        tab.sig_edited.connect(self._on_tab_edited)
         tab.sig_node_selected.connect(self._update_actions)
         tab.sig_validated.connect(self._on_tab_validated)
         tab.sig_status_message.connect(self._on_status_message)
@@ -528,6 +528,10 @@ class MainWindow(QMainWindow):
         self._on_tab_state_changed()
         self.toolkit.tab_opened(tab)
         self.sig_message_opened.emit(tab)
+
+    def _on_tab_edited(self) -> None:
+        self._update_title()  # the status bar's summary counts the entries
+        self._update_actions()
 
     def _on_tab_state_changed(self) -> None:
         self._update_title()
