@@ -155,6 +155,7 @@ def test_document_summary() -> None:
     document, context = labelled()
     assert document_summary(document, context.view) == f"ITK003D  ·  3 entries  ·  XML  ·  {format_size(len(MESSAGE))}"
     assert document_summary(document) == f"XML  ·  {format_size(len(MESSAGE))}"
+    assert document_summary(document, context.view, edited=True) == "ITK003D  ·  3 entries  ·  XML"
 
 
 def test_helpers() -> None:

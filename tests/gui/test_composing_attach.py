@@ -54,7 +54,7 @@ def test_attach_a_document_then_drop_a_pdf_on_the_tab(qtbot, window, tmp_path, m
     wait_attached(qtbot, session, version)
     view = message_view(session.document)
     assert view.payload_kind == "document bundle" and view.focus[0].resource is view.payload
-    assert window.summary.text().startswith(f"ITK006D  ·  {len(view.entries)} entries  ·  ")  # counted again
+    assert window.summary.text() == f"ITK006D  ·  {len(view.entries)} entries  ·  XML"  # counted again; no stale size
     # The payload keeps every byte of meaning: the same resource as the file.
     assert first_difference(read_file(document_path).root, view.payload) is None
     assert (

@@ -563,7 +563,9 @@ class MainWindow(QMainWindow):
         session = tab.session if tab is not None else None
         document = session.document if session is not None else None
         labels = session.labels if session is not None else None
-        self.summary.setText(document_summary(document, labels.view if labels else None) if document else "")
+        view = labels.view if labels else None
+        edited = session is not None and session.modified
+        self.summary.setText(document_summary(document, view, edited=edited) if document else "")
 
     def _update_actions(self, *_args: object) -> None:
         tab = self.current_tab()

@@ -549,15 +549,19 @@ def _resource_definition(node: Node) -> tuple[str, str | None]:
     return f"{node.name} resource", "\n".join(lines) or None
 
 
-def document_summary(document: Document, view: MessageView | None = None) -> str:
-    """One line about a document for the status bar: ``ITK009D · 4 entries · XML · 25 KB``."""
+def document_summary(document: Document, view: MessageView | None = None, *, edited: bool = False) -> str:
+    """One line about a document for the status bar: ``ITK009D · 4 entries · XML · 25 KB``.
+
+    The size is that of the bytes as opened or saved; ``edited`` (edits not saved) leaves it out,
+    since those bytes are no longer the message.
+    """
     bits = []
     if view is not None and view.event_code:
         bits.append(view.event_code)
     if view is not None and view.is_bundle:
         bits.append(f"{len(view.entries)} entries" if len(view.entries) != 1 else "1 entry")
     bits.append(document.format.upper())
-    if document.source is not None:
+    if document.source is not None and not edited:
         bits.append(format_size(len(document.source)))
     return "  ·  ".join(bits)
 
