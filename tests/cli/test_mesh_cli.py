@@ -52,8 +52,11 @@ def test_mesh_sandbox_runs_in_the_foreground_until_sigterm(tmp_path: Path) -> No
         assert process.stdout is not None
         first = process.stdout.readline()
         assert f"http://127.0.0.1:{port}" in first
-        lines = [process.stdout.readline() for _ in range(4)]
+        lines = [process.stdout.readline() for _ in range(5)]
         assert any("X26ABC1" in line for line in lines) and any("X26ABC3" in line for line in lines)
+        # How to use it, with the password; a shared key given is never echoed.
+        assert f"MESH_URL=http://127.0.0.1:{port}" in lines[-1] and "MESH_SHARED_KEY=<your key>" in lines[-1]
+        assert "K1" not in "".join(lines)
         with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(
             f"http://127.0.0.1:{port}/health", timeout=5
         ) as answer:

@@ -266,7 +266,13 @@ def run_sandbox(args: argparse.Namespace) -> int:
         print("mailboxes (each with the sandbox's test password 'password'):")
         for box in mesh.mailboxes:
             print(f"  {box.mailbox}  {box.name}  ODS {box.ods_code}")
-        print(f"use it with: MESH_URL={mesh.url} MESH_MAILBOX=X26ABC1 and the shared key given to the sandbox")
+        # The default key is the sandbox's published test key, not a secret; a key given is never echoed.
+        key = (
+            f"MESH_SHARED_KEY={DEFAULT_SHARED_KEY}"
+            if args.shared_key == DEFAULT_SHARED_KEY
+            else "MESH_SHARED_KEY=<your key>"
+        )
+        print(f"use it with: MESH_URL={mesh.url} MESH_MAILBOX=X26ABC1 MESH_PASSWORD=password {key}")
         print("stop it with Ctrl+C")
         sys.stdout.flush()
         while not stop.wait(0.5):
