@@ -12,8 +12,9 @@ every :data:`TICK_MS`. A worker that reaches a pause point of the core
 finds the last tick older than :data:`STALE` knows the GUI thread is busy with something else
 (a layout, a paint, a slot) and waits, without the lock, for its next tick. The waits are bounded
 (:data:`MAX_DEFER` after the tick went stale): a GUI thread busy longer is computing, or waiting
-for the very worker (closing waits for the pool), and the workers go on until it ticks again. Qt's dispatcher signals (``awake``, ``aboutToBlock``) cannot tell this:
-the glib dispatcher emits both before it dispatches the events it then waits for.
+for the very worker (closing waits for the pool), and the workers go on until it ticks again.
+Qt's dispatcher signals (``awake``, ``aboutToBlock``) cannot tell this: the glib dispatcher
+emits both before it dispatches the events it then waits for.
 
 The timer runs only while pause points are being reached: the first pause point after a quiet
 spell asks for it (a queued signal), and it stops itself after :data:`QUIET` without any.
