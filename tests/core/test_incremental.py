@@ -176,3 +176,14 @@ def test_positions_stay_those_of_the_source_as_received(message_xml, validator) 
     # position of the nearest element read from the source (the Patient).
     assert finding.node is added
     assert (finding.line, finding.column) == document.position(patient)
+
+
+def test_a_finding_on_what_edits_added_under_the_root_has_no_line(message_xml, validator) -> None:
+    document = large(message_xml, 10)
+    target = EditableDocument(document)
+    added = target.apply(AddPrimitive(document.root, "total", "many", document))[0]
+    report = validator.validate(document)
+    finding = next(i for i in report.issues if i.node is added)
+    # Only the root was read from the source above it: its first line would say nothing.
+    assert (finding.line, finding.column) == (None, None)
+    assert finding.path == "Bundle.total"

@@ -23,7 +23,8 @@ Which layers run per entry, and why only the structure check does:
   references between entries, the header) and fast; they are re-run every time.
 
 Positions: an issue's line and column are where its node (or, for a node an edit added, the
-nearest ancestor read from the source) starts in the source *as received*. Edits never change
+nearest ancestor read from the source, unless that is only the root: then none) starts in the
+source *as received*. Edits never change
 ``document.source``, so these positions stay true of the original text (the Original preview
 shows it) and are not recomputed; every issue also carries its ``node``, which is what the GUI
 selects. A removed node's issues disappear with it.

@@ -102,7 +102,8 @@ class IssueSink:
         if node is not None:
             path = path or node_path(node)
             if position is None and self.document is not None:
-                position = self.document.position(_positioned(node))
+                positioned = _positioned(node)
+                position = self.document.position(positioned) if positioned is not None else None
         line, column = position if position is not None else (None, None)
         message, hint = shorten_words(message), shorten_words(hint) if hint else hint
         path = shorten_words(path) if path else path
@@ -111,9 +112,17 @@ class IssueSink:
         return issue
 
 
-def _positioned(node: Node) -> Node:
-    """The nearest node at or above ``node`` that has a source position."""
+def _positioned(node: Node) -> Node | None:
+    """The nearest node at or above ``node`` that has a source position.
+
+    None when that is only the root and ``node`` is not: everything down to it was added by
+    edits, and the root's first line would say nothing of where the finding is.
+    """
     current: Node | None = node
     while current is not None and current.src < 0:
         current = current.parent
-    return current or node
+    if current is None:
+        return node
+    if current is not node and current.parent is None:
+        return None
+    return current
