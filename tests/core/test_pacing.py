@@ -8,6 +8,7 @@ import pytest
 
 from workbench.core import pacing
 from workbench.core.codecs import read_bytes, render
+from workbench.core.toolkit.diff import diff_documents
 from workbench.core.validation.runner import Validator
 
 
@@ -71,3 +72,11 @@ def test_a_gate_that_fails_is_not_swallowed() -> None:
             pacing.pause_point()
     finally:
         pacing.set_gate(None)
+
+
+def test_comparing_pauses_once_a_resource_on_each_side(pauses) -> None:
+    a, b = read_bytes(_bundle(100)), read_bytes(_bundle(100).replace(b'"true"', b'"false"'))
+    pauses[0] = 0
+    result = diff_documents(a, b, ignore_volatile=True)
+    assert len(result.differences) == 100
+    assert pauses[0] >= 2 * 101

@@ -39,7 +39,7 @@ from workbench.gui.mesh.feature import MeshFeature
 from workbench.gui.profiles.dialog import ProfilesDialog
 from workbench.gui.simulate.diagram import OpenRequest
 from workbench.gui.simulate.window import CurrentMessage, SimulateWindow
-from workbench.gui.tasks import collect_frozen
+from workbench.gui.tasks import COLLECT_AFTER_CLOSE_MS, collect_frozen
 from workbench.gui.toolkit.compare.window import CompareWindow
 from workbench.gui.toolkit.controller import Toolkit
 from workbench.gui.widgets import dialogs
@@ -47,8 +47,6 @@ from workbench.gui.widgets.message_bar import MessageBar
 from workbench.gui.window_layout import WindowLayout
 
 UNTITLED = "Untitled"
-#: Quiet time after a tab closes before what it held is collected (one pass for a burst of closes).
-COLLECT_AFTER_CLOSE_MS = 1000
 
 
 class MainWindow(QMainWindow):

@@ -41,6 +41,9 @@ from workbench.core.tree import Document, gc_paused
 PROGRESS_STEP = 0.01
 #: Bytes from which a message counts as large (validation runs with the collector quiet).
 LARGE_MESSAGE = 1_000_000
+#: Quiet time after a tab or window closes before what it held is collected (one pass for a
+#: burst of closes).
+COLLECT_AFTER_CLOSE_MS = 1000
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from workbench.core import stu3
+from workbench.core.pacing import pause_point
 from workbench.core.stu3.paths import node_path
 from workbench.core.tree import COMMENT, ELEMENT, RESOURCE, Document, Node, gc_paused
 from workbench.core.words import plural
@@ -172,6 +173,7 @@ class _Side:
             node, parent_type = stack.pop()
             node_type: str | None = None
             if node.kind == RESOURCE:
+                pause_point()
                 node_type = node.name
                 self.resources.append(node)
             elif parent_type is not None and node.kind != COMMENT:
@@ -243,6 +245,8 @@ class _Side:
             stack.extend(c for c in node.children if _counts(c))
         sigs = self.sigs
         for node in reversed(order):
+            if node.kind == RESOURCE:
+                pause_point()
             digest = hashlib.blake2b(digest_size=16)
             digest.update(f"{node.kind}\x00{node.name}\x00{self.value(node)}\x00{node.id}\x00{node.url}".encode())
             for child in node.children:
@@ -309,6 +313,8 @@ class _Differ:
         stack: list[tuple[Node, Node, tuple[int, ...]]] = [(self.a, self.b, ())]
         while stack:
             x, y, order = stack.pop()
+            if x.kind == RESOURCE:
+                pause_point()
             self.pairs[id(x)] = y
             if self.side_a.sigs[id(x)] == self.side_b.sigs[id(y)]:
                 self._pair_all(x, y)

@@ -13,7 +13,9 @@ remembered.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSize, Qt, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,7 +34,7 @@ from workbench.core.tree import Node
 from workbench.core.words import plural
 from workbench.gui.actions import ActionSpec, build_menus
 from workbench.gui.context import AppContext
-from workbench.gui.tasks import TaskFailure
+from workbench.gui.tasks import COLLECT_AFTER_CLOSE_MS, TaskFailure, collect_frozen
 from workbench.gui.toolkit.compare.differences import PATH, DifferenceListModel
 from workbench.gui.toolkit.compare.model import KIND_COLOURS, KIND_MEANINGS, DiffTreeModel, Pairing, Side
 from workbench.gui.toolkit.compare.work import Compared, CompareSource, compare_again, compare_sources
@@ -260,6 +262,9 @@ class CompareWindow(QMainWindow):
         self._settings.setValue(_KEY + "geometry", self.saveGeometry())
         self._settings.setValue(_KEY + "splitter", self.splitter.saveState())
         self._generation += 1  # a comparison under way is no longer wanted
+        # The trees were frozen out of the collector's passes (see gui.tasks): once this window
+        # is gone, give them back and collect.
+        QTimer.singleShot(COLLECT_AFTER_CLOSE_MS, collect_frozen)
         super().closeEvent(event)
 
     # ---------------------------------------------------------------------------- helpers
@@ -327,9 +332,6 @@ class CompareWindow(QMainWindow):
             self.summary_label.setText(f"The two messages are the same{volatile}")
         else:
             self.summary_label.setText(f"{result.summary()}{volatile}")
-        self.expand_differences(MAX_EXPANDED)
-        if not result.same:
-            self.go_to(0)
         self._update_navigation()
 
     def _step(self, delta: int) -> None:
@@ -415,6 +417,28 @@ class CompareWindow(QMainWindow):
         self.progress.end()
         compared: Compared = done.value
         self._show(compared)
+        # Opening each side's top level (8,000 rows lay out), the rows down to the first
+        # differences, and going to the first each hold the window a while for a large message
+        # (together 0.13-0.15 s): each in its own turn of the event loop.
+        steps: list[Callable[[], object]] = [
+            lambda: self.view_a.expand(self.model_a.index(0, 0)),
+            lambda: self.view_b.expand(self.model_b.index(0, 0)),
+            lambda: self.expand_differences(MAX_EXPANDED),
+            lambda: self._shown(compared),
+        ]
+        QTimer.singleShot(1, lambda: self._next_step(done.generation, steps))
+
+    def _next_step(self, generation: int, steps: list[Callable[[], object]]) -> None:
+        if generation != self._generation:
+            return  # another comparison started: its own steps follow
+        steps.pop(0)()
+        if steps:
+            QTimer.singleShot(1, lambda: self._next_step(generation, steps))
+
+    def _shown(self, compared: Compared) -> None:
+        if not compared.result.same:
+            self.go_to(0)
+        self._update_navigation()
         self.statusBar().showMessage(f"Compared in {compared.seconds:.2f} s", 5000)
         self.sig_compared.emit(compared)
 

@@ -16,7 +16,8 @@ from workbench.core.codecs import read_bytes, read_file_bytes
 from workbench.core.errors import ReadError, WorkbenchError
 from workbench.core.itk3.labels import LabelContext
 from workbench.core.toolkit.diff import DiffResult, diff_documents
-from workbench.core.tree import RESOURCE, Document, gc_paused
+from workbench.core.tree import RESOURCE, Document
+from workbench.gui.tasks import quiet_collector
 from workbench.gui.toolkit.compare.model import Pairing, SideMarks, side_marks
 from workbench.gui.toolkit.jobs import Snapshot
 
@@ -107,7 +108,7 @@ def compare_sources(
 ) -> Compared:
     """Read both sides and compare them (the work of a job)."""
     started = time.perf_counter()
-    with gc_paused():
+    with quiet_collector():
         document_a = read_side(a, f"A ({a.name})", lambda f: progress(0.4 * f))
         document_b = read_side(b, f"B ({b.name})", lambda f: progress(0.4 + 0.4 * f))
         context_a, context_b = _context(document_a), _context(document_b)
@@ -117,7 +118,7 @@ def compare_sources(
 
 def compare_again(compared: Compared, ignore_volatile: bool, progress: Callable[[float], None]) -> Compared:
     """Compare the same two trees again with another option (the work of a job)."""
-    with gc_paused():
+    with quiet_collector():
         return _compared(
             compared.a,
             compared.b,
