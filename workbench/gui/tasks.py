@@ -27,11 +27,11 @@ held is freed.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from workbench.core import stu3
 from workbench.core.spans import line_span
@@ -152,3 +152,21 @@ def collect_frozen(refreeze: bool = True) -> None:
     if refreeze:
         gc.collect()
         gc.freeze()
+
+
+def in_turns(steps: Sequence[Callable[[], object]], wanted: Callable[[], bool]) -> None:
+    """Run ``steps`` one per turn of the event loop, the first at the next, while ``wanted()``.
+
+    Each step of showing something large holds the GUI thread a while; run apart, the window
+    keeps answering in between. A 1 ms timer, not a queued call: Qt runs queued calls with the
+    other posted events, in one go.
+    """
+    pending = list(steps)
+
+    def next_step() -> None:
+        if pending and wanted():
+            pending.pop(0)()
+            if pending:
+                QTimer.singleShot(1, next_step)
+
+    QTimer.singleShot(1, next_step)

@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QStackedLayout, QVBoxLayout, QWidget
 
 from workbench.core.edits import EditError
@@ -30,7 +30,7 @@ from workbench.gui.documents.loading import LoadResult, LoadTask, failed_session
 from workbench.gui.documents.qt_session import QtSession
 from workbench.gui.inspector.inspector import Inspector
 from workbench.gui.inspector.validation import ValidationController
-from workbench.gui.tasks import TaskFailure, TaskSignals, carrier
+from workbench.gui.tasks import TaskFailure, TaskSignals, carrier, in_turns
 from workbench.gui.widgets.progress import DelayedProgressBar
 
 
@@ -85,7 +85,6 @@ class MessageTab(QWidget):
         self._sha256: str | None = None  # of the bytes being read (a loaded message has its own)
         self._data: bytes | None = None
         self._generation = 0
-        self._steps: list[Callable[[], object]] = []  # of showing the message, still to run
         self._closed = False
         self._opened_done = False
         self.path: str | None = None
@@ -160,20 +159,13 @@ class MessageTab(QWidget):
         self._stack.setCurrentWidget(inspector)
         if self._prepare is not None:
             self._prepare(inspector)
-        self._steps = [*inspector.steps(session, text), self._opened]
+        steps = [*inspector.steps(session, text), self._opened]
         if staged:
-            QTimer.singleShot(1, self._next_step)
+            generation = self._generation  # a read or a close after this one stops the steps
+            in_turns(steps, lambda: not self._closed and generation == self._generation)
         else:
-            while self._steps:
-                self._steps.pop(0)()
-
-    def _next_step(self) -> None:
-        """Run one step of showing the message; the next one at the next turn of the event loop."""
-        if self._steps and not self._closed:
-            self._steps.pop(0)()
-            if self._steps:
-                # A timer, not a queued call (which Qt runs with the other posted events, in one go).
-                QTimer.singleShot(1, self._next_step)
+            for step in steps:
+                step()
 
     def _opened(self) -> None:
         assert self._qt is not None

@@ -34,7 +34,7 @@ from workbench.core.tree import Node
 from workbench.core.words import plural
 from workbench.gui.actions import ActionSpec, build_menus
 from workbench.gui.context import AppContext
-from workbench.gui.tasks import COLLECT_AFTER_CLOSE_MS, TaskFailure, collect_frozen
+from workbench.gui.tasks import COLLECT_AFTER_CLOSE_MS, TaskFailure, collect_frozen, in_turns
 from workbench.gui.toolkit.compare.differences import PATH, DifferenceListModel
 from workbench.gui.toolkit.compare.model import KIND_COLOURS, KIND_MEANINGS, DiffTreeModel, Pairing, Side
 from workbench.gui.toolkit.compare.work import Compared, CompareSource, compare_again, compare_sources
@@ -426,14 +426,7 @@ class CompareWindow(QMainWindow):
             lambda: self.expand_differences(MAX_EXPANDED),
             lambda: self._shown(compared),
         ]
-        QTimer.singleShot(1, lambda: self._next_step(done.generation, steps))
-
-    def _next_step(self, generation: int, steps: list[Callable[[], object]]) -> None:
-        if generation != self._generation:
-            return  # another comparison started: its own steps follow
-        steps.pop(0)()
-        if steps:
-            QTimer.singleShot(1, lambda: self._next_step(generation, steps))
+        in_turns(steps, lambda: done.generation == self._generation)  # not once another comparison started
 
     def _shown(self, compared: Compared) -> None:
         if not compared.result.same:
