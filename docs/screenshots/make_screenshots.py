@@ -25,7 +25,9 @@ window of 1400 x 900:
 * ``header-form.png``: a new ITK006D message around the NHS's outpatient letter example, its
   header form beside the tree (SenderReference typed, the flags' pattern in words);
 * ``pdf-attached.png``: the same message with a PDF dropped on its tab: the Binary inside the
-  document selected, the form's payload section listing it with its size and the message's.
+  document selected, the form's payload section listing it with its size and the message's;
+* ``negative-test.png``: Tools › Make Negative Test… over the outpatient letter, 20014 made: the
+  copy in its tab behind, the dialog saying what changed and offering the receiver settings.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def main() -> int:
 
     app = QApplication([sys.argv[0]])
     configure_application(app)
-    for make in (main_window, validation, tabs, messages, response, compare, new_dialog, header_form):
+    for make in (main_window, validation, tabs, messages, response, compare, new_dialog, header_form, negative_test):
         if make(app) != 0:
             return 1
     return 0
@@ -354,6 +356,41 @@ def compare(app: object) -> int:
     compared.close()
     window.close()  # type: ignore[attr-defined]
     return code
+
+
+def negative_test(app: object) -> int:
+    """The outpatient letter, a 20014 negative test made from it, the dialog over the window."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QColor, QPainter
+
+    window = _window(app)
+    [original] = _open(app, window, [LETTER])
+    if original.session is None or original.validation.result() is None:
+        return 1
+    dialog = window.composer.make_negative()  # type: ignore[attr-defined]
+    dialog.choose_code("20014")
+    dialog.make_button.click()
+    _wait(app, 60, lambda: len(window.open_tabs()) > 1 or dialog.problem.isVisible())  # type: ignore[attr-defined]
+    if len(window.open_tabs()) < 2:  # type: ignore[attr-defined]
+        return 1
+    _wait(app, 60, lambda: window.current_tab().validation.result() is not None)  # type: ignore[attr-defined]
+    _wait(app, 0.3)
+    dialog.choose_code("20014")  # scrolled to, now that the table has its size
+    _wait(app, 0.3)
+    image = window.grab()  # type: ignore[attr-defined]
+    shown = dialog.grab()
+    at = QPoint((image.width() - shown.width()) // 2, 120)
+    painter = QPainter(image)  # the dialog drawn over the window, framed, as a user sees it
+    painter.drawPixmap(at, shown)
+    painter.setPen(QColor("#57606a"))
+    painter.drawRect(at.x() - 1, at.y() - 1, shown.width() + 1, shown.height() + 1)
+    painter.end()
+    target = HERE / "negative-test.png"
+    saved = image.save(str(target))
+    print(f"saved {target}" if saved else f"could not write {target}", file=sys.stdout if saved else sys.stderr)
+    dialog.close()
+    _close_discarding(window)
+    return 0 if saved else 1
 
 
 if __name__ == "__main__":

@@ -224,6 +224,7 @@ def test_break_list_as_json(cli) -> None:
     assert done.returncode == 0, done.stderr
     codes = json.loads(done.stdout)
     assert all({"code", "display"} <= set(c) for c in codes)
+    assert {"10005", "20010", "20011", "20014"} <= {c["code"] for c in codes}
     assert len([c for c in codes if c["needs"] == "content"]) >= 12
     assert all(c["code"][0] in "12" for c in codes)
 
@@ -232,7 +233,11 @@ def test_break_list_as_text_names_what_is_not_offered(cli) -> None:
     done = cli("break", "--list")
     assert done.returncode == 0
     assert "20003  Unrecognised Sender  [with receiver settings]" in done.stdout
-    assert "20014: " in done.stdout
+    assert "20014  Unable to Process Replacement Document  [with receiver settings]" in done.stdout
+    assert "23 codes; 12 caused by the message's content alone." in done.stdout
+    not_offered = done.stdout.split("Not offered:", 1)[1]
+    assert "10006 is retired" in not_offered and "20013 Success is a positive code" in not_offered
+    assert len(not_offered.strip().splitlines()) == 2
 
 
 def test_every_code_break_offers_is_answered_with_that_code(cli, tmp_path: Path, validator: Validator) -> None:
@@ -263,7 +268,7 @@ def test_every_code_break_offers_is_answered_with_that_code(cli, tmp_path: Path,
         assert decision.codes[:1] == (code,), (code, decision.reasons)
 
 
-@pytest.mark.parametrize("code", ["10009", "20003", "20004", "20007", "20008"])
+@pytest.mark.parametrize("code", ["10009", "20003", "20004", "20007", "20008", "20010", "20014"])
 def test_ack_answers_the_broken_copy(cli, tmp_path: Path, code: str) -> None:
     message = tmp_path / "accepted.json"
     source = str(require_shared(DOCUMENTS / PAYLOADS[1]))
@@ -271,7 +276,9 @@ def test_ack_answers_the_broken_copy(cli, tmp_path: Path, code: str) -> None:
     out = tmp_path / "broken.json"
     done = cli("break", str(message), "--code", code, "-o", str(out))
     assert done.returncode == 0, done.stderr
-    receiver = ["--receiver", str(out.with_suffix(".receiver.toml"))] if code == "20003" else []
+    toml = out.with_suffix(".receiver.toml")
+    receiver = ["--receiver", str(toml)] if code in ("20003", "20010", "20014") else []
+    assert toml.exists() == bool(receiver)
     sends = {"20007": [str(out), str(out)], "20008": [str(message), str(out)]}.get(code, [str(out)])
     if len(sends) == 2:
         assert "itk-workbench ack" in done.stderr  # the note says how to send it twice

@@ -9,9 +9,10 @@ from conftest import EXAMPLES, PROJECT, require_shared
 
 from workbench.core.acks.receiver import ReceiverState, decide
 from workbench.core.acks.settings import ReceiverSettings, load_settings, settings_from_toml
+from workbench.core.catalogue import catalogue
 from workbench.core.clock import SequentialIds, VirtualClock
 from workbench.core.codecs import read_bytes, read_file, render
-from workbench.core.compose.negative import NOT_OFFERED, BreakError, make_negative, negative_codes
+from workbench.core.compose.negative import BreakError, make_negative, negative_codes, not_offered
 from workbench.core.compose.payload import attach_file, attach_payload
 from workbench.core.compose.skeleton import MessageSpec, Party, new_message
 from workbench.core.edits import EditableDocument
@@ -76,10 +77,28 @@ def test_at_least_twelve_codes_come_from_the_content_alone() -> None:
         "20009",
         "20015",
     } <= set(content)
-    assert {c.code for c in codes if c.needs == "receiver"} == {"20001", "20002", "20003", "20005", "20012"}
+    assert {c.code for c in codes if c.needs == "receiver"} == {
+        "10005",
+        "20001",
+        "20002",
+        "20003",
+        "20005",
+        "20010",
+        "20011",
+        "20012",
+        "20014",
+    }
     assert {c.code for c in codes if c.needs == "second send"} == {"20007", "20008"}
     assert all(c.code[0] in "12" for c in codes)
-    assert not set(NOT_OFFERED) & {c.code for c in codes}
+
+
+def test_every_negative_code_is_offered() -> None:
+    """Every live 1xxxx/2xxxx code but the positive 20013 can be caused; only 20013 and the retired 10006 are not."""
+    offered = {c.code for c in negative_codes()}
+    live = {r.code for r in catalogue().responses if not r.is_business}
+    assert live - offered == {"20013"}
+    assert set(not_offered()) == {"10006", "20013"}
+    assert "retired" in not_offered()["10006"] and "positive" in not_offered()["20013"]
 
 
 def test_what_a_receiver_knows_changes_what_content_alone_can_cause() -> None:
@@ -113,7 +132,7 @@ def test_every_code_offered_over_the_accepted_real_examples(path: str, validator
             continue
         _assert_answered(negative, data, validator)
         made.append(offer.code)
-    assert len([c for c in made if c[0] == "1"]) == 8  # every 100xx code is always possible
+    assert len([c for c in made if c[0] == "1"]) == 9  # every 100xx code is always possible
 
 
 def _fair_refusal(code: str, message: str, data: bytes) -> bool:
@@ -124,6 +143,9 @@ def _fair_refusal(code: str, message: str, data: bytes) -> bool:
         "20012": "sender has no ODS code",
         "20008": "carries no FHIR document",
         "20009": "no payload",
+        "20010": "carries no FHIR document",
+        "20011": "carries no FHIR document",
+        "20014": "carries no FHIR document",
     }
     return code in reasons and reasons[code] in message and (view.is_response or view.sender is not None)
 
@@ -179,8 +201,6 @@ def test_the_receiver_is_asked_for_an_infrastructure_response(validator: Validat
         ("20013", "positive code"),
         ("30002", "business code"),
         ("10006", "retired"),
-        ("10005", "not offered"),
-        ("20014", "replacement documents"),
         ("99999", "not an ITK response code"),
     ],
 )

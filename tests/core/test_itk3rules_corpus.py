@@ -10,6 +10,11 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, require_shared
 
+from workbench.core.catalogue import catalogue
+from workbench.core.codecs import read_bytes, render
+from workbench.core.itk3.documents import replacements
+from workbench.core.itk3.view import message_view
+from workbench.core.tree import Node
 from workbench.core.validation.itk3rules import RULES
 from workbench.core.validation.runner import Report, Validator
 
@@ -258,3 +263,20 @@ def test_full_validation_reports_each_reference_fault_once() -> None:
     bare = [(i.layer, i.rule) for i in report.issues if "bare" in i.rule]
     assert bare == [("bundle", "bundle-ref-bare-id")] * 3
     assert report.predicted[0] == "10001"
+
+
+def test_a_replacement_that_names_no_document_is_20014_whatever_the_receiver() -> None:
+    """The real ToC replacement letter, its relatesTo target left with a system and no value."""
+    path = require_shared(EXAMPLES / MESH / "ToC-WT07-02-op_letter_replace_valid_replace_example_01-corrected.3.xml")
+    assert Validator().validate_file(path).predicted[0] == "20013"
+    tree = read_bytes(path.read_bytes())
+    [replacement] = replacements(message_view(tree))
+    value = replacement.relates_to.find("targetIdentifier.value")
+    assert value is not None and value.parent is not None
+    value.parent.children.remove(value)
+    value.parent.append(Node("system", value=catalogue().urls.uuid_identifier_system))
+    report = Validator().validate(read_bytes(render(tree, "xml")))
+    assert [(i.rule, i.path) for i in report.issues if i.itk_code == "20014"] == [
+        ("itk-replacement-target", "Bundle.entry[3].resource.entry[0].resource.relatesTo[0]")
+    ]
+    assert report.predicted[0] == "20014"

@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, require_shared
 
+from workbench.core.acks.settings import ReceiverSettings
 from workbench.core.acks.simulation import run_round_trip
+from workbench.core.codecs import read_bytes, render
 from workbench.core.exchange import Exchange, Station, Stations
+from workbench.core.itk3.view import message_view
 from workbench.core.store import MessageStore, Query, StoreError
 from workbench.core.store.conversations import side_of, stored_round_trip
 from workbench.core.transport.base import Envelope
@@ -20,6 +23,7 @@ from workbench.core.validation.runner import Validator
 
 MESH_MESSAGES = EXAMPLES / "FHIR_MESH" / "test_messages"
 OPL = MESH_MESSAGES / "ToC-WT02-04-op_letter_full_payload_example_01-corrected.xml"
+REPLACEMENT = "ToC-WT07-02-op_letter_replace_valid_replace_example_01-corrected.3.xml"
 VALIDATOR = Validator()
 
 ROUND_TRIPS = [
@@ -135,6 +139,24 @@ def test_the_same_message_twice_is_a_duplicate(pair: tuple[Side, Side]) -> None:
     sender.exchange.poll()
     states = [r.conversation_state for r in sender.store.find(direction="out", kind="message")]
     assert sorted(states) == ["complete", "rejected"]
+
+
+def test_a_replacement_is_processed_only_after_its_original_has_arrived(pair: tuple[Side, Side]) -> None:
+    """The receiver remembers, in its store, the Compositions it accepted, across polls."""
+    sender, receiver = pair
+    receiver.exchange.receiver = ReceiverSettings(replacements_need_original=True)
+    replacement = require_shared(MESH_MESSAGES / REPLACEMENT).read_bytes()
+    sender.exchange.send(replacement, "X26ABC2")
+    first = receiver.exchange.poll(auto_respond=True)
+    assert [o.row.response_code for o in first.outgoing] == ["20014"]
+    original = read_bytes(require_shared(OPL).read_bytes())
+    composition = message_view(original).composition
+    assert composition is not None
+    composition.find("identifier.value").value = "affbe586-3b42-4b3e-a315-5e8366c63c90"  # type: ignore[union-attr]
+    sender.exchange.send(render(original, "xml"), "X26ABC2")
+    assert [o.row.response_code for o in receiver.exchange.poll(auto_respond=True).outgoing] == ["20013", "30001"]
+    sender.exchange.send(replacement, "X26ABC2")
+    assert [o.row.response_code for o in receiver.exchange.poll(auto_respond=True).outgoing] == ["20013", "30001"]
 
 
 def test_wrong_password_keeps_the_message_and_one_retry_sends_it(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from composehelpers import form_of
+from conftest import EXAMPLES, require_shared
 from guihelpers import make_window, message_with_recipient_type, open_and_wait
 from PySide6.QtCore import Qt
 
@@ -17,6 +18,7 @@ from workbench.gui.compose import negative_dialog
 from workbench.gui.compose.negative_dialog import NegativeDialog
 
 TIMEOUT_MS = 30_000
+LETTER = "ToC-WT02-04-op_letter_full_payload_example_01-corrected.xml"
 
 
 def answer(data: bytes, settings: ReceiverSettings):
@@ -106,3 +108,27 @@ def test_a_message_the_receiver_rejects_gives_no_copy(qtbot, tmp_path) -> None:
     make(qtbot, window, dialog, "20006")
     assert "starts from an accepted message" in dialog.problem.text() and len(window.open_tabs()) == 1
     assert message_view(window.current_tab().session.document).value("RecipientType") == "FX"
+
+
+def test_a_replacement_the_receiver_cannot_process_over_a_real_message(qtbot, tmp_path) -> None:
+    """20014 over the real ToC letter: the copy replaces a document never sent, and the settings it
+    needs (a receiver that processes only replacements of what it holds) go to the Simulate window."""
+    window = make_window(qtbot)
+    letter = require_shared(EXAMPLES / "FHIR_MESH" / "test_messages" / LETTER)
+    open_and_wait(qtbot, window, letter)
+    dialog = window.composer.make_negative()
+    offered = {
+        dialog.codes.model.row(r).key: dialog.codes.model.row(r).cells[2] for r in range(dialog.codes.model.rowCount())
+    }
+    assert all(offered[c].startswith("receiver settings") for c in ("10005", "20010", "20011", "20014"))
+    tab = make(qtbot, window, dialog, "20014")
+    negative = dialog.last()
+    assert negative.settings is not None and negative.settings.replacements_need_original
+    note = form_of(window, tab).note.text()
+    assert "now replaces the document" in note and "never received" in note
+    assert answer(tab.session.render(), negative.settings).infrastructure_code == "20014"
+    assert answer(tab.session.render(), ReceiverSettings()).infrastructure_code == "20013"
+    qtbot.mouseClick(dialog.use_settings_button, Qt.MouseButton.LeftButton)
+    form = window.simulate_window.settings_form
+    assert form.editors["replacements_need_original"].isChecked()
+    assert form.settings().replacements_need_original

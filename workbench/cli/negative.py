@@ -20,7 +20,7 @@ from pathlib import Path
 from workbench.cli.common import emit, fail, print_json
 from workbench.core.acks.settings import ReceiverSettings, SettingsError, load_settings
 from workbench.core.codecs import read_file_bytes
-from workbench.core.compose.negative import NOT_OFFERED, make_negative, negative_codes
+from workbench.core.compose.negative import make_negative, negative_codes, not_offered
 from workbench.core.errors import WorkbenchError
 from workbench.core.files import atomic_write
 
@@ -94,6 +94,6 @@ def _list(settings: ReceiverSettings, form: str) -> int:
         print(f"       {code.how}")
     print(f"\n{len(codes)} codes; {sum(c.needs == 'content' for c in codes)} caused by the message's content alone.")
     print("Not offered:")
-    for code, why in NOT_OFFERED.items():
-        print(f"  {code}: {why}")
+    for why in not_offered().values():
+        print(f"  {why}")
     return 0

@@ -55,6 +55,7 @@ class Urls:
     recipient_type_system: str
     recipient_type_valueset: str
     message_handling_extension: str
+    information_recipient_extension: str
     message_bundle_profile: str
     message_header_profile: str
     response_operation_outcome_profile: str
@@ -205,7 +206,24 @@ class MessageDefinition:
     @property
     def name(self) -> str:
         """The last URL segment, e.g. ``ITK-eDischarge-MessageDefinition-4``."""
-        return self.url.rstrip("/").rsplit("/", 1)[-1]
+        return definition_name(self.url)
+
+
+def definition_name(url: str) -> str:
+    """A MessageDefinition's name, the last segment of its URL (a name is its own name)."""
+    return url.strip().rstrip("/").rsplit("/", 1)[-1]
+
+
+def definition_stem(url: str) -> str:
+    """The message type a MessageDefinition defines, whatever its version.
+
+    The major version is the number the name ends in (FACTS §6: a breaking change bumps it), and
+    the legacy ``-Instance-`` form names the same type: ``ITK-eDischarge-MessageDefinition-4`` and
+    ``...-Instance-1`` both give ``ITK-eDischarge-MessageDefinition``.
+    """
+    name = definition_name(url)
+    stem, _, number = name.rpartition("-")
+    return (stem if stem and number.isdigit() else name).removesuffix("-Instance")
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ EMPTY_MEANS = {
     "unauthorised_senders": "empty: no sender is rejected as unauthorised",
     "known_recipient_organisations": "empty: every recipient organisation is served",
     "known_recipient_persons": "empty: every recipient person is served",
+    "supported_message_definitions": "empty: every MessageDefinition is supported",
     "approved_content_types": "empty: the ITK3 approved attachment types",
     "supported_content_types": "empty: every approved attachment type",
     "nhs_numbers": "empty: no outcome by NHS number",

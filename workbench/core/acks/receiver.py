@@ -4,8 +4,10 @@
 gets 10009 (``response.identifier`` ``UNREADABLE-IN-ORIGINAL-MESSAGE``), always, back to the
 mailbox it came from (FACTS §5.3). Otherwise it runs the validator (default layers, with the
 receiver's size limit and supported types), adds what only a receiver knows (unknown or
-unauthorised sender 20003/20012, unknown header recipient 20001/20002, duplicate message 20007
-and document 20008, attachment types outside its own approved list 20004), and takes the first
+unauthorised sender 20003/20012, unknown header recipient 20001/20002 or payload recipient
+20011/20010, unsupported MessageDefinition 10004/10005, duplicate message 20007 and document
+20008, a replacement of a document it never had 20014, attachment types outside its own approved
+list 20004), and takes the first
 rejecting finding in receiver order (:func:`workbench.core.validation.receiver.predicted_response`
 over all findings), else 20013. The business outcome (settings: a default code, NHS number
 rules, the harness's "first given name" convention) follows when BusAckRequested is true and the
@@ -34,9 +36,9 @@ from workbench.core.acks.rules import (
     adjust_attachments,
     business_outcome,
     diagnostics_for,
-    document_ids,
     forced_outcome,
     receiver_findings,
+    remembered_ids,
 )
 from workbench.core.acks.settings import ReceiverSettings
 from workbench.core.catalogue import catalogue
@@ -52,12 +54,13 @@ from workbench.core.validation.runner import Validator
 
 @dataclass
 class ReceiverState:
-    """What a receiver has accepted before (for 20007 and 20008).
+    """What a receiver has accepted before (for 20007, 20008 and 20014).
 
     Attributes:
         message_ids: MessageHeader ids of accepted messages.
         document_ids: ``id:<Bundle.id>`` and ``identifier:<system>|<value>`` of the document
-            Bundles those messages carried.
+            Bundles those messages carried, and ``composition:<value>`` of their Compositions'
+            identifiers and ids (what a replacement names).
     """
 
     message_ids: set[str] = field(default_factory=set)
@@ -233,7 +236,7 @@ def decide(
     found = cat.response(infrastructure)
     accepted = found is not None and found.positive
     if accepted:
-        state.remember(view.message_id, document_ids(view))
+        state.remember(view.message_id, remembered_ids(view))
     business = None
     if accepted and view.flag("BusAckRequested") is True and not view.is_response:
         if forced.business is not None:

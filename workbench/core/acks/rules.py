@@ -1,8 +1,11 @@
 """What only a receiver knows: its partners, what it has seen, how it decides business outcomes.
 
-* :func:`receiver_findings` - sender known (20003) and authorised (20012), header recipient
-  person (20001) and organisation (20002) known, duplicate message (20007) and document
-  (20008), attachment types outside the receiver's own approved list (20004). Each is an
+* :func:`receiver_findings` - MessageDefinition supported (10004 for the message type, 10005
+  for the version), sender known (20003) and authorised (20012), header recipient person (20001)
+  and organisation (20002) known, recipients the payload names known (20011, 20010), duplicate
+  message (20007) and document (20008), a replacement of a document the receiver never had
+  (20014, when its settings say so), attachment types outside the receiver's own approved list
+  (20004). Each is an
   :class:`~workbench.core.validation.issue.Issue` of layer ``itk3`` with a ``receiver-*`` rule,
   so it sorts with the validator's findings in receiver order.
 * :func:`forced_outcome` - the settings' forced outcome, else the NHS test harness convention:
@@ -13,7 +16,11 @@
 
 Documents are identified by the inner document Bundle's ``id`` and its ``identifier`` (system
 and value); a match on either is a duplicate (FACTS §7: the IG says Bundle.id, FHIR says
-Bundle.identifier).
+Bundle.identifier). A replacement names the document it replaces by its Composition's identifier
+(FACTS §7), so the receiver also remembers those (:func:`remembered_ids`).
+
+The receiver's lists of recipients serve the header and the payload alike: an endpoint serves
+some organisations and people, whichever part of the message names them.
 """
 
 from __future__ import annotations
@@ -22,10 +29,11 @@ from dataclasses import dataclass
 
 from workbench.core.acks.settings import ReceiverSettings
 from workbench.core.bundle import is_bundle
-from workbench.core.catalogue import catalogue
+from workbench.core.catalogue import catalogue, definition_name, definition_stem
+from workbench.core.itk3.documents import composition_ids, payload_recipients, replaced_id, replacements
 from workbench.core.itk3.view import MessageView, Party
 from workbench.core.stu3.paths import node_path
-from workbench.core.tree import RESOURCE, Document
+from workbench.core.tree import RESOURCE, Document, Node
 from workbench.core.validation.issue import Issue, IssueSink
 
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
@@ -164,11 +172,22 @@ def document_ids(view: MessageView) -> tuple[str, ...]:
     return tuple(found)
 
 
+def remembered_ids(view: MessageView) -> tuple[str, ...]:
+    """What a receiver remembers of an accepted message's documents: :func:`document_ids` and
+    the Composition's identities a replacement may name (``composition:...``)."""
+    return (*document_ids(view), *composition_ids(view))
+
+
 def party_codes(party: Party | None) -> set[str]:
     """The identifier values (ODS codes, SDS ids) of a header party's resource."""
-    if party is None or party.resource is None:
+    return resource_codes(party.resource if party is not None else None)
+
+
+def resource_codes(resource: Node | None) -> set[str]:
+    """The identifier values (ODS codes, SDS ids) of an Organization or Practitioner."""
+    if resource is None:
         return set()
-    return {v.strip() for i in party.resource.children_named("identifier") if (v := i.value_at("value")) and v.strip()}
+    return {v.strip() for i in resource.children_named("identifier") if (v := i.value_at("value")) and v.strip()}
 
 
 def receiver_findings(document: Document, view: MessageView, settings: ReceiverSettings, state: object) -> list[Issue]:
@@ -176,11 +195,61 @@ def receiver_findings(document: Document, view: MessageView, settings: ReceiverS
     sink = IssueSink(document, "itk3")
     if not view.is_message:
         return []
+    _check_definition(view, settings, sink)
     _check_sender(view, settings, sink)
     _check_recipient(view, settings, sink)
+    _check_payload_recipients(view, settings, sink)
     if settings.check_duplicates:
         _check_duplicates(view, state, sink)
+    if settings.replacements_need_original:
+        _check_replacements(view, state, sink)
     return sink.issues
+
+
+def supported_definitions(settings: ReceiverSettings) -> tuple[str, ...]:
+    """The names of the MessageDefinitions the receiver supports (empty: every one).
+
+    A receiver supports the Response definition always: it asks for Responses.
+    """
+    if not settings.supported_message_definitions:
+        return ()
+    urls = catalogue().urls
+    listed = (*settings.supported_message_definitions, urls.response_message_definition)
+    return tuple(dict.fromkeys(definition_name(u) for u in listed))
+
+
+def _check_definition(view: MessageView, settings: ReceiverSettings, sink: IssueSink) -> None:
+    supported = supported_definitions(settings)
+    found = view.handling.get("MessageDefinition")
+    url = (found.value or "").strip() if found is not None else ""
+    if not supported or found is None or found.value_element != "valueReference":
+        return  # every definition supported, or the key unreadable: the handling checks (10004) speak
+    if not url.startswith(catalogue().urls.message_definition_prefix):
+        return
+    name = definition_name(url)
+    legacy = definition_name(catalogue().urls.response_message_definition_legacy)
+    if name in supported or name == legacy:
+        return
+    node = found.node.find("valueReference.reference") or found.node
+    versions = [s for s in supported if definition_stem(s) == definition_stem(name)]
+    if versions:
+        sink.add(
+            "error",
+            "receiver-msgdef-version",
+            f"MessageDefinition {name} is a version this receiver does not support; it supports {', '.join(versions)}",
+            node,
+            hint="name a version the receiver supports, or add this one to supported_message_definitions",
+            itk_code="10005",
+        )
+        return
+    sink.add(
+        "error",
+        "receiver-msgdef-unsupported",
+        f"this receiver does not support the message type of MessageDefinition {name}",
+        node,
+        hint="send a message type the receiver supports, or add it to supported_message_definitions",
+        itk_code="10004",
+    )
 
 
 def _check_sender(view: MessageView, settings: ReceiverSettings, sink: IssueSink) -> None:
@@ -238,6 +307,45 @@ def _check_recipient(view: MessageView, settings: ReceiverSettings, sink: IssueS
         hint=f"name a {what} this receiver serves, or add it to {key}",
         itk_code=code,
     )
+
+
+def _check_payload_recipients(view: MessageView, settings: ReceiverSettings, sink: IssueSink) -> None:
+    lists = {"organisation": settings.known_recipient_organisations, "person": settings.known_recipient_persons}
+    if not any(lists.values()):
+        return
+    for recipient in payload_recipients(view):
+        listed = lists[recipient.kind]
+        codes = resource_codes(recipient.resource)
+        if not listed or codes & set(listed):
+            continue
+        what = recipient.kind
+        shown = ", ".join(sorted(codes)) or "(no identifier)"
+        sink.add(
+            "error",
+            f"receiver-payload-recipient-{what}-unknown",
+            f"the payload names the recipient {what} {shown}, which this receiver does not serve",
+            recipient.extension,
+            hint=f"name a {what} this receiver serves, or add it to known_recipient_"
+            + ("organisations" if what == "organisation" else "persons"),
+            itk_code="20010" if what == "organisation" else "20011",
+        )
+
+
+def _check_replacements(view: MessageView, state: object, sink: IssueSink) -> None:
+    seen: set[str] = getattr(state, "document_ids", set())
+    for replacement in replacements(view):
+        wanted = replaced_id(replacement)
+        if wanted is None or wanted in seen:
+            continue  # naming no document is a content fault: the validator says so (20014)
+        sink.add(
+            "error",
+            "receiver-replacement-original-unknown",
+            f"the document replaces {replacement.target}, a document this receiver has not received: "
+            "there is nothing to replace",
+            replacement.relates_to,
+            hint="send the original document first, or turn off replacements_need_original",
+            itk_code="20014",
+        )
 
 
 def _check_duplicates(view: MessageView, state: object, sink: IssueSink) -> None:

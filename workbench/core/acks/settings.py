@@ -31,6 +31,16 @@ from workbench.core.errors import WorkbenchError
 #: Forced outcomes besides a response code: send nothing, or a broken Response.
 FORCED_WORDS = ("none", "malformed", "truncated")
 SYNTAXES = ("xml", "json")
+#: Settings that are lists of words (codes, ids, types, definitions).
+LIST_FIELDS = (
+    "known_senders",
+    "unauthorised_senders",
+    "known_recipient_organisations",
+    "known_recipient_persons",
+    "supported_message_definitions",
+    "approved_content_types",
+    "supported_content_types",
+)
 _DEFAULT_SIZE_LIMIT = 5 * 1024 * 1024  # the ITK3 recommended maximum (FACTS §4.3, 20015)
 #: A settings file is a few hundred bytes; anything past this is not one (and is not read whole).
 MAX_SETTINGS_BYTES = 1024 * 1024
@@ -58,10 +68,22 @@ class ReceiverSettings:
         (), "Unauthorised senders", "ODS codes or SDS user ids this receiver is configured to reject (20012)."
     )
     known_recipient_organisations: tuple[str, ...] = _f(
-        (), "Known recipient organisations", "ODS codes this receiver serves; another header recipient gets 20002."
+        (),
+        "Known recipient organisations",
+        "ODS codes this receiver serves; another header recipient gets 20002, another organisation the "
+        "payload names as a recipient 20010. Empty: all.",
     )
     known_recipient_persons: tuple[str, ...] = _f(
-        (), "Known recipient persons", "SDS user ids this receiver serves; another header recipient gets 20001."
+        (),
+        "Known recipient persons",
+        "SDS user ids this receiver serves; another header recipient gets 20001, another person the payload "
+        "names as a recipient 20011. Empty: all.",
+    )
+    supported_message_definitions: tuple[str, ...] = _f(
+        (),
+        "Supported MessageDefinitions",
+        "MessageDefinitions (URLs or names such as ITK-eDischarge-MessageDefinition-4) this receiver supports; "
+        "another version of one of them gets 10005, another message type 10004. Empty: all.",
     )
     approved_content_types: tuple[str, ...] | None = _f(
         None, "Approved attachment types", "MIME types approved for the domain (20004). Empty: the catalogue's list."
@@ -96,6 +118,12 @@ class ReceiverSettings:
         "Business Responses ask for an infrastructure Response back (InfAckRequested=true).",
     )
     check_duplicates: bool = _f(True, "Check duplicates", "Reject messages (20007) and documents (20008) seen before.")
+    replacements_need_original: bool = _f(
+        False,
+        "Replacements need the original",
+        "Answer 20014 to a replacement document whose original (by Composition identifier) this receiver has not "
+        "accepted, as it has nothing to replace. Off: every replacement is processed.",
+    )
     syntax: str = _f("xml", "Response syntax", "Write Responses as FHIR xml (default) or json.")
 
     def __post_init__(self) -> None:
@@ -225,18 +253,11 @@ def _convert(key: str, raw: Any, default: Any) -> Any:
         if not isinstance(raw, dict) or not all(isinstance(v, str | int) for v in raw.values()):
             raise SettingsError('nhs_numbers must be a table of NHS number = "response code"')
         return tuple((str(n), str(c)) for n, c in raw.items())
-    if key in (
-        "approved_content_types",
-        "supported_content_types",
-        "known_senders",
-        "unauthorised_senders",
-        "known_recipient_organisations",
-        "known_recipient_persons",
-    ):
+    if key in LIST_FIELDS:
         if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
             raise SettingsError(f"{key} must be a list of strings")
         return tuple(raw) or (None if default is None else ())
-    if key in ("given_name_outcomes", "full_acknowledgement", "check_duplicates"):
+    if key in ("given_name_outcomes", "full_acknowledgement", "check_duplicates", "replacements_need_original"):
         if not isinstance(raw, bool):
             raise SettingsError(f"{key} must be true or false")
         return raw

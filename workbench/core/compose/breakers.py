@@ -8,8 +8,10 @@ code to its breaker; :mod:`.negative` runs them and checks the receiver's answer
 The changes are the faults real traffic shows: a handling key missing or of the wrong type, an
 unknown RecipientType, the generic MessageDefinition, an over-long SenderReference, the
 definition of another event, the header without its source, an attachment of a type no one
-approves, a message past the size limit, a document without its identifier; unknown or
-unauthorised senders and recipients by the receiver's lists; duplicates by a second send.
+approves, a message past the size limit, a document without its identifier; by the receiver's
+settings, unknown or unauthorised senders, recipients it does not serve (named in the header or,
+in the document's Composition, as its information recipients), a MessageDefinition version it
+does not support and a replacement of a document it never had; duplicates by a second send.
 """
 
 from __future__ import annotations
@@ -18,15 +20,17 @@ import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from workbench.core.acks.nodes import el, group, meta, resource, urn
-from workbench.core.acks.rules import party_codes
+from workbench.core.acks.nodes import el, group, identifier, meta, reference, resource, urn
+from workbench.core.acks.rules import party_codes, supported_definitions
 from workbench.core.acks.settings import ReceiverSettings
-from workbench.core.catalogue import catalogue
+from workbench.core.catalogue import catalogue, definition_name, definition_stem
 from workbench.core.clock import IdGenerator
+from workbench.core.compose.children import put_in_order
 from workbench.core.compose.events import sendable_events, sender_reference_limit
 from workbench.core.compose.form import HeaderForm
 from workbench.core.compose.skeleton import ComposeError, Party
 from workbench.core.edits import EditableDocument
+from workbench.core.itk3.documents import replacements
 from workbench.core.itk3.view import MessageView
 from workbench.core.tree import Document, Node
 
@@ -129,6 +133,24 @@ def _10004(document: Document, view: MessageView, settings: ReceiverSettings, id
     return Change(
         "MessageDefinition set to ITK-SendPayload-MessageDefinition-1, the generic definition that names no "
         "message type a receiver could accept"
+    )
+
+
+def _10005(document: Document, view: MessageView, settings: ReceiverSettings, ids: IdGenerator) -> Change:
+    url = (view.value("MessageDefinition") or "").strip()
+    if not url:
+        raise BreakError("the message has no MessageDefinition to change")
+    name, stem = definition_name(url), definition_stem(url)
+    known = [definition_name(m.url) for m in catalogue().message_definitions if definition_stem(m.url) == stem]
+    numbers = [int(n) for n in (x.rpartition("-")[2] for x in (*known, name)) if n.isdigit()]
+    unsupported = f"{stem}-{max(numbers, default=1) + 1}"
+    _set_reference(_key(view, "MessageDefinition"), url[: len(url) - len(name)] + unsupported)
+    note = f"MessageDefinition changed from {name} to {unsupported}, another version of the same message type"
+    if name in supported_definitions(settings):
+        return Change(f"{note}, which the receiver does not support")
+    return Change(
+        f"{note}; the receiver settings support only {name}",
+        settings=settings.changed(supported_message_definitions=(url,)),
     )
 
 
@@ -314,6 +336,77 @@ def _recipient(kind: str) -> Breaker:
     return breaker
 
 
+def _payload_recipient(kind: str) -> Breaker:
+    """20010 (an organisation) or 20011 (a person) the document names as its recipient, unknown here."""
+    organisation = kind == "ods"
+    wanted = "Organization" if organisation else "Practitioner"
+    listed = "known_recipient_organisations" if organisation else "known_recipient_persons"
+    unknown, known = (UNKNOWN_ODS, KNOWN_ODS) if organisation else (UNKNOWN_SDS, KNOWN_SDS)
+    what = "organisation" if organisation else "person"
+
+    def breaker(document: Document, view: MessageView, settings: ReceiverSettings, ids: IdGenerator) -> Change:
+        composition, payload = view.composition, view.payload
+        if composition is None or payload is None:
+            raise BreakError("the message carries no FHIR document whose Composition could name a recipient")
+        urls = catalogue().urls
+        lists: tuple[str, ...] = getattr(settings, listed)
+        code = unknown if unknown not in lists else f"{unknown}9"
+        rid = ids()
+        name = (
+            el("name", "Unknown recipient (negative test)")
+            if organisation
+            else group("name", el("family", "Unknown"), el("given", "Recipient"))
+        )
+        system = urls.ods_organization_code if organisation else urls.sds_user_id
+        added = resource(wanted, el("id", rid), identifier(system, code), name)
+        payload.append(group("entry", el("fullUrl", urn(rid)), group("resource", added)))
+        named = el("extension", None, reference("valueReference", urn(rid)), url=urls.information_recipient_extension)
+        put_in_order(composition, "Composition", named)
+        note = (
+            f"the document's Composition names the {what} {code} as a recipient (Extension-ITK-InformationRecipient-1)"
+        )
+        if lists:
+            return Change(f"{note}, which the receiver does not serve")
+        header = view.receiver.resource if view.receiver is not None else None
+        served = tuple(sorted(party_codes(view.receiver))) if header is not None and header.name == wanted else ()
+        why = " (the header recipient)" if served else ""
+        served = served or (known,)
+        return Change(
+            f"{note}; the receiver settings serve only the {what} {', '.join(served)}{why}",
+            settings=settings.changed(**{listed: served}),
+        )
+
+    return breaker
+
+
+def _20014(document: Document, view: MessageView, settings: ReceiverSettings, ids: IdGenerator) -> Change:
+    composition = view.composition
+    if composition is None:
+        raise BreakError("the message carries no FHIR document that could replace another")
+    existing = next((r.target for r in replacements(view) if r.target), None)
+    if existing is not None:
+        note = f"nothing changed in the message: its document already replaces {existing}"
+    else:
+        original = ids()
+        put_in_order(
+            composition,
+            "Composition",
+            group(
+                "relatesTo",
+                el("code", "replaces"),
+                group("targetIdentifier", el("system", catalogue().urls.uuid_identifier_system), el("value", original)),
+            ),
+        )
+        note = f"the document's Composition now replaces the document {original} (relatesTo replaces)"
+    note += ", which the receiver never received"
+    if settings.replacements_need_original:
+        return Change(note)
+    return Change(
+        f"{note}; the receiver settings process a replacement only when they hold the document it replaces",
+        settings=settings.changed(replacements_need_original=True),
+    )
+
+
 def _20007(document: Document, view: MessageView, settings: ReceiverSettings, ids: IdGenerator) -> Change:
     return Change(
         "nothing changed: send this message twice (itk-workbench ack COPY COPY); the receiver accepts the first "
@@ -355,6 +448,7 @@ BREAKERS: dict[str, Breaker] = {
     "10002": _flag("InfAckRequested"),
     "10003": _flag("BusAckRequested"),
     "10004": _10004,
+    "10005": _10005,
     "10007": _10007,
     "10008": _10008,
     "10009": _10009,
@@ -368,7 +462,10 @@ BREAKERS: dict[str, Breaker] = {
     "20007": _20007,
     "20008": _20008,
     "20009": _20009,
+    "20010": _payload_recipient("ods"),
+    "20011": _payload_recipient("sds"),
     "20012": _20012,
+    "20014": _20014,
     "20015": _20015,
 }
 

@@ -250,7 +250,7 @@ def add_child(
         node.url = option.url
     for child, value in option.fixed:
         if node.child(child) is None:
-            _put(node, option.type, Node(child, value=value))
+            put_in_order(node, option.type, Node(child, value=value))
     index = None
     if option.slice_name is not None:
         same = parent.children_named(option.name)
@@ -290,11 +290,11 @@ def build_element(
             child_name = element.name
         least = max([element.min, *(c.min for c in constraints)])
         for _ in range(least):
-            _put(node, type_name, build_element(child_name, element.type, constraints, registry, depth + 1))
+            put_in_order(node, type_name, build_element(child_name, element.type, constraints, registry, depth + 1))
         for constraint in constraints:
             for piece in constraint.slices:
                 for _ in range(piece.min):
-                    _put(node, type_name, _build_slice(child_name, element.type, piece, registry, depth + 1))
+                    put_in_order(node, type_name, _build_slice(child_name, element.type, piece, registry, depth + 1))
     return node
 
 
@@ -305,7 +305,7 @@ def _build_slice(name: str, type_name: str, piece: ElementDefn, registry: Profil
         child.url = slice_url(piece)
     for sub, value in fixed_children(piece):
         if child.child(sub) is None and not (sub == "url" and type_name == "Extension"):
-            _put(child, type_name, Node(sub, value=value))
+            put_in_order(child, type_name, Node(sub, value=value))
     return child
 
 
@@ -329,8 +329,8 @@ def _choice_to_build(
     return chosen, exact[chosen.name] or wide
 
 
-def _put(parent: Node, type_name: str | None, child: Node) -> None:
-    """Add ``child`` to a detached ``parent`` of ``type_name`` in STU3 order."""
+def put_in_order(parent: Node, type_name: str | None, child: Node) -> None:
+    """Add ``child`` to ``parent`` (of ``type_name``) after the siblings STU3 puts before it."""
     type_def = stu3.type_def(type_name) if type_name else None
     order = type_def.elements if type_def is not None else {}
     mine = order.get(child.name)
@@ -345,4 +345,4 @@ def _put(parent: Node, type_name: str | None, child: Node) -> None:
     parent.children.insert(index, child)
 
 
-__all__ = ["ChildOption", "add_child", "build_element", "child_options"]
+__all__ = ["ChildOption", "add_child", "build_element", "child_options", "put_in_order"]

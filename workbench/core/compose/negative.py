@@ -10,9 +10,8 @@ the workbench's own receiver (:func:`~workbench.core.acks.receiver.decide`) on t
 a copy the receiver answers with exactly that code is handed back, with a note saying what was
 changed and, when needed, the receiver settings (as TOML ``ack --receiver`` reads).
 
-Codes not offered, and why: 10005 (the simulated receiver supports every MessageDefinition
-version), 20010 and 20011 (it does not read recipients inside payloads), 20014 (it does not
-process replacement documents). 10006 is retired and 20013 is the positive answer.
+Every 1xxxx/2xxxx code is offered but the positive 20013 and the retired 10006
+(:func:`not_offered` says why for each).
 """
 
 from __future__ import annotations
@@ -30,20 +29,14 @@ from workbench.core.itk3.view import message_view
 from workbench.core.tree import Document
 from workbench.core.validation.runner import Validator
 
-#: Codes the workbench does not offer, with why.
-NOT_OFFERED: dict[str, str] = {
-    "10005": "the workbench's receiver supports every version of the MessageDefinitions it knows",
-    "20010": "the workbench's receiver does not check recipients named inside the payload",
-    "20011": "the workbench's receiver does not check recipients named inside the payload",
-    "20014": "the workbench's receiver does not process replacement documents",
-}
-_RECEIVER_CODES = ("20001", "20002", "20003", "20005", "20012")
+_RECEIVER_CODES = ("10005", "20001", "20002", "20003", "20005", "20010", "20011", "20012", "20014")
 _SECOND_SEND = ("20007", "20008")
 _HOW: dict[str, str] = {
     "10001": "the LocalExtension handling key is removed",
     "10002": "InfAckRequested is made unreadable (a valueString)",
     "10003": "BusAckRequested is made unreadable (a valueString)",
     "10004": "the MessageDefinition is the generic ITK-SendPayload-MessageDefinition-1",
+    "10005": "the MessageDefinition is a version of its message type the receiver does not support",
     "10007": "the SenderReference is made longer than 255 characters",
     "10008": "the MessageDefinition is another event's",
     "10009": "the bytes are cut short, so the message cannot be read",
@@ -57,7 +50,10 @@ _HOW: dict[str, str] = {
     "20007": "the same message is sent twice",
     "20008": "a new message carries a document the receiver already has",
     "20009": "the payload is made invalid (a document without its identifier, or an invalid id)",
+    "20010": "the document names a recipient organisation the receiver does not serve",
+    "20011": "the document names a recipient person the receiver does not serve",
     "20012": "the sender is on the receiver's unauthorised list",
+    "20014": "the document replaces one the receiver never received",
     "20015": "an attachment takes the message past the receiver's size limit",
 }
 
@@ -137,11 +133,22 @@ def negative_codes(settings: ReceiverSettings | None = None) -> list[NegativeCod
 def _content_only(code: str, settings: ReceiverSettings) -> bool:
     """True when these settings let the message's content alone cause a receiver-side code."""
     return {
+        "10005": bool(settings.supported_message_definitions),
         "20001": bool(settings.known_recipient_persons),
         "20002": bool(settings.known_recipient_organisations),
         "20003": bool(settings.known_senders),
         "20005": bool(settings.supported_content_types),
+        "20010": bool(settings.known_recipient_organisations),
+        "20011": bool(settings.known_recipient_persons),
+        "20014": settings.replacements_need_original,
     }.get(code, False)
+
+
+def not_offered() -> dict[str, str]:
+    """The 1xxxx/2xxxx codes ``break`` does not make (live and retired), with why."""
+    cat = catalogue()
+    codes = [r.code for r in cat.responses if not r.is_business] + [r.code for r in cat.retired_responses]
+    return {c: _not_offered(c) for c in sorted(set(codes)) if c not in BREAKERS}
 
 
 def make_negative(
@@ -235,8 +242,6 @@ def _check(
 
 def _not_offered(code: str) -> str:
     cat = catalogue()
-    if code in NOT_OFFERED:
-        return f"{code} is not offered: {NOT_OFFERED[code]}"
     found = cat.response(code)
     if found is not None and found.positive:
         return f"{code} {found.display} is a positive code; a negative test makes a receiver reject"

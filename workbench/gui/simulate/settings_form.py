@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from workbench.core.acks.presets import EMPTY_MEANS
 from workbench.core.acks.settings import (
     FORCED_WORDS,
+    LIST_FIELDS,
     SYNTAXES,
     ReceiverSettings,
     SettingsError,
@@ -39,15 +40,6 @@ from workbench.core.acks.settings import (
 )
 from workbench.core.catalogue import catalogue
 
-#: Settings a list of words edits (comma-separated in a line edit).
-LIST_FIELDS = (
-    "known_senders",
-    "unauthorised_senders",
-    "known_recipient_organisations",
-    "known_recipient_persons",
-    "approved_content_types",
-    "supported_content_types",
-)
 DECIDE = "(decide)"
 
 

@@ -12,7 +12,8 @@ Rule families, one module each (their docstrings list every rule, its code and i
 * :mod:`.parties` - sender, receiver and focus references; header Organization and
   Practitioner (20006).
 * :mod:`.response` - the ITK Response, ITK008M (20006; 10008 for its handling rules).
-* :mod:`.payload` - attachments (20004, 20005, 20009), size (20015), inner Bundles (20009).
+* :mod:`.payload` - attachments (20004, 20005, 20009), size (20015), inner Bundles (20009),
+  replacement documents (20014).
 
 :data:`RULES` maps every rule id to (severity, itk_code, description) for the GUI and CLI.
 
@@ -74,4 +75,5 @@ def check(context: ValidationContext) -> list[Issue]:
     payload.check_attachments(view, out, limit=limit, supported=tuple(supported) if supported else None)
     if not is_response:
         payload.check_inner_bundles(view, out, generic=generic)
+        payload.check_replacements(view, out)
     return out.issues

@@ -52,7 +52,7 @@ Decisions where FACTS is silent:
 
 from __future__ import annotations
 
-from workbench.core.catalogue import HandlingKey, catalogue
+from workbench.core.catalogue import HandlingKey, catalogue, definition_name, definition_stem
 from workbench.core.itk3.view import HandlingValue, MessageView
 from workbench.core.tree import Node
 from workbench.core.validation.itk3rules.common import (
@@ -356,9 +356,8 @@ def check_message_definition(found: HandlingValue, view: MessageView, out: Findi
 
 
 def _unknown_definition(url: str, view: MessageView) -> str:
-    name = url.rstrip("/").rsplit("/", 1)[-1]
-    stem = name.rsplit("-", 1)[0] if name.rsplit("-", 1)[-1].isdigit() else None
-    versions = [m.name for m in catalogue().message_definitions if stem and m.name.rsplit("-", 1)[0] == stem]
+    name, stem = definition_name(url), definition_stem(url)
+    versions = [m.name for m in catalogue().message_definitions if definition_stem(m.url) == stem]
     if versions:
         return (
             f"MessageDefinition {name} is a version the workbench does not know (known: {', '.join(versions)}); "

@@ -16,11 +16,15 @@ itk-payload-ref-unresolved error    20009  references inside an inner Bundle res
                                            FHIR-PAY-02, FHIR-CC-04)
 itk-payload-ref-bare-id   error     20009  ... by fullUrl, not as a bare id
 itk-payload-ref-external  warning   -      ... and do not point outside the message
+itk-replacement-target    error     20014  a replacement document names the document it replaces
 ========================  ========  =====  =====================================================
 
 Attachments are Binary resources and Attachment elements with inline data anywhere in the
 message. The approved list is the catalogue's (the NHS harness list); ``size_limit`` (bytes) and
 ``supported_content_types`` come from the validation options or the receiver settings.
+A replacement document (its Composition ``relatesTo`` ``replaces``, as the ToC replacement
+example) is processed by archiving the document it replaces; one that names no document to
+replace (a ``targetIdentifier`` without a value) cannot be, so a receiver answers 20014 (FACTS §7).
 The document and reference rules overlap the bundle layer's (``bundle-document-*``,
 ``bundle-ref-*``); they are left to it when it runs in the same validation.
 """
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 from workbench.core.bundle import BundleIndex, is_bundle
 from workbench.core.catalogue import catalogue
+from workbench.core.itk3.documents import replacements
 from workbench.core.itk3.view import Attachment, MessageView
 from workbench.core.stu3.paths import node_path
 from workbench.core.stu3.typeinfo import type_of
@@ -52,6 +57,7 @@ RULES: dict[str, Rule] = {
     "itk-payload-ref-unresolved": Rule("error", "20009", "references in an inner Bundle resolve within it"),
     "itk-payload-ref-bare-id": Rule("error", "20009", "references in an inner Bundle are fullUrls, not bare ids"),
     "itk-payload-ref-external": Rule("warning", None, "references in an inner Bundle stay inside the message"),
+    "itk-replacement-target": Rule("error", "20014", "a replacement document names the document it replaces"),
 }
 
 #: Bundle types an ITK-Payload-Bundle-1 may have (FACTS §1.1), plus document.
@@ -179,6 +185,19 @@ def check_inner_bundles(view: MessageView, out: Findings, *, generic: bool) -> N
             if kind == "document":
                 _check_document(inner, index, out)
             _check_references(inner, index, view, out)
+
+
+def check_replacements(view: MessageView, out: Findings) -> None:
+    """Report a replacement document that does not say which document it replaces (20014)."""
+    for replacement in replacements(view):
+        if replacement.target is None:
+            out.add(
+                "itk-replacement-target",
+                "the document replaces another (relatesTo code 'replaces') but does not say which: "
+                "its target has no identifier value or reference",
+                replacement.relates_to,
+                hint="set relatesTo.targetIdentifier to the identifier of the Composition this document replaces",
+            )
 
 
 def _check_document(inner: Node, index: BundleIndex, out: Findings) -> None:
