@@ -258,3 +258,18 @@ def test_a_form_reads_the_view_it_is_given_and_edits_through_it() -> None:
     current.apply(form.edit("recipient_type", "FI"))  # type: ignore[arg-type]
     assert form.values().recipient_type == "FI"  # the session's view after the edit
     assert HeaderForm(current.document).values() == form.values()  # type: ignore[arg-type]
+
+
+def test_switching_to_an_event_whose_payload_spec_fixes_keys_sets_them_in_one_step() -> None:
+    """GP Connect Send Document (ITK007C) fixes both flags, FA and its MessageDefinition."""
+    current = session(bus_ack=False, inf_ack=False, recipient_type="FI")
+    form = HeaderForm(current.document)  # type: ignore[arg-type]
+    before = current.render()
+    current.apply(form.edit("event", "ITK007C"))  # type: ignore[arg-type]
+    values = form.values()
+    assert (values.bus_ack, values.inf_ack, values.recipient_type) == (True, True, "FA")
+    assert values.message_definition.endswith("/ITK-GPConnectSendDocument-MessageDefinition-1")  # type: ignore[union-attr]
+    report = Validator().validate(current.document)  # type: ignore[arg-type]
+    assert not [i for i in report.issues if i.rule in ("itk-payload-spec-keys", "itk-msgdef-event-mismatch")]
+    current.undo()
+    assert current.render() == before

@@ -36,6 +36,7 @@ from workbench.core.edits import Compound, Edit, InsertNode, RemoveElement, SetV
 from workbench.core.itk3.view import MessageView, message_view
 from workbench.core.itk3.view import Party as HeaderParty
 from workbench.core.tree import Document, Node
+from workbench.core.validation.itk3rules.handling import PAYLOAD_SPEC_KEYS
 from workbench.core.validation.primitives import check_value as lexical_problem
 from workbench.core.validation.primitives import stricter_than_schema
 
@@ -222,7 +223,14 @@ class HeaderForm:
             return []
         old = sendable_event(view.event_code or "")
         current = view.value("MessageDefinition")
-        if not current or (old is not None and current in {d.url for d in old.definitions}):
+        fixed = PAYLOAD_SPEC_KEYS.get(event.code, {})
+        if fixed and view.handling_extension is not None:
+            # the event's payload specification fixes these keys: switching to it sets them
+            edits += self._boolean(view, "bus_ack", fixed["BusAckRequested"] == "true")
+            edits += self._boolean(view, "inf_ack", fixed["InfAckRequested"] == "true")
+            edits += self._edit_recipient_type(view, fixed["RecipientType"])
+            edits += self._key(view, "MessageDefinition", "valueReference", fixed["MessageDefinition"])
+        elif not current or (old is not None and current in {d.url for d in old.definitions}):
             edits += self._key(view, "MessageDefinition", "valueReference", event.message_definition)
         return edits
 
