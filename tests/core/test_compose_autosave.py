@@ -115,6 +115,10 @@ def test_the_edits_of_a_killed_process_come_back(tmp_path: Path) -> None:
         try:
             assert child.stdout is not None
             assert child.stdout.readline().strip() == "saved"
+            # while it runs, its autosave is another workbench's: listed as held, not offered back
+            [running] = AutosaveStore(tmp_path).entries()
+            assert running.held and running.owner.startswith(f"{child.pid}-")
+            assert AutosaveStore(tmp_path).left_behind() == []
             child.send_signal(signal.SIGKILL)
             child.wait(timeout=30)
         finally:
@@ -123,13 +127,17 @@ def test_the_edits_of_a_killed_process_come_back(tmp_path: Path) -> None:
                 child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
     store = AutosaveStore(tmp_path)
-    [entry] = store.entries()
-    assert entry.key == "killedsession" and entry.version == 3
+    [entry] = store.left_behind()
+    assert entry.key == "killedsession" and entry.version == 3 and not entry.held
+    assert not (tmp_path / "owners" / f"{entry.owner}.lock").exists()  # the ended run's lock is cleared
     recovered = store.recover(entry)
     values = HeaderForm(recovered.document).values()  # type: ignore[arg-type]
     assert values.sender_reference == "third" and values.event == "ITK006D"
     assert recovered.modified
     assert not list(tmp_path.glob(".*"))  # no half-written temporary file left behind
+    store.save(recovered)
+    [mine] = store.entries()
+    assert mine.owner != entry.owner and not mine.held  # this process's own autosave is not another's
 
 
 def test_a_record_made_apart_is_written_for_its_version(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """Autosave: modified tabs are written every few seconds (atomically, off the GUI thread), forgotten
-once saved or closed; a killed process's edits are offered back by the next window."""
+once saved or closed; a killed process's edits are offered back by the next window, those of a
+workbench still running are not."""
 
 from __future__ import annotations
 
@@ -50,13 +51,14 @@ def test_a_killed_process_edits_come_back_in_the_next_window(qtbot) -> None:
     try:
         line = child.stdout.readline()  # blocks until the autosave is on disk
         assert line.startswith("AUTOSAVED"), line
+        window = make_window(qtbot)
+        assert window.composer.offer_recovery() is None  # that workbench still runs: its edits are its own
     finally:
         child.send_signal(signal.SIGKILL)  # no chance to clean up
         child.wait(timeout=30)
         child.stdout.close()
     assert child.returncode == -signal.SIGKILL
 
-    window = make_window(qtbot)
     dialog = window.composer.offer_recovery()
     assert isinstance(dialog, RecoveryDialog) and dialog.isVisible()
     assert dialog.list.count() == 1 and "New ITK006D message" in dialog.list.item(0).text()

@@ -9,9 +9,16 @@ left behind; :meth:`AutosaveStore.recover` gives a session holding those edits (
 the file it came from, so Save writes there); :meth:`AutosaveStore.discard` forgets one (after
 a save, a close, or when the user declines the offer).
 
-An autosave file is JSON: the session's key, name, path, syntax, edit version and time, and the
-message as it was then (FHIR text, XML-only details kept). A file that cannot be read is listed
-with the reason instead of breaking the start.
+An autosave file is JSON: the session's key, name, path, syntax, edit version and time, the
+workbench that wrote it (its owner) and the message as it was then (FHIR text, XML-only details
+kept). A file that cannot be read is listed with the reason instead of breaking the start.
+
+A crashed run and a second workbench still running look alike on disk, so each running
+workbench holds an operating-system lock on a file of its own (``owners/<owner>.lock``) from
+its first autosave until it ends. The lock goes with the process, however it ends: an autosave
+whose owner's lock can be taken was left by a run that ended (:attr:`Autosaved.held` is False,
+and it is offered back); one whose owner's lock is held belongs to a workbench still open, and
+is not offered (restoring it would make two windows edit one message).
 """
 
 from __future__ import annotations
@@ -20,8 +27,9 @@ import json
 import os
 import re
 import sys
+import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,9 +38,18 @@ from workbench.core.errors import ReadError, WorkbenchError
 from workbench.core.files import atomic_write
 from workbench.core.session import MessageSession
 
+if sys.platform == "win32":  # pragma: no cover - CI runs Linux
+    import msvcrt
+else:
+    import fcntl
+
 FORMAT = 1
 SUFFIX = ".autosave.json"
 _SAFE_KEY = re.compile(r"[A-Za-z0-9_-]{1,80}")
+#: This process's owner name: the autosaves it writes say so.
+OWNER = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+#: The owner lock files this process holds, by folder (open, locked, until the process ends).
+_HELD: dict[Path, object] = {}
 
 
 class AutosaveError(WorkbenchError):
@@ -72,6 +89,8 @@ class Autosaved:
         size: the message's size in bytes.
         file: the autosave file.
         problem: why it cannot be recovered, or None.
+        owner: the workbench that wrote it ('' for an autosave from before owners were kept).
+        held: True while that workbench is still running (another window's unsaved edits).
     """
 
     key: str
@@ -83,6 +102,8 @@ class Autosaved:
     size: int
     file: Path
     problem: str | None = None
+    owner: str = ""
+    held: bool = False
 
     @property
     def label(self) -> str:
@@ -135,6 +156,7 @@ class AutosaveStore:
             "syntax": session.syntax,
             "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "version": version,
+            "owner": OWNER,
             "content": data.decode("utf-8"),
         }
         return json.dumps(record, ensure_ascii=False).encode("utf-8")
@@ -148,6 +170,7 @@ class AutosaveStore:
         target = self.file_for(key)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            _hold(self.folder)
             atomic_write(target, record)
         except OSError as exc:
             raise AutosaveError(f"cannot write the autosave of {name} to {target}: {exc.strerror or exc}") from None
@@ -200,11 +223,17 @@ class AutosaveStore:
     # ---- reading ----------------------------------------------------------------------------
 
     def entries(self) -> list[Autosaved]:
-        """The autosaves on disk, newest first."""
+        """The autosaves on disk, newest first (those of a workbench still running marked ``held``)."""
         if not self.folder.is_dir():
             return []
         found = [self._entry(file) for file in self.folder.glob(f"*{SUFFIX}")]
+        alive = {o: _is_running(self.folder, o) for o in {e.owner for e in found}}
+        found = [replace(e, held=alive[e.owner]) if alive[e.owner] else e for e in found]
         return sorted(found, key=lambda e: e.saved_at, reverse=True)
+
+    def left_behind(self) -> list[Autosaved]:
+        """The autosaves of runs that ended (crashed, killed): what to offer back, newest first."""
+        return [e for e in self.entries() if not e.held]
 
     def _entry(self, file: Path) -> Autosaved:
         key = file.name[: -len(SUFFIX)]
@@ -221,6 +250,7 @@ class AutosaveStore:
                 int(record.get("version") or 0),
                 len(record["content"].encode("utf-8")),
                 file,
+                owner=str(record.get("owner") or ""),
             )
         except (OSError, ValueError, TypeError) as exc:
             return Autosaved(key, key, None, "xml", "", 0, 0, file, problem=f"cannot be read ({exc})")
@@ -247,3 +277,51 @@ class AutosaveStore:
         session.path = found.path
         self._versions[found.key] = -1  # recovered edits are unsaved: the next tick writes them again
         return session
+
+
+def _hold(folder: Path) -> None:
+    """Take this process's owner lock in ``folder`` (once; held until the process ends)."""
+    if folder in _HELD:
+        return
+    owners = folder / "owners"
+    owners.mkdir(exist_ok=True)
+    path = owners / f"{OWNER}.lock"
+    for _ in range(3):
+        handle = open(path, "a+b")  # noqa: SIM115 - held open for the process's life
+        try:
+            _lock(handle)
+            if os.path.samestat(os.fstat(handle.fileno()), os.stat(path)):
+                _HELD[folder] = handle
+                return
+        except OSError:
+            pass
+        handle.close()  # another workbench cleared the file between open and lock: again
+    raise OSError(f"cannot hold the lock file {path}")
+
+
+def _is_running(folder: Path, owner: str) -> bool:
+    """True when the workbench ``owner`` still holds its lock (it is running); else clear its lock file."""
+    if not owner or owner == OWNER or not _SAFE_KEY.fullmatch(owner):
+        return False
+    path = folder / "owners" / f"{owner}.lock"
+    try:
+        handle = open(path, "r+b")  # noqa: SIM115 - closed below
+    except OSError:
+        return False  # no lock file: that run ended and cleared it, or never held one
+    try:
+        _lock(handle)
+    except OSError:
+        handle.close()
+        return True
+    handle.close()  # the lock was free: that run ended
+    path.unlink(missing_ok=True)
+    return False
+
+
+def _lock(handle: object) -> None:
+    """An exclusive lock on an open file, without waiting (OSError when another process holds it)."""
+    fd = handle.fileno()  # type: ignore[attr-defined]
+    if sys.platform == "win32":  # pragma: no cover - CI runs Linux
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -361,7 +361,7 @@ class Composer(QObject):
 
     def offer_recovery(self) -> autosaving.RecoveryDialog | None:
         """Offer back the unsaved edits a crash or kill left (non-blocking); None when there are none."""
-        entries = self.autosave.store.entries()
+        entries = self.autosave.store.left_behind()  # not those of another workbench still open
         open_keys = {s.key for s in self._sessions()}
         entries = [e for e in entries if e.key not in open_keys]
         if not entries:
