@@ -126,6 +126,7 @@ def test_a_replacement_the_receiver_cannot_process_over_a_real_message(qtbot, tm
     assert negative.settings is not None and negative.settings.replacements_need_original
     note = form_of(window, tab).note.text()
     assert "now replaces the document" in note and "never received" in note
+    assert "Only a receiver with the settings that come with it answers 20014" in note
     assert answer(tab.session.render(), negative.settings).infrastructure_code == "20014"
     assert answer(tab.session.render(), ReceiverSettings()).infrastructure_code == "20013"
     qtbot.mouseClick(dialog.use_settings_button, Qt.MouseButton.LeftButton)

@@ -346,6 +346,12 @@ class Composer(QObject):
         note = f"Negative test for {negative.code} {negative.display}: {negative.note}."
         if negative.sends == 2:
             note += " It is answered with the code on a second send."
+        if negative.settings is not None:
+            note += (
+                f" Only a receiver with the settings that come with it answers {negative.code}: the checks here, "
+                "made as the default receiver, accept it (Make Negative Test… saves the settings or sends them to "
+                "the Simulate window)."
+            )
         if negative.document is None:
             session = MessageSession.open_bytes(negative.data, name)
             self._host.message_bar.show_message(note, "info")
