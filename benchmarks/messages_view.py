@@ -4,11 +4,12 @@ Fills a store with synthetic messages (as ``benchmarks/mesh.py`` does, 1,000 per
 opens the main window with the Messages view shown, and times, in the window, from a change of
 the filters until the table shows the new listing (every matching id, and the first page of
 rows): every message; one direction; one event; a word many messages share; an NHS number;
-then scrolling to the end until the last page is shown. A 5 ms timer ticks on the GUI thread
-meanwhile: the longest gap between two ticks is the longest stall the user would feel.
+then a click on a column's header (the whole store sorted by what a row is, by when, by NHS
+number); then scrolling to the end until the last page is shown. A 5 ms timer ticks on the GUI
+thread meanwhile: the longest gap between two ticks is the longest stall the user would feel.
 
-The floor is the same ids read by plain SQLite (``SELECT id ... ORDER BY id DESC``, the same
-WHERE) on a connection of its own. Prints figures and ratios; nothing here asserts.
+The floor is the same ids read by plain SQLite (``SELECT id ... ORDER BY ...``, the same WHERE
+and ORDER BY) on a connection of its own. Prints figures and ratios; nothing here asserts.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/messages_view.py [--messages 100000]
 """
@@ -74,11 +75,11 @@ def fill(count: int) -> None:
             store.add_many([synthetic(n, rng) for n in range(first, min(count, first + 1000))])
 
 
-def floor_seconds(where: str, params: tuple[str, ...]) -> float:
-    """The same ids by plain SQLite (the WHERE the store builds for the filter)."""
+def floor_seconds(where: str, params: tuple[str, ...], order: str = "id DESC") -> float:
+    """The same ids by plain SQLite (the WHERE and ORDER BY the store builds for the listing)."""
     database = sqlite3.connect(default_store_path())
     began = time.perf_counter()
-    database.execute(f"SELECT id FROM messages WHERE {where} ORDER BY id DESC", params).fetchall()
+    database.execute(f"SELECT id FROM messages WHERE {where} ORDER BY {order}", params).fetchall()
     seconds = time.perf_counter() - began
     database.close()
     return seconds
@@ -153,6 +154,12 @@ def main() -> int:
             f"{label:<22}{rows:>9,}{median * 1000:>17.0f} ms{floor * 1000:>7.0f} ms"
             f"{median / max(floor, 1e-6):>7.1f}x{worst:>13} ms"
         )
+    from PySide6.QtCore import Qt
+
+    from workbench.core.store import ORDERS, Query
+    from workbench.core.store.database import order_by
+    from workbench.gui.messages.model import NHS_NUMBER, WHAT, WHEN
+
     filters.clear()
     until(app, lambda: view.model.rowCount() == args.messages)
     stalls.start()
@@ -163,6 +170,24 @@ def main() -> int:
         f"scroll to the end: the last page shown in {(time.perf_counter() - started) * 1000:.0f} ms "
         f"(longest stall {stalls.stop()} ms)"
     )
+    view.table.scrollToTop()
+    for column in (WHAT, WHEN, NHS_NUMBER):
+        times, worst = [], 0
+        for _run in range(args.runs):
+            for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+                listed.clear()
+                stalls.start()
+                started = time.perf_counter()
+                view.sort_by(column, order)
+                until(app, lambda: listed and view.model.stored(0) is not None)
+                times.append(time.perf_counter() - started)
+                worst = max(worst, stalls.stop())
+        floor = floor_seconds("1", (), order_by(Query(order=ORDERS[column], ascending=True)))
+        median = statistics.median(times)
+        print(
+            f"{'sorted by ' + ORDERS[column]:<22}{args.messages:>9,}{median * 1000:>17.0f} ms{floor * 1000:>7.0f} ms"
+            f"{median / max(floor, 1e-6):>7.1f}x{worst:>13} ms"
+        )
     window.close()
     return 0
 

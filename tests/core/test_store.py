@@ -16,7 +16,7 @@ from conftest import EXAMPLES, PROJECT, require_shared
 from workbench.core.acks.sample import sample_message
 from workbench.core.clock import SequentialIds, VirtualClock
 from workbench.core.codecs import render
-from workbench.core.store import SCHEMA_VERSION, MessageStore, Query, StoreError, default_store_path, describe
+from workbench.core.store import ORDERS, SCHEMA_VERSION, MessageStore, Query, StoreError, default_store_path, describe
 from workbench.core.store.schema import MIGRATIONS
 from workbench.core.validation.runner import Validator
 
@@ -227,3 +227,35 @@ def test_a_new_file_opened_by_several_threads_at_once(tmp_path: Path) -> None:
     assert errors == []
     with MessageStore(path) as opened:
         assert opened.integrity() == "ok"
+
+
+def test_listings_sort_by_what_a_user_sees(store: MessageStore) -> None:
+    """Each column's sort over sent, received and imported rows; ties keep the order stored."""
+
+    def transferred(seed: str, direction: str, peer: str, **when: str):
+        data = sample(seed)
+        state = "sent" if direction == "out" else "received"
+        return store.add(
+            data,
+            describe(data),
+            direction=direction,
+            transport="mesh",
+            state=state,
+            mailbox="X26ABC1",
+            peer=peer,
+            **when,
+        )
+
+    sent = transferred("a", "out", "X26ABC9", sent_at="2026-01-03T00:00:00+00:00")
+    received = transferred("b", "in", "X26ABC2", received_at="2026-01-01T00:00:00+00:00")
+    imported = store.import_bytes(sample("c", event="ITK006D"), "c.xml")[0]
+    everyone = {sent.id, received.id, imported.id}
+    listed = {order: list(store.ids(Query(order=order, ascending=True))) for order in ORDERS}
+    assert all(set(ids) == everyone for ids in listed.values())
+    assert listed["when"][:2] == [received.id, sent.id]  # received on the 1st, sent on the 3rd
+    froms = [("X26ABC2", received.id), ("X26ABC1", sent.id)]  # a received row is from its peer
+    assert [i for _, i in sorted(froms)] == [i for i in listed["from"] if i != imported.id]
+    assert listed["what"][-1] == imported.id  # ITK006D after ITK003D
+    newest = list(store.ids(Query(order="workflow", ascending=False)))
+    assert newest == sorted(everyone, reverse=True)  # all tie (no workflow): the order stored, newest first
+    assert [r.id for r in store.query(Query(order="when", ascending=False, limit=1))] == [listed["when"][-1]]

@@ -17,12 +17,20 @@ from PySide6.QtCore import Qt
 from workbench.core.acks.receiver import ReceiverState, decide
 from workbench.core.acks.settings import ReceiverSettings
 from workbench.core.clock import SequentialIds, VirtualClock
-from workbench.core.store import MessageStore, Query, default_store_path
+from workbench.core.store import ORDERS, MessageStore, Query, default_store_path
 from workbench.core.store.conversations import stored_round_trip
 from workbench.core.validation.runner import Validator
 from workbench.gui.main_window import MainWindow
 from workbench.gui.messages import view as view_module
-from workbench.gui.messages.model import CONVERSATION, PENDING, STORED_ROLE, WHAT, MessageTableModel
+from workbench.gui.messages.model import (
+    COLUMNS,
+    CONVERSATION,
+    NHS_NUMBER,
+    PENDING,
+    STORED_ROLE,
+    WHAT,
+    MessageTableModel,
+)
 from workbench.gui.messages.tasks import PAGE_SIZE
 from workbench.gui.messages.view import MessagesView
 
@@ -256,3 +264,61 @@ def test_a_store_that_cannot_be_used_is_named(qtbot) -> None:
     assert str(path) in text and "not a usable message store" in text and window.message_bar.level() == "error"
     assert window.mesh.view.count_label.text() == "The messages could not be listed"
     assert path.read_bytes().startswith(b"this is not SQLite")  # left as it was
+
+
+def test_a_click_on_a_column_sorts_the_whole_store_by_it(qtbot, window) -> None:
+    """Sorting is the store's (every row, not only those read), remembered, and cleared by a third click."""
+    paths = sorted(require_shared(MESSAGES).glob("*.xml"))
+    ids = fill_store(paths)
+    view = show_messages(qtbot, window)
+    model = view.model
+    header = view.table.horizontalHeader()
+    assert header.sortIndicatorSection() == -1  # the order stored, newest first
+
+    def shown(column: int) -> list[str]:
+        all_rows_read(qtbot, model)
+        return [model.data(model.index(r, column)) or "" for r in range(model.rowCount())]
+
+    got = listed(
+        qtbot, view, lambda: qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=_centre(header, WHAT))
+    )
+    assert len(got) == len(ids) and view.query().order == "what" and view.query().ascending
+    events = shown(WHAT)
+    assert events == sorted(events) and len(set(events)) > 3
+    with MessageStore(default_store_path()) as store:
+        assert got == [r.id for r in store.query(Query(order="what", ascending=True, limit=None))]
+    listed(qtbot, view, lambda: view.sort_by(WHAT, Qt.SortOrder.DescendingOrder))
+    assert shown(WHAT) == sorted(events, reverse=True)
+    listed(qtbot, view, lambda: view.sort_by(NHS_NUMBER, Qt.SortOrder.AscendingOrder))
+    numbers = shown(NHS_NUMBER)
+    assert numbers == sorted(numbers)
+    # a filter keeps the sort
+    combo = view.filters.direction
+    listed(qtbot, view, lambda: combo.setCurrentIndex(combo.findData("in")))
+    assert view.query().order == "nhs_number" and view.query().direction == "in"
+    listed(qtbot, view, view.filters.clear)
+    window.close()
+    again = make_window(qtbot)
+    second = again.mesh.view  # the dock comes back shown, and lists at once
+    qtbot.waitUntil(lambda: second.model.rowCount() == len(ids), timeout=TIMEOUT_MS)
+    assert second.query().order == "nhs_number" and second.query().ascending  # remembered
+    with MessageStore(default_store_path()) as store:
+        by_number = [r.id for r in store.query(Query(order="nhs_number", ascending=True, limit=None))]
+    assert [second.model.id_at(r) for r in range(len(ids))] == by_number != sorted(ids, reverse=True)
+    assert listed(qtbot, second, lambda: second.sort_by(-1, Qt.SortOrder.DescendingOrder)) == sorted(ids, reverse=True)
+
+
+def test_every_column_has_a_sort_the_store_knows() -> None:
+    assert len(ORDERS) == len(COLUMNS)
+    with MessageStore(default_store_path()) as store:
+        for order in ORDERS:
+            for ascending in (True, False):
+                assert store.query(Query(order=order, ascending=ascending)) == []
+    with pytest.raises(ValueError, match="cannot sort by 'size'"):
+        Query(order="size")
+
+
+def _centre(header, column: int):
+    from PySide6.QtCore import QPoint
+
+    return QPoint(header.sectionViewportPosition(column) + header.sectionSize(column) // 2, header.height() // 2)

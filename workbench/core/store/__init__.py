@@ -15,10 +15,11 @@ for what was sent, the tracker's ``conversation_state``; the transfer ``state``,
 """
 
 from workbench.core.store.database import STORE_ENV, ConversationSummary, MessageStore, default_store_path
-from workbench.core.store.records import Description, Query, StoredMessage, describe
+from workbench.core.store.records import ORDERS, Description, Query, StoredMessage, describe
 from workbench.core.store.schema import SCHEMA_VERSION, StoreError
 
 __all__ = [
+    "ORDERS",
     "SCHEMA_VERSION",
     "STORE_ENV",
     "ConversationSummary",

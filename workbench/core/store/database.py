@@ -298,7 +298,7 @@ class MessageStore:
         q = query or Query()
         page = f" LIMIT {int(q.limit)} OFFSET {int(q.offset)}" if q.limit is not None else ""
         # rows are numbered in the order they were stored: the newest first is the highest id first
-        return self._all(f"SELECT * FROM messages WHERE {where} ORDER BY id DESC{page}", params)
+        return self._all(f"SELECT * FROM messages WHERE {where} ORDER BY {order_by(q)}{page}", params)
 
     def ids(self, query: Query | None = None) -> array[int]:
         """The ids of every row matching a query (``limit`` and ``offset`` ignored), newest first.
@@ -308,7 +308,9 @@ class MessageStore:
         """
         where, params = _where(query or Query())
         found: array[int] = array("q")
-        cursor = self._db.execute(f"SELECT id FROM messages WHERE {where} ORDER BY id DESC", params)
+        cursor = self._db.execute(
+            f"SELECT id FROM messages WHERE {where} ORDER BY {order_by(query or Query())}", params
+        )
         while batch := cursor.fetchmany(10_000):
             found.extend(row[0] for row in batch)
         return found
@@ -421,6 +423,35 @@ def _check_columns(values: dict[str, Any]) -> None:
     unknown = set(values) - set(COLUMNS)
     if unknown:
         raise ValueError(f"no such message store column: {', '.join(sorted(unknown))}")
+
+
+#: How the store computes each column a listing can be sorted by (as the Messages view shows it).
+_ORDER_SQL: dict[str, tuple[str, ...]] = {
+    "when": ("COALESCE(CASE WHEN direction = 'out' THEN sent_at ELSE received_at END, created_at)",),
+    "direction": ("transport = 'import'", "direction"),
+    "what": (
+        "CASE WHEN readable = 0 THEN 'unreadable'"
+        " WHEN (kind IN ('response', 'ack-of-ack') OR response_to IS NOT NULL) AND response_code IS NOT NULL"
+        " THEN (CASE WHEN kind = 'ack-of-ack' THEN 'Sender''s Response ' ELSE 'Response ' END) || response_code"
+        " ELSE COALESCE(event, 'not an ITK3 message') END",
+    ),
+    "from": ("CASE WHEN transport = 'import' THEN sender WHEN direction = 'out' THEN mailbox ELSE peer END",),
+    "to": ("CASE WHEN transport = 'import' THEN receiver WHEN direction = 'out' THEN peer ELSE mailbox END",),
+    "workflow": ("workflow_id",),
+    "state": ("state",),
+    "conversation": ("conversation_state",),
+    "nhs_number": ("nhs_number",),
+    "message_id": ("message_id",),
+}
+
+
+def order_by(query: Query) -> str:
+    """The ORDER BY of a listing: the sort's terms, then the order stored (newest first)."""
+    if query.order is None:
+        return "id DESC"
+    way = "ASC" if query.ascending else "DESC"
+    terms = ", ".join(f"{term} {way}" for term in _ORDER_SQL[query.order])
+    return f"{terms}, id {way}"
 
 
 def _where(query: Query) -> tuple[str, tuple[Any, ...]]:

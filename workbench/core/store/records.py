@@ -156,7 +156,10 @@ class Query:
             the whole day when a bare date is given).
         conversation: a conversation id.
         mailbox, transport: where it went or came from.
-        limit, offset: a page of the newest first.
+        limit, offset: a page of the listing.
+        order: what the listing is sorted by, one of :data:`ORDERS` (None: the order stored,
+            newest first); rows that tie keep the order stored.
+        ascending: sort ``order`` ascending (else descending).
     """
 
     text: str | None = None
@@ -170,6 +173,28 @@ class Query:
     transport: str | None = None
     limit: int | None = 1000
     offset: int = 0
+    order: str | None = None
+    ascending: bool = False
+
+    def __post_init__(self) -> None:
+        if self.order is not None and self.order not in ORDERS:
+            raise ValueError(f"cannot sort by {self.order!r}; by one of {', '.join(ORDERS)}")
+
+
+#: What a listing can be sorted by: the columns a user sees (when, direction, what, from, to,
+#: workflow, state, conversation, NHS number, MessageHeader id), each as the store computes it.
+ORDERS = (
+    "when",
+    "direction",
+    "what",
+    "from",
+    "to",
+    "workflow",
+    "state",
+    "conversation",
+    "nhs_number",
+    "message_id",
+)
 
 
 def sha256_of(data: bytes) -> str:

@@ -14,7 +14,7 @@ The view does not send: "Resend…" and "Retry" are requests the MESH feature an
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.store import MessageStore, Query, StoredMessage
+from workbench.core.store import ORDERS, MessageStore, Query, StoredMessage
 from workbench.core.validation.runner import Validator
 from workbench.gui.context import AppContext
 from workbench.gui.messages import tasks
@@ -189,6 +189,10 @@ class MessagesView(QWidget):
         self.conversation.sig_open_requested.connect(self._on_arrow_open_requested)
         self.conversation.sig_list_requested.connect(self.filters.set_conversation)
         self._restore()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicatorClearable(True)  # a third click: back to the order stored
+        header.sortIndicatorChanged.connect(self._on_sort_changed)
         self._update_actions()
 
     # ---- listing -------------------------------------------------------------------------------
@@ -198,11 +202,27 @@ class MessagesView(QWidget):
         if self._listing_busy:
             self._again = True
             return
-        self._list(self.filters.query())
+        self._list(self.query())
 
     def query(self) -> Query:
-        """The query listed."""
-        return self.filters.query()
+        """The query listed: the filters', sorted as the header shows."""
+        return self._sorted(self.filters.query())
+
+    def sort_by(self, column: int, order: Qt.SortOrder) -> None:
+        """Sort by a column (as a click on its header would); -1: the order stored, newest first."""
+        self.table.horizontalHeader().setSortIndicator(column, order)
+
+    def _sorted(self, query: Query) -> Query:
+        header = self.table.horizontalHeader()
+        column = header.sortIndicatorSection()
+        if not 0 <= column < len(ORDERS):
+            return replace(query, order=None, ascending=False)
+        ascending = header.sortIndicatorOrder() == Qt.SortOrder.AscendingOrder
+        return replace(query, order=ORDERS[column], ascending=ascending)
+
+    def _on_sort_changed(self, _column: int, _order: Qt.SortOrder) -> None:
+        self._listing_busy = False  # a new question: whatever is in flight is no longer wanted
+        self._list(self.query())
 
     def selected_rows(self) -> list[StoredMessage]:
         """The stored messages selected (those already read), in table order."""
@@ -236,7 +256,7 @@ class MessagesView(QWidget):
 
     def _on_query_changed(self, query: Query) -> None:
         self._listing_busy = False  # a new question: whatever is in flight is no longer wanted
-        self._list(query)
+        self._list(self._sorted(query))
 
     def _on_listed(self, listing: Listing) -> None:
         if listing.generation != self._listing_generation:
@@ -449,7 +469,7 @@ class MessagesView(QWidget):
     # ---- remembered layout -----------------------------------------------------------------------
 
     def save_layout(self) -> None:
-        """Remember the column widths and the splitter."""
+        """Remember the column widths, the sort and the splitter."""
         settings = self._context.settings
         settings.setValue(_KEY + "header", self.table.horizontalHeader().saveState())
         settings.setValue(_KEY + "splitter", self.splitter.saveState())
@@ -457,8 +477,8 @@ class MessagesView(QWidget):
     def _restore(self) -> None:
         settings = self._context.settings
         header = settings.value(_KEY + "header")
-        if isinstance(header, QByteArray):
-            self.table.horizontalHeader().restoreState(header)
+        if not (isinstance(header, QByteArray) and self.table.horizontalHeader().restoreState(header)):
+            self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
         splitter = settings.value(_KEY + "splitter")
         if not (isinstance(splitter, QByteArray) and self.splitter.restoreState(splitter)):
             self.splitter.setSizes([400, CONVERSATION_WIDTH])
