@@ -284,3 +284,25 @@ def test_tools_compare_chooses_two_files(qtbot, tmp_path: Path, monkeypatch) -> 
     qtbot.waitUntil(lambda: compare.compared() is not None, timeout=COMPARE_TIMEOUT_MS)
     assert compare.compared().result.same  # the same message in XML and in JSON
     compare.close()
+
+
+def test_swap_sides_compares_b_with_a(qtbot, compare_window: CompareWindow) -> None:
+    require_shared(ITK003D)
+    before = compared(qtbot, compare_window, ITK003D, ITK004D).result.counts()
+    assert compare_window.menu_actions["swap_sides"].isEnabled()
+    with qtbot.waitSignal(compare_window.sig_compared, timeout=COMPARE_TIMEOUT_MS) as blocker:
+        compare_window.menu_actions["swap_sides"].trigger()
+    swapped = blocker.args[0].result
+    expected = diff_documents(read_file(ITK004D), read_file(ITK003D))
+    assert [d.path for d in swapped.differences] == [d.path for d in expected.differences]
+    assert swapped.counts().get("added", 0) == before.get("removed", 0)
+    assert swapped.counts().get("removed", 0) == before.get("added", 0)
+    assert compare_window.title_a.text().startswith("A (left)") and ITK004D.name in compare_window.title_a.text()
+    assert ITK003D.name in compare_window.title_b.text()
+    assert marked(compare_window.model_b).get("added", 0) == before.get("removed", 0)
+
+
+def test_nothing_to_swap_before_a_comparison(qtbot, compare_window: CompareWindow) -> None:
+    assert not compare_window.menu_actions["swap_sides"].isEnabled()
+    compare_window.swap_sides()  # does nothing, says nothing
+    assert compare_window.compared() is None and not compare_window.is_busy()

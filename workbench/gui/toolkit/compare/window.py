@@ -8,7 +8,7 @@ the other side lacks, the nearest element both have), and the difference at it i
 F8 and Shift+F8 (and the toolbar's buttons) go to the next and previous difference. "Ignore
 what changes on every send" compares again leaving out ids, fullUrls renamed consistently,
 timestamps and generated identifiers, so a message sent again compares equal; the choice is
-remembered.
+remembered. Swap Sides compares B with A (what was added becomes what was removed).
 """
 
 from __future__ import annotations
@@ -76,6 +76,13 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
                 checkable=True,
             ),
             ActionSpec(
+                "swap_sides",
+                "&Swap Sides",
+                "swap_sides",
+                "Ctrl+Shift+X",
+                "Compare B with A: the right side goes left",
+            ),
+            ActionSpec(
                 "expand_differences",
                 "&Open Every Difference",
                 "expand_differences",
@@ -115,6 +122,7 @@ class CompareWindow(QMainWindow):
         self._pairing: Pairing | None = None
         self._current = -1
         self._syncing = False
+        self._sources: tuple[CompareSource, CompareSource] | None = None
 
         self.message_bar = MessageBar()
         self.summary_label = QLabel()
@@ -180,12 +188,20 @@ class CompareWindow(QMainWindow):
 
     def compare(self, a: CompareSource, b: CompareSource) -> None:
         """Read and compare two messages in the thread pool; the window shows them when done."""
+        self._sources = (a, b)
+        self._update_navigation()
         self.title_a.setText(_title("A (left)", a))
         self.title_b.setText(_title("B (right)", b))
         self.setWindowTitle(f"{TITLE}: {a.name} ↔ {b.name}")
         self.summary_label.setText("Reading and comparing…")
         ignore = self.ignore_volatile()
         self._start(lambda progress: compare_sources(a, b, ignore, progress))
+
+    def swap_sides(self) -> None:
+        """Compare B with A: each message goes to the other side."""
+        if self._sources is not None:
+            a, b = self._sources
+            self.compare(b, a)
 
     def compared(self) -> Compared | None:
         """Return the comparison shown, if any."""
@@ -282,6 +298,9 @@ class CompareWindow(QMainWindow):
         bar.addAction(self.menu_actions["next_difference"])
         bar.addWidget(self.count_label)
         bar.addSeparator()
+        self.menu_actions["swap_sides"].setIconText("⇄ Swap")
+        bar.addAction(self.menu_actions["swap_sides"])
+        bar.addSeparator()
         self.menu_actions["ignore_volatile"].setIconText("Ignore what changes on every send")
         bar.addAction(self.menu_actions["ignore_volatile"])
         self.addToolBar(bar)
@@ -350,6 +369,7 @@ class CompareWindow(QMainWindow):
         self.menu_actions["next_difference"].setEnabled(ready and self._current < total - 1)
         self.menu_actions["previous_difference"].setEnabled(ready and self._current > 0)
         self.menu_actions["ignore_volatile"].setEnabled(not self._busy)
+        self.menu_actions["swap_sides"].setEnabled(not self._busy and self._sources is not None)
         self.menu_actions["expand_differences"].setEnabled(ready and total > 0)
         if self._compared is None:
             self.count_label.setText("")
