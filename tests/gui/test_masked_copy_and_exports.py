@@ -19,6 +19,7 @@ from workbench.core.acks.builder import Responder, build_response
 from workbench.core.acks.sample import sample_message
 from workbench.core.clock import SequentialIds, VirtualClock
 from workbench.core.codecs import read_bytes, read_file, render
+from workbench.core.edits import RemoveElement
 from workbench.core.itk3.view import message_view
 from workbench.core.store import MessageStore, default_store_path
 from workbench.core.toolkit.evidence import MANIFEST, check_manifest
@@ -114,6 +115,29 @@ def test_export_report_writes_one_self_contained_html_file(qtbot, tmp_path: Path
     code, display = report.predicted
     assert f"{code} {display}" in page
     assert "Report written to" in window.statusBar().currentMessage()
+
+
+def test_export_report_of_all_tabs_covers_every_message_as_it_is_now(qtbot, tmp_path: Path, monkeypatch) -> None:
+    require_shared(ITK003D)
+    target = tmp_path / "all.html"
+    monkeypatch.setattr(asking, "ask_report_path", lambda parent, suggested: str(target))
+    window = make_window(qtbot)
+    assert not window.menu_actions["export_report_all"].isEnabled()  # nothing open
+    first = open_and_wait(qtbot, window, ITK003D)
+    second = open_and_wait(qtbot, window, ITK009D)
+    assert window.menu_actions["export_report_all"].isEnabled()
+    infack = message_view(second.session.document).handling["InfAckRequested"].node
+    second.session.apply(RemoveElement(infack))  # reported as it is now (10002), not as opened
+    with qtbot.waitSignal(window.toolkit.sig_exported, timeout=WORK_TIMEOUT_MS) as blocker:
+        window.menu_actions["export_report_all"].trigger()
+    exported = blocker.args[0]
+    assert exported.summary.startswith("2 files:") and exported.path == str(target)
+    page = target.read_text(encoding="utf-8")
+    assert first.session.name in page and second.session.name in page
+    assert "itk-infack-missing" in page  # neither message has this fault as opened
+    for tab in (first, second):
+        predicted = Validator().validate(tab.session.document).predicted
+        assert f"{predicted[0]} {predicted[1]}" in page
 
 
 def _conversation(folder: Path) -> tuple[Path, list[Path]]:

@@ -90,6 +90,13 @@ MENUS: tuple[tuple[str, tuple[ActionSpec | None, ...]], ...] = (
                 "Write the message's validation as one self-contained HTML file",
             ),
             ActionSpec(
+                "export_report_all",
+                "Export Report of &All Tabs…",
+                "toolkit.export_report_all",
+                None,
+                "Write the validation of every open message as one self-contained HTML file",
+            ),
+            ActionSpec(
                 "export_evidence",
                 "Export &Evidence…",
                 "toolkit.export_evidence",

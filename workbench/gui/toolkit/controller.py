@@ -134,6 +134,9 @@ class Toolkit(QObject):
         has_bytes = session is not None and (session.source is not None or session.document is not None)
         actions["save_masked"].setEnabled(readable)
         actions["export_report"].setEnabled(has_bytes)
+        actions["export_report_all"].setEnabled(
+            any(s.source is not None or s.document is not None for s in self._sessions())
+        )
         actions["export_evidence"].setEnabled(has_bytes)
 
     # ---------------------------------------------------------------- Responses as Responses
@@ -312,17 +315,29 @@ class Toolkit(QObject):
         if path:
             self._report(session, path)
 
-    def _report(self, session: MessageSession, path: str) -> None:
-        snapshot = Snapshot.of(session)
+    def export_report_all(self) -> None:
+        """Ask where and write one HTML report over every open message (File › Export Report of All Tabs…)."""
+        sessions = [s for s in self._sessions() if s.source is not None or s.document is not None]
+        if not sessions:
+            return
+        folder = Path(last_directory(self._context.settings))
+        path = asking.ask_report_path(self._parent, str(folder / "messages-report.html"))
+        if path:
+            self._report(sessions, path)
+
+    def _report(self, sessions: MessageSession | list[MessageSession], path: str) -> None:
+        chosen = sessions if isinstance(sessions, list) else [sessions]
+        snapshots = [Snapshot.of(s) for s in chosen]
         library = self._context.profiles
 
         def done(result: JobResult) -> None:
-            if snapshot.stale():
-                self._report(session, path)
+            if any(s.stale() for s in snapshots):
+                self._report(chosen, path)  # a message was edited meanwhile: report it as it is now
                 return
             self._exported(result.value)
 
-        self._run(lambda progress: report_to_file(snapshot, path, library, progress), "export the report", done)
+        what = "export the report" if len(snapshots) == 1 else f"export the report of {len(snapshots)} messages"
+        self._run(lambda progress: report_to_file(snapshots, path, library, progress), what, done)
 
     def export_evidence(self) -> EvidenceDialog | None:
         """Choose the Responses and where, then write an evidence pack (File › Export Evidence…)."""
@@ -392,6 +407,9 @@ class Toolkit(QObject):
     def _session(self) -> MessageSession | None:
         tab = self._window.current_tab()
         return tab.session if tab is not None else None
+
+    def _sessions(self) -> list[MessageSession]:
+        return [tab.session for tab in self._window.open_tabs() if tab.session is not None]
 
     def _beside(self, snapshot: Snapshot, what: str, suffix: str) -> str:
         stem = Path(snapshot.path or snapshot.name).stem or "message"

@@ -33,7 +33,7 @@ from workbench.core.codecs import read_file_bytes
 from workbench.core.errors import ReadError, WorkbenchError
 from workbench.core.files import atomic_write
 from workbench.core.toolkit.evidence import build_evidence
-from workbench.core.toolkit.report import file_report, versions
+from workbench.core.toolkit.report import file_report, summary_line, versions
 from workbench.core.toolkit.report_html import render_report_html
 from workbench.core.toolkit.stored import Found
 from workbench.core.validation.runner import Validator
@@ -111,24 +111,28 @@ class EvidenceRequest:
 
 
 def report_to_file(
-    snapshot: Snapshot, path: str, library: ProfileLibrary, progress: Callable[[float], None]
+    snapshots: Sequence[Snapshot], path: str, library: ProfileLibrary, progress: Callable[[float], None]
 ) -> Exported:
-    """Validate a message and write its HTML report (the work of a job).
+    """Validate messages and write their HTML report, one section each (the work of a job).
 
     Raises:
-        WorkbenchError: the message cannot be rendered.
+        WorkbenchError: a message cannot be rendered.
         OSError: the report cannot be written.
     """
-    data = snapshot.bytes()
-    progress(0.1)
     validator = Validator(library.registry())
-    report = file_report(data, snapshot.name, validator)
-    progress(0.8)
-    page = render_report_html([report], title=f"Validation report: {snapshot.name}", versions=versions(validator))
+    reports = []
+    for number, snapshot in enumerate(snapshots):
+        reports.append(file_report(snapshot.bytes(), snapshot.name, validator))
+        progress(0.9 * (number + 1) / len(snapshots))
+    if len(reports) == 1:
+        title, summary = f"Validation report: {snapshots[0].name}", f"{snapshots[0].name}: {reports[0].verdict}"
+    else:
+        title, summary = f"Validation report: {plural(len(reports), 'message')}", summary_line(reports)
+    page = render_report_html(reports, title=title, versions=versions(validator))
     body = page.encode("utf-8")
     atomic_write(path, body)
     progress(1.0)
-    return Exported("report", str(path), len(body), f"{snapshot.name}: {report.verdict}")
+    return Exported("report", str(path), len(body), summary)
 
 
 def evidence_to_file(
