@@ -311,26 +311,57 @@ def _apply(document: Document, field: str, value: object, ids: IdGenerator) -> N
         EditableDocument(document).apply(edit)
 
 
+@dataclass(frozen=True, slots=True)
+class _Recipients:
+    """A kind of recipient (``sds``: a person, ``ods``: an organisation) as the breakers need it.
+
+    Attributes:
+        resource: the resource naming one (``Practitioner``, ``Organization``).
+        listed: the receiver setting listing those it serves.
+        unknown, known: a code the receiver is not given, and one it is.
+        what: ``person`` or ``organisation``.
+        system: the identifier system of the codes.
+    """
+
+    resource: str
+    listed: str
+    unknown: str
+    known: str
+    what: str
+    system: str
+
+    @classmethod
+    def of(cls, kind: str) -> _Recipients:
+        urls = catalogue().urls
+        if kind == "sds":
+            return cls("Practitioner", "known_recipient_persons", UNKNOWN_SDS, KNOWN_SDS, "person", urls.sds_user_id)
+        return cls(
+            "Organization",
+            "known_recipient_organisations",
+            UNKNOWN_ODS,
+            KNOWN_ODS,
+            "organisation",
+            urls.ods_organization_code,
+        )
+
+
 def _recipient(kind: str) -> Breaker:
     """20001 (a person) or 20002 (an organisation) named as header recipient, unknown here."""
-    wanted = "Practitioner" if kind == "sds" else "Organization"
-    listed = "known_recipient_persons" if kind == "sds" else "known_recipient_organisations"
-    unknown, known = (UNKNOWN_SDS, KNOWN_SDS) if kind == "sds" else (UNKNOWN_ODS, KNOWN_ODS)
-    what = "person" if kind == "sds" else "organisation"
+    who = _Recipients.of(kind)
 
     def breaker(document: Document, view: MessageView, settings: ReceiverSettings, ids: IdGenerator) -> Change:
         current = view.receiver.resource if view.receiver is not None else None
         codes = party_codes(view.receiver)
-        lists: tuple[str, ...] = getattr(settings, listed)
+        lists: tuple[str, ...] = getattr(settings, who.listed)
         notes = []
-        if current is None or current.name != wanted or not codes or lists:
-            _apply(document, "receiver", Party(kind, unknown), ids)  # type: ignore[arg-type]
-            notes.append(f"the header recipient is now the {what} {unknown}")
-            codes = {unknown}
+        if current is None or current.name != who.resource or not codes or lists:
+            _apply(document, "receiver", Party(kind, who.unknown), ids)  # type: ignore[arg-type]
+            notes.append(f"the header recipient is now the {who.what} {who.unknown}")
+            codes = {who.unknown}
         if lists and not codes & set(lists):
             return Change(f"{notes[0]}, which the receiver does not serve")
-        needed = settings.changed(**{listed: (known,)})
-        notes.append(f"the receiver settings serve only the {what} {known}")
+        needed = settings.changed(**{who.listed: (who.known,)})
+        notes.append(f"the receiver settings serve only the {who.what} {who.known}")
         return Change("; ".join(notes), settings=needed)
 
     return breaker
@@ -338,42 +369,36 @@ def _recipient(kind: str) -> Breaker:
 
 def _payload_recipient(kind: str) -> Breaker:
     """20010 (an organisation) or 20011 (a person) the document names as its recipient, unknown here."""
+    who = _Recipients.of(kind)
     organisation = kind == "ods"
-    wanted = "Organization" if organisation else "Practitioner"
-    listed = "known_recipient_organisations" if organisation else "known_recipient_persons"
-    unknown, known = (UNKNOWN_ODS, KNOWN_ODS) if organisation else (UNKNOWN_SDS, KNOWN_SDS)
-    what = "organisation" if organisation else "person"
 
     def breaker(document: Document, view: MessageView, settings: ReceiverSettings, ids: IdGenerator) -> Change:
         composition, payload = view.composition, view.payload
         if composition is None or payload is None:
             raise BreakError("the message carries no FHIR document whose Composition could name a recipient")
-        urls = catalogue().urls
-        lists: tuple[str, ...] = getattr(settings, listed)
-        code = unknown if unknown not in lists else f"{unknown}9"
+        lists: tuple[str, ...] = getattr(settings, who.listed)
+        code = who.unknown if who.unknown not in lists else f"{who.unknown}9"
         rid = ids()
         name = (
             el("name", "Unknown recipient (negative test)")
             if organisation
             else group("name", el("family", "Unknown"), el("given", "Recipient"))
         )
-        system = urls.ods_organization_code if organisation else urls.sds_user_id
-        added = resource(wanted, el("id", rid), identifier(system, code), name)
+        added = resource(who.resource, el("id", rid), identifier(who.system, code), name)
         payload.append(group("entry", el("fullUrl", urn(rid)), group("resource", added)))
-        named = el("extension", None, reference("valueReference", urn(rid)), url=urls.information_recipient_extension)
+        extension_url = catalogue().urls.information_recipient_extension
+        named = el("extension", None, reference("valueReference", urn(rid)), url=extension_url)
         put_in_order(composition, "Composition", named)
-        note = (
-            f"the document's Composition names the {what} {code} as a recipient (Extension-ITK-InformationRecipient-1)"
-        )
+        note = f"the document's Composition names the {who.what} {code} as a recipient (Extension-ITK-InformationRecipient-1)"
         if lists:
             return Change(f"{note}, which the receiver does not serve")
         header = view.receiver.resource if view.receiver is not None else None
-        served = tuple(sorted(party_codes(view.receiver))) if header is not None and header.name == wanted else ()
+        served = tuple(sorted(party_codes(view.receiver))) if header is not None and header.name == who.resource else ()
         why = " (the header recipient)" if served else ""
-        served = served or (known,)
+        served = served or (who.known,)
         return Change(
-            f"{note}; the receiver settings serve only the {what} {', '.join(served)}{why}",
-            settings=settings.changed(**{listed: served}),
+            f"{note}; the receiver settings serve only the {who.what} {', '.join(served)}{why}",
+            settings=settings.changed(**{who.listed: served}),
         )
 
     return breaker
