@@ -310,24 +310,25 @@ def _check_recipient(view: MessageView, settings: ReceiverSettings, sink: IssueS
 
 
 def _check_payload_recipients(view: MessageView, settings: ReceiverSettings, sink: IssueSink) -> None:
-    lists = {"organisation": settings.known_recipient_organisations, "person": settings.known_recipient_persons}
-    if not any(lists.values()):
+    lists = {  # kind: (setting, what it lists, the code for one not listed)
+        "organisation": ("known_recipient_organisations", settings.known_recipient_organisations, "20010"),
+        "person": ("known_recipient_persons", settings.known_recipient_persons, "20011"),
+    }
+    if not any(listed for _, listed, _ in lists.values()):
         return
     for recipient in payload_recipients(view):
-        listed = lists[recipient.kind]
+        key, listed, code = lists[recipient.kind]
         codes = resource_codes(recipient.resource)
         if not listed or codes & set(listed):
             continue
-        what = recipient.kind
         shown = ", ".join(sorted(codes)) or "(no identifier)"
         sink.add(
             "error",
-            f"receiver-payload-recipient-{what}-unknown",
-            f"the payload names the recipient {what} {shown}, which this receiver does not serve",
+            f"receiver-payload-recipient-{recipient.kind}-unknown",
+            f"the payload names the recipient {recipient.kind} {shown}, which this receiver does not serve",
             recipient.extension,
-            hint=f"name a {what} this receiver serves, or add it to known_recipient_"
-            + ("organisations" if what == "organisation" else "persons"),
-            itk_code="20010" if what == "organisation" else "20011",
+            hint=f"name a {recipient.kind} this receiver serves, or add it to {key}",
+            itk_code=code,
         )
 
 

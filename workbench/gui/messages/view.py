@@ -221,8 +221,7 @@ class MessagesView(QWidget):
         return replace(query, order=ORDERS[column], ascending=ascending)
 
     def _on_sort_changed(self, _column: int, _order: Qt.SortOrder) -> None:
-        self._listing_busy = False  # a new question: whatever is in flight is no longer wanted
-        self._list(self.query())
+        self._on_query_changed(self.filters.query())
 
     def selected_rows(self) -> list[StoredMessage]:
         """The stored messages selected (those already read), in table order."""

@@ -131,12 +131,10 @@ class Toolkit(QObject):
         """Enable the toolkit's File actions for the message shown."""
         actions = self._window.menu_actions
         readable = session is not None and session.readable
-        has_bytes = session is not None and (session.source is not None or session.document is not None)
+        has_bytes = session is not None and _has_bytes(session)
         actions["save_masked"].setEnabled(readable)
         actions["export_report"].setEnabled(has_bytes)
-        actions["export_report_all"].setEnabled(
-            any(s.source is not None or s.document is not None for s in self._sessions())
-        )
+        actions["export_report_all"].setEnabled(any(_has_bytes(s) for s in self._sessions()))
         actions["export_evidence"].setEnabled(has_bytes)
 
     # ---------------------------------------------------------------- Responses as Responses
@@ -313,11 +311,11 @@ class Toolkit(QObject):
         suggested = self._beside(snapshot, "report", "html")
         path = asking.ask_report_path(self._parent, suggested)
         if path:
-            self._report(session, path)
+            self._report([session], path)
 
     def export_report_all(self) -> None:
         """Ask where and write one HTML report over every open message (File › Export Report of All Tabs…)."""
-        sessions = [s for s in self._sessions() if s.source is not None or s.document is not None]
+        sessions = [s for s in self._sessions() if _has_bytes(s)]
         if not sessions:
             return
         folder = Path(last_directory(self._context.settings))
@@ -325,14 +323,13 @@ class Toolkit(QObject):
         if path:
             self._report(sessions, path)
 
-    def _report(self, sessions: MessageSession | list[MessageSession], path: str) -> None:
-        chosen = sessions if isinstance(sessions, list) else [sessions]
-        snapshots = [Snapshot.of(s) for s in chosen]
+    def _report(self, sessions: list[MessageSession], path: str) -> None:
+        snapshots = [Snapshot.of(s) for s in sessions]
         library = self._context.profiles
 
         def done(result: JobResult) -> None:
             if any(s.stale() for s in snapshots):
-                self._report(chosen, path)  # a message was edited meanwhile: report it as it is now
+                self._report(sessions, path)  # a message was edited meanwhile: report it as it is now
                 return
             self._exported(result.value)
 
@@ -444,3 +441,8 @@ class Toolkit(QObject):
         if generation == self._generation:
             self.progress.end()
             self.progress_label.hide()
+
+
+def _has_bytes(session: MessageSession) -> bool:
+    """True when the session holds a message to report on (read, or bytes that could not be)."""
+    return session.source is not None or session.document is not None
